@@ -1,0 +1,158 @@
+// Package config knows what a Prosody setup is: the answers a person gives
+// (schema version 1, see README.md), their defaults, their validation and the
+// catalog of Prosody modules. It has no terminal and touches no files except
+// the answers file itself.
+package config
+
+// Version is the answers schema version this build reads and writes.
+const Version = 1
+
+// Deploy kinds.
+const (
+	DeployCompose = "compose" // a starter repo with compose.yaml
+	DeployHost    = "host"    // /etc/prosody and /var/lib/prosody on this machine
+)
+
+// Registration policies.
+const (
+	RegistrationClosed = "closed" // accounts are made by an admin
+	RegistrationInvite = "invite" // sign-up with an invitation (XEP-0401)
+	RegistrationOpen   = "open"   // anyone may register in-band
+)
+
+// TLS modes.
+const (
+	TLSSelfSigned  = "self-signed"
+	TLSExisting    = "existing"
+	TLSLetsEncrypt = "letsencrypt"
+)
+
+// Storage drivers.
+const (
+	DriverInternal = "internal"
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+	DriverMySQL    = "mysql"
+)
+
+// Answers is everything a person decides about their Prosody setup: the
+// answers file, version 1. Load and Save read and write it; Validate checks
+// it; scaffold.Plan turns it into files.
+type Answers struct {
+	Version      int        `yaml:"version"`
+	Prosody      Series     `yaml:"prosody"`
+	Deploy       string     `yaml:"deploy"`
+	Domains      []string   `yaml:"domains"`
+	Admins       []string   `yaml:"admins"`
+	Registration string     `yaml:"registration"`
+	Federation   bool       `yaml:"federation"`
+	TLS          TLS        `yaml:"tls"`
+	Database     Database   `yaml:"database"`
+	Components   Components `yaml:"components"`
+	Modules      Modules    `yaml:"modules"`
+	Ports        Ports      `yaml:"ports"`
+	Owner        Owner      `yaml:"owner"`
+}
+
+// TLS says where the server's certificates come from.
+type TLS struct {
+	Mode  string `yaml:"mode"`
+	Cert  string `yaml:"cert"`  // existing: PEM certificate chain file
+	Key   string `yaml:"key"`   // existing: PEM private key file
+	Email string `yaml:"email"` // letsencrypt: ACME account e-mail
+}
+
+// Database is the storage backend.
+type Database struct {
+	Driver   string `yaml:"driver"`
+	Host     string `yaml:"host"` // postgres/mysql; "" = the compose service
+	Port     int    `yaml:"port"` // 0 = the driver's default port
+	Name     string `yaml:"name"`
+	User     string `yaml:"user"`
+	Password string `yaml:"password"` // "" = generated
+}
+
+// Components are the Prosody components by host name; "" turns one off.
+type Components struct {
+	MUC     string `yaml:"muc"`
+	Upload  string `yaml:"upload"`
+	Proxy65 string `yaml:"proxy65"`
+}
+
+// Modules adjusts the recommended module set.
+type Modules struct {
+	Enable  []string `yaml:"enable"`
+	Disable []string `yaml:"disable"`
+}
+
+// Ports are the published ports; 0 turns an optional service off.
+type Ports struct {
+	C2S          int `yaml:"c2s"`
+	C2SDirectTLS int `yaml:"c2s_direct_tls"`
+	S2S          int `yaml:"s2s"`
+	HTTPS        int `yaml:"https"`
+	Proxy65      int `yaml:"proxy65"`
+}
+
+// Owner is who owns the files and runs prosody; -1 means "choose".
+type Owner struct {
+	UID int `yaml:"uid"`
+	GID int `yaml:"gid"`
+}
+
+// Defaults returns the answers of a secure, modern server before any domain
+// is known. Component hosts are derived from the primary domain by
+// DefaultComponents once it is.
+func Defaults() Answers {
+	return Answers{
+		Version:      Version,
+		Prosody:      Series13,
+		Deploy:       DeployCompose,
+		Domains:      []string{},
+		Admins:       []string{},
+		Registration: RegistrationClosed,
+		Federation:   true,
+		TLS:          TLS{Mode: TLSSelfSigned},
+		Database:     Database{Driver: DriverInternal, Name: "prosody", User: "prosody"},
+		Modules:      Modules{Enable: []string{}, Disable: []string{}},
+		Ports:        Ports{C2S: 5222, S2S: 5269, HTTPS: 5281, Proxy65: 5000},
+		Owner:        Owner{UID: -1, GID: -1},
+	}
+}
+
+// DefaultComponents returns the default component hosts for a primary domain:
+// group chat on conference.<domain>, file sharing on upload.<domain>, no
+// proxy65.
+func DefaultComponents(primary string) Components {
+	if primary == "" {
+		return Components{}
+	}
+	return Components{MUC: "conference." + primary, Upload: "upload." + primary}
+}
+
+// Primary returns the primary domain (the first), or "".
+func (a Answers) Primary() string {
+	if len(a.Domains) == 0 {
+		return ""
+	}
+	return a.Domains[0]
+}
+
+// DBPort returns the database port, filling in the driver's default.
+func (a Answers) DBPort() int {
+	if a.Database.Port != 0 {
+		return a.Database.Port
+	}
+	switch a.Database.Driver {
+	case DriverPostgres:
+		return 5432
+	case DriverMySQL:
+		return 3306
+	}
+	return 0
+}
+
+// NetworkDB reports whether the storage is a database server.
+func (a Answers) NetworkDB() bool {
+	return a.Database.Driver == DriverPostgres || a.Database.Driver == DriverMySQL
+}

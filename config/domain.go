@@ -1,0 +1,127 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+)
+
+// idnaProfile maps and checks domain names the way DNS lookups do (UTS #46,
+// IDNA2008 with the Bidi rule), without the strict-hostname rule so that our
+// own label checks can name the offending character.
+var idnaProfile = idna.New(
+	idna.MapForLookup(),
+	idna.BidiRule(),
+	idna.Transitional(false),
+	idna.StrictDomainName(false),
+)
+
+// NormalizeDomain returns the form of a domain name Prosody and XMPP use:
+// lower case, no trailing dot, internationalised labels as Unicode
+// (U-labels, what JIDs carry). A name that cannot be mapped is returned
+// trimmed and lower-cased, for ValidateDomain to explain.
+func NormalizeDomain(s string) string {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	u, err := idnaProfile.ToUnicode(s)
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	if _, err := idnaProfile.ToASCII(u); err != nil {
+		return strings.ToLower(s)
+	}
+	return u
+}
+
+// ALabel returns the ASCII (A-label, "xn--") form of a domain, which DNS
+// records and certificate SANs need. It returns the input for names that do
+// not convert; validation refuses those.
+func ALabel(domain string) string {
+	a, err := idnaProfile.ToASCII(domain)
+	if err != nil {
+		return domain
+	}
+	return a
+}
+
+// DomainProblem says what is wrong with a domain name per DNS rules, or ""
+// when it is a valid name for a Prosody host.
+func DomainProblem(d string) string {
+	const rules = "letters, digits and hyphens in dot-separated labels"
+	if d == "" {
+		return "is empty; write a domain name such as example.org"
+	}
+	q := fmt.Sprintf("%q is not a valid domain name: ", d)
+	if !utf8.ValidString(d) {
+		return q + "it is not valid UTF-8 text"
+	}
+	if _, err := netip.ParseAddr(strings.Trim(d, "[]")); err == nil {
+		return q + "it is an IP address; Prosody hosts need a domain name"
+	}
+	for _, r := range d {
+		if r == ' ' || r == '\t' || r < 0x20 || r == 0x7f {
+			return q + fmt.Sprintf("it contains %s; only %s are allowed", runeName(r), rules)
+		}
+	}
+	if strings.Contains(d, "@") || strings.Contains(d, "/") || strings.Contains(d, ":") {
+		return q + "write only the domain, without a user@, a :port or a /path"
+	}
+	a, err := idnaProfile.ToASCII(d)
+	if err != nil {
+		return q + "it is not a valid internationalised name (" + strings.TrimPrefix(err.Error(), "idna: ") + ")"
+	}
+	if len(a) > 253 {
+		return q + fmt.Sprintf("it is %d characters long in DNS form; at most 253 are allowed", len(a))
+	}
+	labels := strings.Split(a, ".")
+	if len(labels) < 2 && a != "localhost" {
+		return q + "it needs at least two labels, such as example.org"
+	}
+	for _, l := range labels {
+		switch {
+		case l == "":
+			return q + "it has an empty label (two dots in a row, or a dot at the start)"
+		case len(l) > 63:
+			return q + fmt.Sprintf("the label %q is %d characters long; at most 63 are allowed", l, len(l))
+		case l[0] == '-' || l[len(l)-1] == '-':
+			return q + fmt.Sprintf("the label %q starts or ends with a hyphen", l)
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return q + fmt.Sprintf("it contains %s; only %s are allowed", runeName(r), rules)
+			}
+		}
+	}
+	if tld := labels[len(labels)-1]; strings.Trim(tld, "0123456789") == "" {
+		return q + fmt.Sprintf("the last label %q is all digits, which no top-level domain is", tld)
+	}
+	return ""
+}
+
+func runeName(r rune) string {
+	switch r {
+	case ' ':
+		return "a space"
+	case '\t':
+		return "a tab"
+	case '_':
+		return `an underscore "_"`
+	}
+	if r < 0x20 || r == 0x7f {
+		return fmt.Sprintf("the control character %U", r)
+	}
+	return fmt.Sprintf("%q", r)
+}
+
+// isSubdomainOf reports whether host is below domain (not equal to it).
+func isSubdomainOf(host, domain string) bool {
+	return strings.HasSuffix(host, "."+domain)
+}
+
+// parentDomain returns host without its first label.
+func parentDomain(host string) string {
+	_, rest, _ := strings.Cut(host, ".")
+	return rest
+}

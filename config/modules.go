@@ -1,0 +1,278 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+)
+
+// EnabledModule is a module of the resolved set and why it is there.
+type EnabledModule struct {
+	Module
+	Reason string // "recommended", "you enabled it", "needed by bookmarks", …
+}
+
+// ModuleSet is the resolved set of modules for one setup, as Prosody's
+// config will carry it.
+type ModuleSet struct {
+	Global []EnabledModule // the global modules_enabled, in display order
+	MUC    []EnabledModule // modules_enabled inside the MUC component
+	// Disabled lists auto-loaded modules turned off (modules_disabled).
+	Disabled []string
+	// Implied are loaded by Prosody itself through dependencies or options;
+	// shown to the person, never written.
+	Implied []EnabledModule
+}
+
+// Names returns the names of the global modules, in order.
+func (s ModuleSet) Names() []string {
+	names := make([]string, len(s.Global))
+	for i, m := range s.Global {
+		names[i] = m.Name
+	}
+	return names
+}
+
+// Has reports whether a module is in the global set or the MUC component.
+func (s ModuleSet) Has(name string) bool {
+	for _, list := range [][]EnabledModule{s.Global, s.MUC} {
+		for _, m := range list {
+			if m.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// recommendation is one module of the recommended set and when it applies.
+type recommendation struct {
+	name   string
+	reason string
+	when   func(a Answers, c ModuleCatalog) bool
+}
+
+func always(Answers, ModuleCatalog) bool { return true }
+
+// recommended is the modern default set, in the order Prosody's own sample
+// config lists modules, then the newer ones.
+var recommended = []recommendation{
+	{"roster", "contact lists", always},
+	{"saslauth", "login", always},
+	{"tls", "encryption (STARTTLS)", always},
+	{"dialback", "federation", func(a Answers, _ ModuleCatalog) bool { return a.Federation }},
+	{"disco", "service discovery", always},
+	{"carbons", "recommended", always},
+	{"pep", "recommended", always},
+	{"private", "recommended", always},
+	{"blocklist", "recommended", always},
+	{"vcard4", "recommended", always},
+	{"vcard_legacy", "recommended", always},
+	{"limits", "recommended", always},
+	{"version", "recommended", always},
+	{"uptime", "recommended", always},
+	{"time", "recommended", always},
+	{"ping", "recommended", always},
+	{"register", "password changes", always},
+	{"mam", "recommended", always},
+	{"csi_simple", "recommended", always},
+	{"smacks", "recommended", always},
+	{"bookmarks", "recommended", always},
+	{"cloud_notify", "recommended", func(a Answers, c ModuleCatalog) bool {
+		// Core in 13.0; on 0.12 it comes from prosody-modules, which the
+		// generated image installs but a host may not have.
+		o := c["cloud_notify"].In[a.Prosody]
+		return o == Core || o == Community && a.Deploy == DeployCompose
+	}},
+	{"account_activity", "recommended", func(a Answers, c ModuleCatalog) bool { return c["account_activity"].In[a.Prosody] == Core }},
+	{"server_contact_info", "recommended", always},
+	{"admin_adhoc", "administration", always},
+	{"admin_shell", "administration", always},
+	{"invites", "invite registration", isInvite},
+	{"invites_adhoc", "invite registration", isInvite},
+	{"invites_register", "invite registration", isInvite},
+}
+
+func isInvite(a Answers, _ ModuleCatalog) bool { return a.Registration == RegistrationInvite }
+
+// mucRecommended are modules recommended inside the MUC component.
+var mucRecommended = []string{"muc_mam"}
+
+// Recommended returns the names of the recommended global modules for these
+// answers, before modules.enable and modules.disable are applied.
+func Recommended(a Answers) []string {
+	c := Catalog()
+	var names []string
+	for _, r := range recommended {
+		if r.when(a, c) && c[r.name].Available(a.Prosody) {
+			names = append(names, r.name)
+		}
+	}
+	return names
+}
+
+// inMUC reports whether a module runs inside the MUC component rather than
+// on VirtualHosts: a component-only module that depends on muc.
+func inMUC(m Module) bool {
+	return m.Needs&NeedsComponent != 0 && slices.Contains(m.Depends, "muc")
+}
+
+// ResolveModules turns the answers into the module set: the recommended set
+// for the series and answers, minus modules.disable, plus modules.enable,
+// plus the dependencies they pull in. It returns a Problem for every module
+// it cannot use, naming the field.
+func ResolveModules(a Answers) (ModuleSet, Problems) {
+	c := Catalog()
+	var set ModuleSet
+	var p problems
+	s := a.Prosody
+	global := map[string]bool{}
+	muc := map[string]bool{}
+	add := func(m Module, reason string) {
+		if inMUC(m) {
+			if !muc[m.Name] {
+				muc[m.Name] = true
+				set.MUC = append(set.MUC, EnabledModule{m, reason})
+			}
+			return
+		}
+		if !global[m.Name] {
+			global[m.Name] = true
+			set.Global = append(set.Global, EnabledModule{m, reason})
+		}
+	}
+
+	disabled := map[string]bool{}
+	for i, name := range a.Modules.Disable {
+		field := fmt.Sprintf("modules.disable[%d]", i)
+		m, known := c[name]
+		switch {
+		case disabled[name]:
+			p.add(field, "%q is listed twice", name)
+		case !known:
+			p.add(field, "%q %s", name, c.why(name, s))
+		case slices.Contains(a.Modules.Enable, name):
+			p.add(field, "%q is also in modules.enable; keep it in one list", name)
+		case !slices.Contains(Recommended(a), name) && !(a.Components.MUC != "" && slices.Contains(mucRecommended, name)):
+			p.add(field, "%q is not in the recommended set for these answers, so there is nothing to disable (recommended: %s)", name, joinNames(Recommended(a)))
+		default:
+			_ = m
+		}
+		disabled[name] = true
+	}
+
+	for _, name := range Recommended(a) {
+		if !disabled[name] {
+			add(c[name], c.reasonFor(name))
+		}
+	}
+	if a.Components.MUC != "" {
+		for _, name := range mucRecommended {
+			if !disabled[name] && c[name].Available(s) {
+				add(c[name], "group chat archive")
+			}
+		}
+	}
+
+	enabled := map[string]bool{}
+	for i, name := range a.Modules.Enable {
+		field := fmt.Sprintf("modules.enable[%d]", i)
+		m, known := c[name]
+		if enabled[name] {
+			p.add(field, "%q is listed twice", name)
+			continue
+		}
+		enabled[name] = true
+		if known && inMUC(m) && m.Available(s) {
+			if a.Components.MUC == "" {
+				p.add(field, "%q runs inside the group chat component, which is off (set components.muc)", name)
+				continue
+			}
+			add(m, "you enabled it")
+			continue
+		}
+		if why := c.why(name, s); why != "" {
+			p.add(field, "%q %s", name, why)
+			continue
+		}
+		if m.Needs&NeedsHTTP != 0 && a.Ports.HTTPS == 0 {
+			p.add(field, "%q is served over HTTPS, but ports.https is 0 (off)", name)
+			continue
+		}
+		add(m, "you enabled it")
+	}
+
+	// Pull in dependencies, transitively, in a stable order.
+	implied := map[string]bool{}
+	for i := 0; i < len(set.Global)+len(set.MUC); i++ {
+		var m EnabledModule
+		if i < len(set.Global) {
+			m = set.Global[i]
+		} else {
+			m = set.MUC[i-len(set.Global)]
+		}
+		for _, dep := range m.Depends {
+			d, ok := c[dep]
+			if !ok || global[dep] || muc[dep] || implied[dep] || dep == "muc" {
+				continue
+			}
+			reason := "needed by " + m.Name
+			if disabled[dep] {
+				p.add(fieldOf(a.Modules.Disable, dep, "modules.disable"), "%q is needed by %s, which is enabled", dep, m.Name)
+				continue
+			}
+			if d.Implicit || d.AutoLoaded[s] {
+				implied[dep] = true
+				set.Implied = append(set.Implied, EnabledModule{d, reason})
+				continue
+			}
+			add(d, reason)
+		}
+	}
+
+	// Conflicts.
+	for _, m := range set.Global {
+		for _, other := range m.Conflicts {
+			if global[other] && m.Name < other {
+				field := "modules.enable"
+				if j := slices.Index(a.Modules.Enable, m.Name); j >= 0 {
+					field = fmt.Sprintf("modules.enable[%d]", j)
+				} else if j := slices.Index(a.Modules.Enable, other); j >= 0 {
+					field = fmt.Sprintf("modules.enable[%d]", j)
+				}
+				p.add(field, "%q and %q conflict; enable one (put the other in modules.disable)", m.Name, other)
+			}
+		}
+	}
+
+	if !a.Federation {
+		set.Disabled = append(set.Disabled, "s2s")
+	}
+	return set, p.list
+}
+
+func (c ModuleCatalog) reasonFor(name string) string {
+	for _, r := range recommended {
+		if r.name == name {
+			return r.reason
+		}
+	}
+	return "recommended"
+}
+
+func fieldOf(list []string, name, field string) string {
+	if i := slices.Index(list, name); i >= 0 {
+		return fmt.Sprintf("%s[%d]", field, i)
+	}
+	return field
+}
+
+func joinNames(names []string) string {
+	out := ""
+	for i, n := range names {
+		if i > 0 {
+			out += ", "
+		}
+		out += n
+	}
+	return out
+}

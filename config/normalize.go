@@ -1,0 +1,47 @@
+package config
+
+import "strings"
+
+// Normalize puts answers in the form the rest of the program relies on:
+// domain and component names as Prosody writes them (see NormalizeDomain),
+// admin JIDs with lower-case localparts and normalised domains, series
+// spellings such as "13" or "0.12.3" reduced to their series. It never
+// fails; Validate explains what is still wrong.
+func (a *Answers) Normalize() {
+	for i, d := range a.Domains {
+		a.Domains[i] = NormalizeDomain(d)
+	}
+	for i, j := range a.Admins {
+		j = strings.TrimSpace(j)
+		if local, dom, ok := strings.Cut(j, "@"); ok {
+			j = strings.ToLower(local) + "@" + NormalizeDomain(dom)
+		}
+		a.Admins[i] = j
+	}
+	for _, c := range []*string{&a.Components.MUC, &a.Components.Upload, &a.Components.Proxy65} {
+		if *c != "" {
+			*c = NormalizeDomain(*c)
+		}
+	}
+	a.Prosody = normalizeSeries(a.Prosody)
+	a.Deploy = strings.ToLower(strings.TrimSpace(a.Deploy))
+	a.Registration = strings.ToLower(strings.TrimSpace(a.Registration))
+	a.TLS.Mode = strings.ToLower(strings.TrimSpace(a.TLS.Mode))
+	a.Database.Driver = strings.ToLower(strings.TrimSpace(a.Database.Driver))
+	for _, list := range [][]string{a.Modules.Enable, a.Modules.Disable} {
+		for i, m := range list {
+			list[i] = strings.TrimSpace(m)
+		}
+	}
+}
+
+func normalizeSeries(s Series) Series {
+	switch v := strings.TrimSpace(string(s)); {
+	case v == "13" || strings.HasPrefix(v, "13.0."):
+		return Series13
+	case strings.HasPrefix(v, "0.12."):
+		return Series012
+	default:
+		return Series(v)
+	}
+}

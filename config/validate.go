@@ -1,0 +1,283 @@
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Validate checks normalised answers and returns every problem at once, each
+// naming its field and saying what is allowed. No problems means scaffold
+// can plan the setup.
+func Validate(a Answers) Problems {
+	var p problems
+	if a.Version != Version {
+		p.add("version", "%d is not supported; this prosody-wizard reads version %d", a.Version, Version)
+	}
+	oneOf(&p, "prosody", string(a.Prosody), `"0.12" (Debian bookworm) or "13.0" (bookworm-backports)`, string(Series012), string(Series13))
+	oneOf(&p, "deploy", a.Deploy, "compose or host", DeployCompose, DeployHost)
+	oneOf(&p, "registration", a.Registration, "closed, invite or open", RegistrationClosed, RegistrationInvite, RegistrationOpen)
+	validateDomains(&p, a)
+	validateAdmins(&p, a)
+	validateComponents(&p, a)
+	validateTLS(&p, a)
+	validateDatabase(&p, a)
+	validatePorts(&p, a)
+	validateOwner(&p, a)
+	if a.Prosody == Series012 || a.Prosody == Series13 {
+		_, mp := ResolveModules(a)
+		p.list = append(p.list, mp...)
+	}
+	return p.list
+}
+
+func oneOf(p *problems, field, v, allowed string, values ...string) {
+	if !slices.Contains(values, v) {
+		if v == "" {
+			p.add(field, "is empty; allowed: %s", allowed)
+			return
+		}
+		p.add(field, "%q is not allowed; allowed: %s", v, allowed)
+	}
+}
+
+func validateDomains(p *problems, a Answers) {
+	if len(a.Domains) == 0 {
+		p.add("domains", "at least one domain is required (the first is the primary), e.g. [example.org]")
+	}
+	seen := map[string]int{}
+	for i, d := range a.Domains {
+		field := fmt.Sprintf("domains[%d]", i)
+		if msg := DomainProblem(d); msg != "" {
+			p.add(field, "%s", msg)
+			continue
+		}
+		if j, dup := seen[ALabel(d)]; dup {
+			p.add(field, "%q is the same domain as domains[%d]", d, j)
+			continue
+		}
+		seen[ALabel(d)] = i
+	}
+}
+
+// localpartBad holds the characters XMPP forbids in a localpart (RFC 7622).
+const localpartBad = "\"&'/:<>@ \t"
+
+func validateAdmins(p *problems, a Answers) {
+	for i, j := range a.Admins {
+		field := fmt.Sprintf("admins[%d]", i)
+		local, dom, ok := strings.Cut(j, "@")
+		switch {
+		case !ok || local == "":
+			p.add(field, "%q is not an account address; write user@domain, e.g. admin@%s", j, orExample(a.Primary()))
+		case strings.ContainsAny(local, localpartBad) || strings.ContainsFunc(local, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+			p.add(field, "%q has a character XMPP does not allow before the @ (not allowed: space \" & ' / : < > @)", j)
+		case len(local) > 1023:
+			p.add(field, "the part before the @ is longer than 1023 bytes")
+		case !slices.Contains(a.Domains, dom):
+			p.add(field, "%q is not on one of your domains (%s); admins must be local accounts", j, strings.Join(a.Domains, ", "))
+		case slices.Contains(a.Admins[:i], j):
+			p.add(field, "%q is listed twice", j)
+		}
+	}
+}
+
+func orExample(d string) string {
+	if d == "" {
+		return "example.org"
+	}
+	return d
+}
+
+func validateComponents(p *problems, a Answers) {
+	hosts := map[string]string{}
+	for i, d := range a.Domains {
+		hosts[d] = fmt.Sprintf("domains[%d]", i)
+	}
+	for _, c := range []struct{ field, host string }{
+		{"components.muc", a.Components.MUC},
+		{"components.upload", a.Components.Upload},
+		{"components.proxy65", a.Components.Proxy65},
+	} {
+		if c.host == "" {
+			continue
+		}
+		if msg := DomainProblem(c.host); msg != "" {
+			p.add(c.field, "%s (or \"\" to turn it off)", msg)
+			continue
+		}
+		if other, dup := hosts[c.host]; dup {
+			p.add(c.field, "%q is already used by %s; each VirtualHost and component needs its own name", c.host, other)
+			continue
+		}
+		hosts[c.host] = c.field
+	}
+}
+
+func validateTLS(p *problems, a Answers) {
+	oneOf(p, "tls.mode", a.TLS.Mode, "self-signed, existing or letsencrypt", TLSSelfSigned, TLSExisting, TLSLetsEncrypt)
+	switch a.TLS.Mode {
+	case TLSExisting:
+		if a.TLS.Cert == "" {
+			p.add("tls.cert", "is required with tls.mode: existing (the PEM certificate chain file)")
+		}
+		if a.TLS.Key == "" {
+			p.add("tls.key", "is required with tls.mode: existing (the PEM private key file)")
+		}
+	case TLSLetsEncrypt:
+		if a.TLS.Email == "" {
+			p.add("tls.email", "is required with tls.mode: letsencrypt (the ACME account e-mail)")
+		} else if addr, err := mail.ParseAddress(a.TLS.Email); err != nil || addr.Address != a.TLS.Email {
+			p.add("tls.email", "%q is not an e-mail address like admin@example.org", a.TLS.Email)
+		}
+	}
+	if a.TLS.Mode != TLSExisting {
+		for _, f := range []struct{ field, v string }{{"tls.cert", a.TLS.Cert}, {"tls.key", a.TLS.Key}} {
+			if f.v != "" {
+				p.add(f.field, "is only used with tls.mode: existing; remove it or change the mode")
+			}
+		}
+	}
+}
+
+var (
+	dbIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+	// dbPassword keeps to characters that survive .env files, compose
+	// interpolation, SQL clients and Lua strings without quoting rules.
+	dbPassword = regexp.MustCompile(`^[!#%&()*+,\-./0-9:;<=>?@A-Z\[\]^_a-z{|}~]{8,128}$`)
+)
+
+func validateDatabase(p *problems, a Answers) {
+	d := a.Database
+	oneOf(p, "database.driver", d.Driver, "internal, sqlite, postgres or mysql", DriverInternal, DriverSQLite, DriverPostgres, DriverMySQL)
+	if d.Driver == DriverInternal {
+		return
+	}
+	if !dbIdentifier.MatchString(d.Name) {
+		p.add("database.name", "%q is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", d.Name)
+	}
+	if !a.NetworkDB() {
+		return
+	}
+	if !dbIdentifier.MatchString(d.User) {
+		p.add("database.user", "%q is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", d.User)
+	}
+	if d.Password != "" && !dbPassword.MatchString(d.Password) {
+		p.add("database.password", "must be 8–128 printable ASCII characters without spaces, quotes, backslashes, $ or ` (or empty to generate a strong one)")
+	}
+	if d.Port < 0 || d.Port > 65535 {
+		p.add("database.port", "%d is not a port; use 1–65535, or 0 for the default (%d)", d.Port, a.DBPort())
+	}
+	switch {
+	case d.Host == "" && a.Deploy == DeployHost:
+		p.add("database.host", "is required with deploy: host (the database server's name or address, e.g. localhost)")
+	case d.Host != "":
+		if _, err := netip.ParseAddr(d.Host); err != nil && DomainProblem(d.Host) != "" && !dbServiceName.MatchString(d.Host) {
+			p.add("database.host", "%q is neither a host name nor an IP address", d.Host)
+		}
+	}
+}
+
+// dbServiceName accepts single-label names such as a compose service.
+var dbServiceName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// ActivePort is a port a setup listens on, with its answers field.
+type ActivePort struct {
+	Field   string // e.g. "ports.c2s"
+	Port    int
+	Service string // what a person would call it
+}
+
+// ActivePorts lists the ports these answers turn on, in a stable order.
+func ActivePorts(a Answers) []ActivePort {
+	ports := []ActivePort{{"ports.c2s", a.Ports.C2S, "client connections (STARTTLS)"}}
+	if a.Ports.C2SDirectTLS != 0 {
+		ports = append(ports, ActivePort{"ports.c2s_direct_tls", a.Ports.C2SDirectTLS, "client connections (direct TLS)"})
+	}
+	if a.Federation {
+		ports = append(ports, ActivePort{"ports.s2s", a.Ports.S2S, "server-to-server (federation)"})
+	}
+	if UsesHTTP(a) {
+		ports = append(ports, ActivePort{"ports.https", a.Ports.HTTPS, "HTTPS (file sharing, web clients)"})
+	}
+	if a.Components.Proxy65 != "" {
+		ports = append(ports, ActivePort{"ports.proxy65", a.Ports.Proxy65, "file-transfer proxy (SOCKS5)"})
+	}
+	return ports
+}
+
+// UsesHTTP reports whether anything in the setup is served over HTTPS.
+func UsesHTTP(a Answers) bool {
+	if a.Components.Upload != "" {
+		return true
+	}
+	c := Catalog()
+	for _, n := range a.Modules.Enable {
+		if c[n].Needs&NeedsHTTP != 0 && c[n].Needs&NeedsComponent == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// httpPort is Prosody's plain-HTTP port, which it binds on loopback whenever
+// mod_http is loaded.
+const httpPort = 5280
+
+func validatePorts(p *problems, a Answers) {
+	check := func(field string, v int, optional bool) {
+		switch {
+		case v == 0 && !optional:
+			p.add(field, "must be a port between 1 and 65535")
+		case v < 0 || v > 65535:
+			p.add(field, "%d is not a port; use 1–65535 (0 turns the service off where it is optional)", v)
+		}
+	}
+	check("ports.c2s", a.Ports.C2S, false)
+	check("ports.c2s_direct_tls", a.Ports.C2SDirectTLS, true)
+	check("ports.s2s", a.Ports.S2S, !a.Federation)
+	check("ports.https", a.Ports.HTTPS, true)
+	check("ports.proxy65", a.Ports.Proxy65, true)
+	if a.Components.Upload != "" && a.Ports.HTTPS == 0 {
+		p.add("ports.https", "is 0 (off), but components.upload serves files over HTTPS; set a port (5281) or turn the upload component off")
+	}
+	if a.Components.Proxy65 != "" && a.Ports.Proxy65 == 0 {
+		p.add("ports.proxy65", "is 0 (off), but components.proxy65 is on; set a port (5000) or turn proxy65 off")
+	}
+	used := map[int]string{}
+	if UsesHTTP(a) {
+		used[httpPort] = "Prosody's plain-HTTP port on loopback"
+	}
+	for _, ap := range ActivePorts(a) {
+		if ap.Port <= 0 || ap.Port > 65535 {
+			continue
+		}
+		if other, dup := used[ap.Port]; dup {
+			p.add(ap.Field, "%d is also %s; each service needs its own port", ap.Port, other)
+			continue
+		}
+		used[ap.Port] = ap.Field
+	}
+}
+
+func validateOwner(p *problems, a Answers) {
+	o := a.Owner
+	if (o.UID == -1) != (o.GID == -1) {
+		p.add("owner", "set both uid and gid, or leave both at -1 to choose automatically")
+		return
+	}
+	for _, f := range []struct {
+		field string
+		v     int
+	}{{"owner.uid", o.UID}, {"owner.gid", o.GID}} {
+		switch {
+		case f.v < -1 || f.v > 1<<31-2:
+			p.add(f.field, "%d is not a valid id; use 1–2147483646, or -1 to choose automatically", f.v)
+		case f.v == 0 && f.field == "owner.uid":
+			p.add(f.field, "0 is root, and Prosody refuses to run as root; use a normal user's id, or -1 to choose automatically")
+		}
+	}
+}

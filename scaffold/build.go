@@ -1,0 +1,143 @@
+package scaffold
+
+import (
+	"crypto/rand"
+	"fmt"
+	"path"
+	"sort"
+
+	"prosody-wizard/config"
+)
+
+// NewPlan computes every file of the setup the answers describe, with its
+// bytes, mode and owner. It writes nothing. Invalid answers return
+// config.Problems; in.Owner must already be resolved (see ResolveOwner).
+func NewPlan(a config.Answers, in Inputs) (Plan, error) {
+	if problems := config.Validate(a); len(problems) > 0 {
+		return Plan{}, problems
+	}
+	if in.Owner.UID < 0 || in.Owner.GID < 0 {
+		return Plan{}, fmt.Errorf("scaffold: owner %d:%d is not resolved", in.Owner.UID, in.Owner.GID)
+	}
+	password := a.Database.Password
+	if a.NetworkDB() && password == "" {
+		password = rand.Text() // 26 characters, 130 bits
+	}
+	s, err := newSetup(a, in, password)
+	if err != nil {
+		return Plan{}, err
+	}
+	var pair keyPair
+	if a.TLS.Mode == config.TLSExisting {
+		pair, err = existingPair(in.Source, a.TLS)
+	} else {
+		pair, err = selfSigned(s.Hosts(), in.Now)
+	}
+	if err != nil {
+		return Plan{}, err
+	}
+
+	var p Plan
+	if s.Compose {
+		composeFiles(&p, s, pair)
+	} else {
+		hostFiles(&p, s, pair)
+	}
+	p.sortFiles()
+	p.NextSteps, p.Warnings = notes(s)
+	return p, nil
+}
+
+// composeFiles lays out the starter repo; everything belongs to the owner
+// the container runs as.
+func composeFiles(p *Plan, s *setup, pair keyPair) {
+	u, g := s.UID, s.GID
+	p.file("compose.yaml", 0o644, u, g, render("compose.yaml", s))
+	p.file("Dockerfile", 0o644, u, g, render("Dockerfile", s))
+	p.file("healthcheck.sh", 0o755, u, g, render("healthcheck.sh", s))
+	p.file("README.md", 0o644, u, g, render("README.md", s))
+	p.file(".gitignore", 0o644, u, g, render("gitignore", s))
+	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: render("env", s), Secret: s.A.NetworkDB()})
+	p.file("answers.yaml", 0o644, u, g, config.Marshal(withoutSecrets(s.A)))
+	p.dir(composeConfigDir, 0o750, u, g)
+	p.file(path.Join(composeConfigDir, "prosody.cfg.lua"), 0o640, u, g, render("prosody.cfg.lua", s))
+	certs := path.Join(composeConfigDir, "certs")
+	p.dir(certs, 0o750, u, g)
+	addCerts(p, certs, s, pair, u, g, 0o600)
+	p.add(File{Path: composeDataDir, Mode: dirMode(0o750), UID: u, GID: g, Preserve: true})
+}
+
+// hostFiles lays out Debian's layout: config and certificates belong to
+// root with the prosody group, the data folder to prosody.
+func hostFiles(p *Plan, s *setup, pair keyPair) {
+	pu, pg := s.UID, s.GID
+	p.dir(hostConfigDir, 0o755, 0, 0)
+	cfg := File{Path: path.Join(hostConfigDir, "prosody.cfg.lua"), Mode: 0o640, UID: 0, GID: pg, Data: render("prosody.cfg.lua", s)}
+	cfg.Secret = s.A.NetworkDB() // the database password is in the file
+	p.add(cfg)
+	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, config.Marshal(withoutSecrets(s.A)))
+	certs := path.Join(hostConfigDir, "certs")
+	p.dir(certs, 0o750, 0, pg)
+	addCerts(p, certs, s, pair, 0, pg, 0o640)
+	p.add(File{Path: hostDataDir, Mode: dirMode(0o750), UID: pu, GID: pg, Preserve: true})
+}
+
+func addCerts(p *Plan, dir string, s *setup, pair keyPair, uid, gid int, keyMode uint32) {
+	files := certFiles(s, pair)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		f := File{Path: path.Join(dir, n), Mode: 0o640, UID: uid, GID: gid, Data: files[n]}
+		if path.Ext(n) == ".key" {
+			f.Mode = fileMode(keyMode)
+			f.Secret = true
+		}
+		p.add(f)
+	}
+}
+
+// withoutSecrets is the answers as saved beside the setup: no password.
+func withoutSecrets(a config.Answers) config.Answers {
+	a.Database.Password = ""
+	return a
+}
+
+// notes are the next steps and warnings printed after writing.
+func notes(s *setup) (next, warn []string) {
+	first := s.FirstUser()
+	if s.Compose {
+		next = append(next,
+			"cd into the output folder and start: docker compose up -d --build",
+			"watch it start: docker compose logs -f prosody",
+			"create the first account: docker compose exec prosody prosodyctl adduser "+first,
+		)
+	} else {
+		next = append(next,
+			"check the config: prosodyctl check config",
+			"restart Prosody: systemctl restart prosody",
+			"create the first account: prosodyctl adduser "+first,
+		)
+		if s.A.NetworkDB() {
+			next = append(next, fmt.Sprintf("the %s server must have database %q and user %q; install the LuaDBI driver: apt-get install %s",
+				s.DBLabel(), s.A.Database.Name, s.A.Database.User, s.DebianPackages()[0]))
+		} else if len(s.DebianPackages()) > 0 {
+			next = append(next, "install the LuaDBI driver: apt-get install "+s.DebianPackages()[0])
+		}
+		for _, m := range s.Modules.Global {
+			if m.In[s.Series] == config.Community {
+				warn = append(warn, fmt.Sprintf("module %s comes from Debian's prosody-modules package: apt-get install prosody-modules", m.Name))
+			}
+		}
+	}
+	for _, p := range s.Ports {
+		warn = append(warn, fmt.Sprintf("open port %d/tcp: %s", p.Port, p.Service))
+	}
+	warn = append(warn, "create the DNS records listed in the README (SRV records let clients and servers find you)")
+	if s.A.TLS.Mode != config.TLSExisting {
+		warn = append(warn, "the certificate is self-signed: clients will ask to trust it, and other servers may refuse to federate")
+	}
+	return next, warn
+}

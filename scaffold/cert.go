@@ -1,0 +1,168 @@
+package scaffold
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"time"
+
+	"github.com/spf13/afero"
+
+	"prosody-wizard/config"
+)
+
+// certValidity is how long a self-signed certificate lasts.
+const certValidity = 365 * 24 * time.Hour
+
+// keyPair is a PEM certificate chain and its PEM private key.
+type keyPair struct{ cert, key []byte }
+
+// selfSigned makes an ECDSA P-256 certificate whose SANs name every host
+// (in DNS form), valid from now for a year.
+func selfSigned(hosts []string, now time.Time) (keyPair, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return keyPair{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return keyPair{}, err
+	}
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = config.ALabel(h)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: names[0], Organization: []string{"prosody-wizard self-signed"}},
+		DNSNames:              names,
+		NotBefore:             now.Add(-time.Hour).UTC().Truncate(time.Second),
+		NotAfter:              now.Add(certValidity).UTC().Truncate(time.Second),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return keyPair{}, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return keyPair{}, err
+	}
+	return keyPair{
+		cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		key:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+	}, nil
+}
+
+// existingPair reads the certificate chain and key named by tls.cert and
+// tls.key, checks that both parse and that the key belongs to the first
+// certificate, and returns them for copying. Problems name the field.
+func existingPair(src afero.Fs, t config.TLS) (keyPair, error) {
+	if src == nil {
+		return keyPair{}, config.Problems{{Field: "tls.cert", Message: "cannot read files here"}}
+	}
+	var p config.Problems
+	certPEM, err := afero.ReadFile(src, t.Cert)
+	if err != nil {
+		p = append(p, config.Problem{Field: "tls.cert", Message: readProblem(t.Cert, err)})
+	}
+	keyPEM, kerr := afero.ReadFile(src, t.Key)
+	if kerr != nil {
+		p = append(p, config.Problem{Field: "tls.key", Message: readProblem(t.Key, kerr)})
+	}
+	if len(p) > 0 {
+		return keyPair{}, p
+	}
+	var leaf *x509.Certificate
+	for rest := certPEM; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type == "CERTIFICATE" && leaf == nil {
+			leaf, err = x509.ParseCertificate(b.Bytes)
+			if err != nil {
+				return keyPair{}, config.Problems{{Field: "tls.cert", Message: fmt.Sprintf("%s: the first certificate does not parse: %v", t.Cert, err)}}
+			}
+		}
+	}
+	if leaf == nil {
+		return keyPair{}, config.Problems{{Field: "tls.cert", Message: t.Cert + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)"}}
+	}
+	key, err := parseKey(keyPEM)
+	if err != nil {
+		return keyPair{}, config.Problems{{Field: "tls.key", Message: fmt.Sprintf("%s: %v", t.Key, err)}}
+	}
+	type equaler interface{ Equal(crypto.PublicKey) bool }
+	if pub, ok := key.Public().(equaler); !ok || !pub.Equal(leaf.PublicKey) {
+		return keyPair{}, config.Problems{{Field: "tls.key", Message: fmt.Sprintf("%s does not belong to the certificate in %s", t.Key, t.Cert)}}
+	}
+	return keyPair{cert: certPEM, key: keyPEM}, nil
+}
+
+func readProblem(path string, err error) string {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Sprintf("%s does not exist", path)
+	}
+	return fmt.Sprintf("%s cannot be read: %v", path, err)
+}
+
+func parseKey(data []byte) (crypto.Signer, error) {
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return nil, errors.New("holds no PEM private key")
+		}
+		var k any
+		var err error
+		switch b.Type {
+		case "PRIVATE KEY":
+			k, err = x509.ParsePKCS8PrivateKey(b.Bytes)
+		case "EC PRIVATE KEY":
+			k, err = x509.ParseECPrivateKey(b.Bytes)
+		case "RSA PRIVATE KEY":
+			k, err = x509.ParsePKCS1PrivateKey(b.Bytes)
+		case "ENCRYPTED PRIVATE KEY":
+			return nil, errors.New("the private key is encrypted; Prosody needs it unencrypted")
+		default:
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the private key does not parse: %v", err)
+		}
+		if s, ok := k.(crypto.Signer); ok {
+			return s, nil
+		}
+		return nil, errors.New("unsupported private key type")
+	}
+}
+
+// certFiles returns the certificate files for certs/: the pair named after
+// the primary domain, which Prosody's index finds by SAN, and for every
+// internationalised VirtualHost a copy under its Unicode name, because
+// Prosody looks hosts up by that name while SANs hold the ASCII form.
+func certFiles(s *setup, pair keyPair) map[string][]byte {
+	files := map[string][]byte{
+		s.CertName + ".crt": pair.cert,
+		s.CertName + ".key": pair.key,
+	}
+	for _, d := range s.A.Domains {
+		if d != config.ALabel(d) {
+			files[d+".crt"] = pair.cert
+			files[d+".key"] = pair.key
+		}
+	}
+	return files
+}

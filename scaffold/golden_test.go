@@ -1,0 +1,179 @@
+package scaffold
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"testing/cryptotest"
+	"time"
+
+	"prosody-wizard/config"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// goldenNow pins certificate validity in goldens.
+var goldenNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const (
+	answersDir = "../testdata/answers"
+	goldenDir  = "../testdata/golden"
+)
+
+// goldenCases lists the answers files under testdata/answers.
+func goldenCases(t *testing.T) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(answersDir, "*.yaml"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no answers files in %s: %v", answersDir, err)
+	}
+	for i, n := range names {
+		names[i] = strings.TrimSuffix(filepath.Base(n), ".yaml")
+	}
+	return names
+}
+
+// goldenInputs are the pinned inputs of the golden plans: a compose repo
+// owned by 1000:1000, a host whose prosody user is 102:105 (Debian's
+// usual ids).
+func goldenInputs(a config.Answers) Inputs {
+	in := Inputs{Now: goldenNow, Owner: config.Owner{UID: 1000, GID: 1000}, Source: testSource()}
+	if a.Deploy == config.DeployHost {
+		in.Owner = config.Owner{UID: 102, GID: 105}
+	}
+	return in
+}
+
+// goldenPlan loads testdata/answers/NAME.yaml and plans it with pinned
+// randomness; it must not run in parallel (SetGlobalRandom).
+func goldenPlan(t *testing.T, name string) (config.Answers, Plan) {
+	t.Helper()
+	cryptotest.SetGlobalRandom(t, 1)
+	a, err := config.Load(filepath.Join(answersDir, name+".yaml"))
+	if err != nil {
+		t.Fatalf("load %s: %v", name, err)
+	}
+	p, err := NewPlan(a, goldenInputs(a))
+	if err != nil {
+		t.Fatalf("plan %s: %v", name, err)
+	}
+	return a, p
+}
+
+// listing is the plan as text: one line per entry with mode, owner, size.
+func listing(p Plan) []byte {
+	var b bytes.Buffer
+	for _, f := range p.Files {
+		kind := "file"
+		if f.IsDir() {
+			kind = "dir "
+		}
+		flags := ""
+		if f.Secret {
+			flags += " secret"
+		}
+		if f.Preserve {
+			flags += " preserve"
+		}
+		fmt.Fprintf(&b, "%s %04o %d:%d %6d %s%s\n", kind, f.Mode.Perm(), f.UID, f.GID, len(f.Data), f.Path, flags)
+	}
+	return b.Bytes()
+}
+
+// TestGoldenTrees compares every planned file, and the plan's modes and
+// owners, byte for byte with testdata/golden/NAME. Files are stored with a
+// .golden suffix so that a generated .gitignore cannot hide its siblings.
+// Refresh with: go test ./... -update
+func TestGoldenTrees(t *testing.T) {
+	for _, name := range goldenCases(t) {
+		t.Run(name, func(t *testing.T) {
+			_, p := goldenPlan(t, name)
+			dir := filepath.Join(goldenDir, name)
+			want := map[string][]byte{"plan.txt": listing(p)}
+			for _, f := range p.Files {
+				if !f.IsDir() {
+					want[filepath.Join("tree", f.Path)+".golden"] = f.Data
+				}
+			}
+			if *update {
+				if err := os.RemoveAll(dir); err != nil {
+					t.Fatal(err)
+				}
+				for rel, data := range want {
+					path := filepath.Join(dir, rel)
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(path, data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			got := map[string]bool{}
+			_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					rel, _ := filepath.Rel(dir, path)
+					got[rel] = true
+				}
+				return nil
+			})
+			var names []string
+			for rel := range want {
+				names = append(names, rel)
+			}
+			sort.Strings(names)
+			for _, rel := range names {
+				old, err := os.ReadFile(filepath.Join(dir, rel))
+				if err != nil {
+					t.Errorf("%s: no golden file (run go test ./... -update): %v", rel, err)
+					continue
+				}
+				if !bytes.Equal(old, want[rel]) {
+					t.Errorf("%s differs from its golden file (run go test ./... -update and review the diff):\n%s", rel, firstDiff(old, want[rel]))
+				}
+				delete(got, rel)
+			}
+			for rel := range got {
+				t.Errorf("%s: golden file the plan no longer produces (run -update)", rel)
+			}
+		})
+	}
+}
+
+// TestPlanIsDeterministic: the same answers and inputs give the same bytes.
+func TestPlanIsDeterministic(t *testing.T) {
+	for _, name := range goldenCases(t) {
+		t.Run(name, func(t *testing.T) {
+			_, p1 := goldenPlan(t, name)
+			_, p2 := goldenPlan(t, name)
+			for i := range p1.Files {
+				if p1.Files[i].Path != p2.Files[i].Path || !bytes.Equal(p1.Files[i].Data, p2.Files[i].Data) {
+					t.Errorf("%s differs between two plans of the same answers", p1.Files[i].Path)
+				}
+			}
+		})
+	}
+}
+
+func firstDiff(a, b []byte) string {
+	al, bl := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := 0; i < len(al) || i < len(bl); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			return fmt.Sprintf("line %d:\n  golden: %q\n  now:    %q", i+1, x, y)
+		}
+	}
+	return "(same lines, different bytes)"
+}

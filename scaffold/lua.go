@@ -1,0 +1,126 @@
+package scaffold
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// LuaString writes s as a Lua short string literal that Lua 5.1 to 5.4 read
+// back byte for byte. Go's %q is not used: its \uXXXX escapes are a syntax
+// error in Lua. Valid UTF-8 beyond ASCII stays readable (IDN host names);
+// control bytes, DEL and invalid UTF-8 bytes become three-digit \ddd escapes,
+// so a following digit can never extend them.
+func LuaString(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '"':
+			b.WriteString(`\"`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, `\%03d`, c)
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size <= 1 {
+				fmt.Fprintf(&b, `\%03d`, c)
+				i++
+				continue
+			}
+			b.WriteString(s[i : i+size])
+			i += size
+			continue
+		default:
+			b.WriteByte(c)
+		}
+		i++
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// LuaValue writes a Go value as a Lua literal: strings through LuaString,
+// booleans as true/false (never strings: Prosody reads some options raw, and
+// "false" is truthy), integers bare, string and int lists as { a, b } tables.
+// Lua tables with keys are written by the templates, key by key.
+func LuaValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return LuaString(x)
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case []string:
+		parts := make([]string, len(x))
+		for i, s := range x {
+			parts[i] = LuaString(s)
+		}
+		return luaList(parts)
+	case []int:
+		parts := make([]string, len(x))
+		for i, n := range x {
+			parts[i] = strconv.Itoa(n)
+		}
+		return luaList(parts)
+	case LuaExpr:
+		return string(x)
+	}
+	panic(fmt.Sprintf("scaffold: no Lua form for %T", v))
+}
+
+// LuaExpr is Lua source written as is, for the few values that are
+// expressions, such as ENV_PROSODY_DB_PASSWORD. Only code in this package
+// builds them, never from answers.
+type LuaExpr string
+
+func luaList(parts []string) string {
+	if len(parts) == 0 {
+		return "{ }"
+	}
+	return "{ " + strings.Join(parts, ", ") + " }"
+}
+
+// luaKey writes a table key: bare when it is an identifier and not a reserved
+// word, else ["key"].
+func luaKey(k string) string {
+	if isLuaIdent(k) {
+		return k
+	}
+	return "[" + LuaString(k) + "]"
+}
+
+var luaReserved = map[string]bool{
+	"and": true, "break": true, "do": true, "else": true, "elseif": true, "end": true,
+	"false": true, "for": true, "function": true, "goto": true, "if": true, "in": true,
+	"local": true, "nil": true, "not": true, "or": true, "repeat": true, "return": true,
+	"then": true, "true": true, "until": true, "while": true,
+}
+
+func isLuaIdent(s string) bool {
+	if s == "" || luaReserved[s] {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

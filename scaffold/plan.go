@@ -1,0 +1,112 @@
+// Package scaffold knows how a Prosody setup becomes files: prosody.cfg.lua,
+// certificates, the compose starter repo, modes and owners. Plan computes
+// every file from the answers without touching the disk; Apply is the only
+// code that writes. It never asks anything.
+package scaffold
+
+import (
+	"io/fs"
+	"path"
+	"sort"
+	"time"
+
+	"github.com/spf13/afero"
+
+	"prosody-wizard/config"
+)
+
+// File is one entry of a Plan: a folder (Mode has fs.ModeDir, Data is nil)
+// or a file with its exact bytes, mode and numeric owner.
+type File struct {
+	Path     string      // slash-separated, relative to the output root
+	Mode     fs.FileMode // permission bits, plus fs.ModeDir for folders
+	UID, GID int
+	Data     []byte
+	// Secret marks files holding passwords or private keys: listings mask
+	// them.
+	Secret bool
+	// Preserve marks what must never be changed once it exists, such as the
+	// data folder: Apply creates it when missing and otherwise leaves it be.
+	Preserve bool
+}
+
+// IsDir reports whether the entry is a folder.
+func (f File) IsDir() bool { return f.Mode.IsDir() }
+
+// Plan is the complete set of files a setup consists of, sorted by path, and
+// the notes a person needs afterwards (next steps, DNS records, ports).
+type Plan struct {
+	Files []File
+	// NextSteps are short instructions printed after writing.
+	NextSteps []string
+	// Warnings are things the person must know or do (DNS, firewall).
+	Warnings []string
+}
+
+// File returns the entry at p, if the plan has one.
+func (p Plan) File(rel string) (File, bool) {
+	for _, f := range p.Files {
+		if f.Path == rel {
+			return f, true
+		}
+	}
+	return File{}, false
+}
+
+// Inputs are everything besides the answers that a plan depends on, so that
+// Plan stays a pure function: tests pin them, main fills them from the
+// machine. Randomness (keys, passwords) comes from crypto/rand; tests pin it
+// with testing/cryptotest.SetGlobalRandom.
+type Inputs struct {
+	// Now is the start of generated certificates' validity.
+	Now time.Time
+	// Owner is the resolved numeric owner: for compose the user prosody runs
+	// as (compose.yaml's user:), for host the prosody system user.
+	Owner config.Owner
+	// Source reads files the answers point at (tls.cert, tls.key); nil
+	// means they cannot be read.
+	Source afero.Fs
+}
+
+func (p *Plan) add(f File) { p.Files = append(p.Files, f) }
+
+func (p *Plan) dir(rel string, mode fs.FileMode, uid, gid int) {
+	p.add(File{Path: rel, Mode: fs.ModeDir | mode, UID: uid, GID: gid})
+}
+
+func (p *Plan) file(rel string, mode fs.FileMode, uid, gid int, data []byte) {
+	p.add(File{Path: rel, Mode: mode, UID: uid, GID: gid, Data: data})
+}
+
+// sortFiles orders entries by path, so that a folder comes before its
+// contents and output is deterministic.
+func (p *Plan) sortFiles() {
+	sort.SliceStable(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
+}
+
+// Roots of each deploy kind, relative to the output folder.
+const (
+	composeConfigDir = "prosody"
+	composeDataDir   = "data"
+	hostConfigDir    = "etc/prosody"
+	hostDataDir      = "var/lib/prosody"
+)
+
+// ConfigPath is where prosody.cfg.lua lands, relative to the output folder.
+func ConfigPath(a config.Answers) string {
+	if a.Deploy == config.DeployHost {
+		return path.Join(hostConfigDir, "prosody.cfg.lua")
+	}
+	return path.Join(composeConfigDir, "prosody.cfg.lua")
+}
+
+// DataPath is the Prosody data folder, relative to the output folder.
+func DataPath(a config.Answers) string {
+	if a.Deploy == config.DeployHost {
+		return hostDataDir
+	}
+	return composeDataDir
+}
+
+func dirMode(perm uint32) fs.FileMode  { return fs.ModeDir | fs.FileMode(perm) }
+func fileMode(perm uint32) fs.FileMode { return fs.FileMode(perm) }

@@ -1,0 +1,315 @@
+package scaffold
+
+import (
+	"fmt"
+	"strings"
+
+	"prosody-wizard/config"
+)
+
+// setup is everything the templates need, derived once from valid answers.
+type setup struct {
+	A          config.Answers
+	Series     config.Series
+	Primary    string
+	Compose    bool
+	Modules    config.ModuleSet
+	Ports      []config.ActivePort
+	UID, GID   int
+	DBPassword string // the resolved database password (generated when empty)
+	CertName   string // base name of the certificate files in certs/
+}
+
+// Runtime paths, the same in the container and on a Debian host.
+const (
+	etcProsody   = "/etc/prosody"
+	varLibProsdy = "/var/lib/prosody"
+	// dbPasswordEnv carries the database password from .env into the
+	// container; the config reads it as ENV_PROSODY_DB_PASSWORD.
+	dbPasswordEnv = "PROSODY_DB_PASSWORD"
+)
+
+func newSetup(a config.Answers, in Inputs, dbPassword string) (*setup, error) {
+	mods, problems := config.ResolveModules(a)
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return &setup{
+		A:          a,
+		Series:     a.Prosody,
+		Primary:    a.Primary(),
+		Compose:    a.Deploy == config.DeployCompose,
+		Modules:    mods,
+		Ports:      config.ActivePorts(a),
+		UID:        in.Owner.UID,
+		GID:        in.Owner.GID,
+		DBPassword: dbPassword,
+		CertName:   a.Primary(),
+	}, nil
+}
+
+// ConfigFile is prosody.cfg.lua's path at run time.
+func (s *setup) ConfigFile() string { return etcProsody + "/prosody.cfg.lua" }
+
+// PidFile is where prosody writes its pid: in the data folder, which it owns.
+func (s *setup) PidFile() string { return varLibProsdy + "/prosody.pid" }
+
+// AllowRegistration is the allow_registration value.
+func (s *setup) AllowRegistration() bool { return s.A.Registration == config.RegistrationOpen }
+
+// RegistrationNote explains the registration policy in the config.
+func (s *setup) RegistrationNote() string {
+	switch s.A.Registration {
+	case config.RegistrationOpen:
+		return "open; anyone can create an account\n-- from their client. Read https://prosody.im/doc/public_servers first."
+	case config.RegistrationInvite:
+		return "by invitation only. Admins create invite\n-- links (XEP-0401); a new user signs up with one."
+	}
+	return "closed; an admin creates accounts with\n-- prosodyctl adduser."
+}
+
+// ModuleGroup is one commented block of modules_enabled.
+type ModuleGroup struct {
+	Name  string
+	Lines []string
+}
+
+// ModuleGroups lays out modules_enabled by catalog group, each module with
+// its summary as a trailing comment.
+func (s *setup) ModuleGroups() []ModuleGroup {
+	width := 0
+	for _, m := range s.Modules.Global {
+		width = max(width, len(LuaString(m.Name))+1)
+	}
+	var groups []ModuleGroup
+	for _, g := range config.Groups {
+		var lines []string
+		for _, m := range s.Modules.Global {
+			if m.Group != g {
+				continue
+			}
+			item := LuaString(m.Name) + ";"
+			note := m.Summary
+			if strings.HasPrefix(m.Reason, "needed by ") {
+				note += " (" + m.Reason + ")"
+			}
+			lines = append(lines, fmt.Sprintf("%-*s -- %s", width, item, note))
+		}
+		if len(lines) > 0 {
+			groups = append(groups, ModuleGroup{Name: g, Lines: lines})
+		}
+	}
+	return groups
+}
+
+// PortLines are the *_ports options of the enabled services.
+func (s *setup) PortLines() []string {
+	var lines []string
+	for _, p := range s.Ports {
+		name := strings.TrimPrefix(p.Field, "ports.") + "_ports"
+		lines = append(lines, fmt.Sprintf("%s = %s -- %s", name, LuaValue([]int{p.Port}), p.Service))
+	}
+	return lines
+}
+
+// StorageBackend is the storage option's value.
+func (s *setup) StorageBackend() string {
+	if s.A.Database.Driver == config.DriverInternal {
+		return "internal"
+	}
+	return "sql"
+}
+
+// StorageNote explains the storage choice.
+func (s *setup) StorageNote() string {
+	switch s.A.Database.Driver {
+	case config.DriverSQLite:
+		return "one SQLite file in the data folder (LuaDBI driver\n-- \"SQLite3\", Debian package lua-dbi-sqlite3)."
+	case config.DriverPostgres:
+		return "PostgreSQL (LuaDBI driver \"PostgreSQL\", Debian package\n-- lua-dbi-postgresql). Prosody creates its tables on first start."
+	case config.DriverMySQL:
+		return "MySQL or MariaDB (LuaDBI driver \"MySQL\", Debian package\n-- lua-dbi-mysql). Prosody creates its tables on first start."
+	}
+	return "plain files in the data folder, one per user and store."
+}
+
+// SQL lays out the sql = { … } table, or nothing for internal storage.
+func (s *setup) SQL() []string {
+	d := s.A.Database
+	var kv [][2]string
+	switch d.Driver {
+	case config.DriverInternal:
+		return nil
+	case config.DriverSQLite:
+		kv = [][2]string{{"driver", LuaString("SQLite3")}, {"database", LuaString(d.Name+".sqlite") + "; -- in the data folder"}}
+	default:
+		driver := "PostgreSQL"
+		if d.Driver == config.DriverMySQL {
+			driver = "MySQL"
+		}
+		password := LuaString(s.DBPassword)
+		if s.Compose {
+			password = "ENV_" + dbPasswordEnv + "; -- from .env, through compose.yaml"
+		}
+		kv = [][2]string{
+			{"driver", LuaString(driver)},
+			{"database", LuaString(d.Name)},
+			{"username", LuaString(d.User)},
+			{"password", password},
+			{"host", LuaString(s.DBHost())},
+			{"port", LuaValue(s.A.DBPort())},
+		}
+	}
+	lines := make([]string, len(kv))
+	for i, p := range kv {
+		v := p[1]
+		if !strings.Contains(v, ";") {
+			v += ";"
+		}
+		lines[i] = luaKey(p[0]) + " = " + v
+	}
+	return lines
+}
+
+// DBHost is the database server's host: the answer, or the compose service.
+func (s *setup) DBHost() string {
+	if s.A.Database.Host != "" {
+		return s.A.Database.Host
+	}
+	return s.DBService()
+}
+
+// DBService is the compose service name of the database, or "".
+func (s *setup) DBService() string {
+	if !s.Compose || s.A.Database.Host != "" {
+		return ""
+	}
+	switch s.A.Database.Driver {
+	case config.DriverPostgres:
+		return "postgres"
+	case config.DriverMySQL:
+		return "mariadb"
+	}
+	return ""
+}
+
+// CertNote says where this setup's certificate comes from.
+func (s *setup) CertNote() string {
+	switch s.A.TLS.Mode {
+	case config.TLSExisting:
+		return "Here: the certificate\n-- and key you gave (tls.cert, tls.key), copied as " + s.CertName + ".crt/.key."
+	case config.TLSLetsEncrypt:
+		return "Here: a self-signed\n-- placeholder until Let's Encrypt issues the real certificate."
+	}
+	return "Here: one self-signed\n-- certificate (" + s.CertName + ".crt) for every host below. Clients will\n-- warn about it; replace it with a real one for production."
+}
+
+// HostView is one VirtualHost or Component section.
+type HostView struct {
+	Name, Module, Comment, Doc string
+	Lines                      []string
+}
+
+// VirtualHosts lays out the VirtualHost sections.
+func (s *setup) VirtualHosts() []HostView {
+	var hosts []HostView
+	for i, d := range s.A.Domains {
+		h := HostView{Name: d}
+		if i == 0 {
+			if items := s.discoItems(); len(items) > 0 {
+				h.Lines = append(h.Lines, "-- Components that are not direct subdomains of a VirtualHost are linked")
+				h.Lines = append(h.Lines, "-- here so that clients can discover them.")
+				h.Lines = append(h.Lines, "disco_items = {")
+				for _, it := range items {
+					h.Lines = append(h.Lines, "\t"+it)
+				}
+				h.Lines = append(h.Lines, "}")
+			}
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts
+}
+
+// discoItems links components whose parent domain is not a VirtualHost.
+func (s *setup) discoItems() []string {
+	var items []string
+	for _, c := range s.components() {
+		parent := c.Name[strings.Index(c.Name, ".")+1:]
+		isParent := false
+		for _, d := range s.A.Domains {
+			isParent = isParent || d == parent
+		}
+		if !isParent {
+			items = append(items, fmt.Sprintf("{ %s, %s };", LuaString(c.Name), LuaString(c.Comment)))
+		}
+	}
+	return items
+}
+
+// Components lays out the Component sections.
+func (s *setup) Components() []HostView { return s.components() }
+
+func (s *setup) components() []HostView {
+	var out []HostView
+	a := s.A
+	if a.Components.MUC != "" {
+		lines := []string{}
+		if len(s.Modules.MUC) > 0 {
+			names := make([]string, len(s.Modules.MUC))
+			for i, m := range s.Modules.MUC {
+				names[i] = m.Name
+			}
+			lines = append(lines, "modules_enabled = "+LuaValue(names)+" -- rooms keep their history (XEP-0313)")
+		}
+		lines = append(lines,
+			"-- Only accounts of "+s.mucParent()+" (and admins) may create rooms.",
+			`restrict_room_creation = "local"`,
+		)
+		out = append(out, HostView{Name: a.Components.MUC, Module: "muc", Comment: "Group chats (XEP-0045)",
+			Doc: "https://prosody.im/doc/modules/mod_muc", Lines: lines})
+	}
+	if a.Components.Upload != "" {
+		out = append(out, HostView{Name: a.Components.Upload, Module: "http_file_share", Comment: "File sharing (XEP-0363): clients upload files here and send links",
+			Doc: "https://prosody.im/doc/modules/mod_http_file_share", Lines: []string{
+				"-- The address clients fetch files from; change it if a reverse proxy",
+				"-- serves HTTPS on another name or port.",
+				"http_external_url = " + LuaString(s.uploadURL()),
+				"http_file_share_size_limit = " + LuaValue(100*1024*1024) + " -- 100 MiB per file",
+				"http_file_share_daily_quota = " + LuaValue(1024*1024*1024) + " -- 1 GiB per user and day",
+			}})
+	}
+	if a.Components.Proxy65 != "" {
+		out = append(out, HostView{Name: a.Components.Proxy65, Module: "proxy65", Comment: "File-transfer proxy (XEP-0065) for clients that cannot connect directly",
+			Doc: "https://prosody.im/doc/modules/mod_proxy65", Lines: []string{
+				"-- The public name clients connect to; it needs a DNS record.",
+				"proxy65_address = " + LuaString(config.ALabel(a.Components.Proxy65)),
+				"-- Only accounts of these domains may use it.",
+				"proxy65_acl = " + LuaValue(a.Domains),
+			}})
+	}
+	return out
+}
+
+func (s *setup) mucParent() string {
+	parent := s.A.Components.MUC[strings.Index(s.A.Components.MUC, ".")+1:]
+	return parent
+}
+
+func (s *setup) uploadURL() string {
+	u := "https://" + config.ALabel(s.A.Components.Upload)
+	if s.A.Ports.HTTPS != 443 {
+		u += fmt.Sprintf(":%d", s.A.Ports.HTTPS)
+	}
+	return u + "/"
+}
+
+// Hosts returns every host name the certificate must cover: VirtualHosts,
+// then components.
+func (s *setup) Hosts() []string {
+	hosts := append([]string{}, s.A.Domains...)
+	for _, c := range s.components() {
+		hosts = append(hosts, c.Name)
+	}
+	return hosts
+}
