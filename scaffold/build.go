@@ -21,6 +21,9 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	}
 	password := a.Database.Password
 	if a.NetworkDB() && password == "" {
+		password = existingPassword(in.Existing, a)
+	}
+	if a.NetworkDB() && password == "" {
 		password = rand.Text() // 26 characters, 130 bits
 	}
 	s, err := newSetup(a, in, password)
@@ -28,8 +31,11 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 		return Plan{}, err
 	}
 	var pair keyPair
+	certDir := path.Join(path.Dir(ConfigPath(a)), "certs")
 	if a.TLS.Mode == config.TLSExisting {
 		pair, err = existingPair(in.Source, a.TLS)
+	} else if old, ok := existingSelfSigned(in.Existing, certDir, s.CertName, s.Hosts(), in.Now); ok {
+		pair = old
 	} else {
 		pair, err = selfSigned(s.Hosts(), in.Now)
 	}
@@ -52,6 +58,7 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 // the container runs as.
 func composeFiles(p *Plan, s *setup, pair keyPair) {
 	u, g := s.UID, s.GID
+	p.dir(".", 0o755, u, g)
 	p.file("compose.yaml", 0o644, u, g, render("compose.yaml", s))
 	p.file("Dockerfile", 0o644, u, g, render("Dockerfile", s))
 	p.file("healthcheck.sh", 0o755, u, g, render("healthcheck.sh", s))

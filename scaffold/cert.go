@@ -104,8 +104,7 @@ func existingPair(src afero.Fs, t config.TLS) (keyPair, error) {
 	if err != nil {
 		return keyPair{}, config.Problems{{Field: "tls.key", Message: fmt.Sprintf("%s: %v", t.Key, err)}}
 	}
-	type equaler interface{ Equal(crypto.PublicKey) bool }
-	if pub, ok := key.Public().(equaler); !ok || !pub.Equal(leaf.PublicKey) {
+	if !keyMatches(key, leaf) {
 		return keyPair{}, config.Problems{{Field: "tls.key", Message: fmt.Sprintf("%s does not belong to the certificate in %s", t.Key, t.Cert)}}
 	}
 	return keyPair{cert: certPEM, key: keyPEM}, nil
@@ -165,4 +164,10 @@ func certFiles(s *setup, pair keyPair) map[string][]byte {
 		}
 	}
 	return files
+}
+
+// keyMatches reports whether the private key belongs to the certificate.
+func keyMatches(key crypto.Signer, cert *x509.Certificate) bool {
+	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pub.Equal(cert.PublicKey)
 }

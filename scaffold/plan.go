@@ -66,6 +66,10 @@ type Inputs struct {
 	// Source reads files the answers point at (tls.cert, tls.key); nil
 	// means they cannot be read.
 	Source afero.Fs
+	// Existing is a read-only view of the output folder, from which a re-run
+	// reuses the database password and a still-valid certificate; nil for a
+	// fresh setup.
+	Existing afero.Fs
 }
 
 func (p *Plan) add(f File) { p.Files = append(p.Files, f) }

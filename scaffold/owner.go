@@ -1,0 +1,90 @@
+package scaffold
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/afero"
+
+	"prosody-wizard/config"
+)
+
+// Invoker is who runs prosody-wizard, for choosing owners.
+type Invoker struct {
+	UID, GID int
+	// SudoUID and SudoGID are the ids sudo reports for the person behind
+	// root ("" when not run through sudo).
+	SudoUID, SudoGID string
+	// OutOwner is the owner of the output folder, or of its nearest existing
+	// parent (-1 when unknown).
+	OutOwner config.Owner
+	// Root is the output folder as shown in messages ("/" for a host).
+	Root string
+}
+
+// fallbackOwner is used for compose repos written by root when nothing
+// better is known: the first normal user on most systems.
+var fallbackOwner = config.Owner{UID: 1000, GID: 1000}
+
+// ResolveOwner turns owner.uid/gid of -1 into numbers. compose: the person
+// running the wizard (behind sudo if need be, else the owner of the output
+// folder), never root, since Prosody refuses to run as root. host: Debian's
+// prosody system user and group, read from root's etc/passwd and etc/group.
+// It returns a note to show when it had to guess.
+func ResolveOwner(a config.Answers, root afero.Fs, who Invoker) (config.Owner, string, error) {
+	if a.Owner.UID >= 0 && a.Owner.GID >= 0 {
+		return a.Owner, "", nil
+	}
+	if a.Deploy == config.DeployHost {
+		uid, err := lookupID(root, who.Root, "etc/passwd", "prosody", 2)
+		if err != nil {
+			return config.Owner{}, "", err
+		}
+		gid, err := lookupID(root, who.Root, "etc/group", "prosody", 2)
+		if err != nil {
+			return config.Owner{}, "", err
+		}
+		return config.Owner{UID: uid, GID: gid}, "", nil
+	}
+	if who.UID != 0 {
+		return config.Owner{UID: who.UID, GID: who.GID}, "", nil
+	}
+	if u, err1 := strconv.Atoi(who.SudoUID); err1 == nil && u > 0 {
+		if g, err2 := strconv.Atoi(who.SudoGID); err2 == nil {
+			return config.Owner{UID: u, GID: g}, "", nil
+		}
+	}
+	if who.OutOwner.UID > 0 {
+		return who.OutOwner, fmt.Sprintf("running as root: the files belong to %d:%d, the owner of the output folder; set owner.uid and owner.gid to choose", who.OutOwner.UID, who.OutOwner.GID), nil
+	}
+	return fallbackOwner, fmt.Sprintf("running as root: the files belong to %d:%d (Prosody refuses to run as root); set owner.uid and owner.gid to choose", fallbackOwner.UID, fallbackOwner.GID), nil
+}
+
+// lookupID finds name in a colon-separated database (passwd or group) and
+// returns the numeric field at index field.
+func lookupID(root afero.Fs, rootName, file, name string, field int) (int, error) {
+	shownFile := path.Join(rootName, file)
+	if rootName == "" {
+		shownFile = "/" + file
+	}
+	data, err := afero.ReadFile(root, file)
+	if err != nil {
+		return 0, fmt.Errorf("cannot read %s to find the %s user: %v; install Debian's prosody package (apt-get install prosody), or set owner.uid and owner.gid in the answers", shownFile, name, err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		parts := strings.Split(sc.Text(), ":")
+		if len(parts) > field && parts[0] == name {
+			id, err := strconv.Atoi(parts[field])
+			if err != nil {
+				return 0, fmt.Errorf("%s: the %s entry has no numeric id", shownFile, name)
+			}
+			return id, nil
+		}
+	}
+	return 0, fmt.Errorf("%s has no %s entry: install Debian's prosody package first (apt-get install prosody), or set owner.uid and owner.gid in the answers", shownFile, name)
+}
