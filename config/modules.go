@@ -85,6 +85,8 @@ var recommended = []recommendation{
 	}},
 	{"account_activity", "recommended", func(a Answers, c ModuleCatalog) bool { return c["account_activity"].In[a.Prosody] == Core }},
 	{"server_contact_info", "recommended", always},
+	{"bosh", "web clients", httpsOn},
+	{"websocket", "web clients", httpsOn},
 	{"admin_adhoc", "administration", always},
 	{"admin_shell", "administration", always},
 	{"invites", "invite registration", isInvite},
@@ -93,6 +95,9 @@ var recommended = []recommendation{
 }
 
 func isInvite(a Answers, _ ModuleCatalog) bool { return a.Registration == RegistrationInvite }
+
+// httpsOn: web clients (BOSH, WebSocket) are served whenever HTTPS is on.
+func httpsOn(a Answers, _ ModuleCatalog) bool { return a.Ports.HTTPS != 0 }
 
 // mucRecommended are modules recommended inside the MUC component.
 var mucRecommended = []string{"muc_mam"}

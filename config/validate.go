@@ -209,14 +209,19 @@ func ActivePorts(a Answers) []ActivePort {
 	return ports
 }
 
-// UsesHTTP reports whether anything in the setup is served over HTTPS.
+// UsesHTTP reports whether anything in the setup is served over HTTPS: the
+// upload component or a module that needs HTTP (web clients are recommended
+// whenever ports.https is set).
 func UsesHTTP(a Answers) bool {
+	if a.Ports.HTTPS == 0 {
+		return false
+	}
 	if a.Components.Upload != "" {
 		return true
 	}
-	c := Catalog()
-	for _, n := range a.Modules.Enable {
-		if c[n].Needs&NeedsHTTP != 0 && c[n].Needs&NeedsComponent == 0 {
+	set, _ := ResolveModules(a)
+	for _, m := range set.Global {
+		if m.Needs&NeedsHTTP != 0 {
 			return true
 		}
 	}

@@ -210,41 +210,29 @@ type HostView struct {
 	Lines                      []string
 }
 
-// VirtualHosts lays out the VirtualHost sections.
+// VirtualHosts lays out the VirtualHost sections. A component is found by
+// clients of the domain it is a direct subdomain of; every other VirtualHost
+// links it with disco_items, so that all users discover all services.
 func (s *setup) VirtualHosts() []HostView {
 	var hosts []HostView
-	for i, d := range s.A.Domains {
+	for _, d := range s.A.Domains {
 		h := HostView{Name: d}
-		if i == 0 {
-			if items := s.discoItems(); len(items) > 0 {
-				h.Lines = append(h.Lines, "-- Components that are not direct subdomains of a VirtualHost are linked")
-				h.Lines = append(h.Lines, "-- here so that clients can discover them.")
-				h.Lines = append(h.Lines, "disco_items = {")
-				for _, it := range items {
-					h.Lines = append(h.Lines, "\t"+it)
-				}
-				h.Lines = append(h.Lines, "}")
+		var items []string
+		for _, c := range s.components() {
+			if c.Name[strings.Index(c.Name, ".")+1:] != d {
+				items = append(items, fmt.Sprintf("{ %s, %s };", LuaString(c.Name), LuaString(c.Comment)))
 			}
+		}
+		if len(items) > 0 {
+			h.Lines = append(h.Lines, "-- Services of other hosts that users of "+d+" should find too.", "disco_items = {")
+			for _, it := range items {
+				h.Lines = append(h.Lines, "\t"+it)
+			}
+			h.Lines = append(h.Lines, "}")
 		}
 		hosts = append(hosts, h)
 	}
 	return hosts
-}
-
-// discoItems links components whose parent domain is not a VirtualHost.
-func (s *setup) discoItems() []string {
-	var items []string
-	for _, c := range s.components() {
-		parent := c.Name[strings.Index(c.Name, ".")+1:]
-		isParent := false
-		for _, d := range s.A.Domains {
-			isParent = isParent || d == parent
-		}
-		if !isParent {
-			items = append(items, fmt.Sprintf("{ %s, %s };", LuaString(c.Name), LuaString(c.Comment)))
-		}
-	}
-	return items
 }
 
 // Components lays out the Component sections.
