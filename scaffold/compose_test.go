@@ -1,0 +1,92 @@
+package scaffold
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+
+	"prosody-wizard/config"
+)
+
+// TestComposeFilesValidate loads every golden compose.yaml with compose-go,
+// the library docker compose itself uses: schema validation, interpolation
+// from the generated .env, and consistency checks (volumes, depends_on).
+func TestComposeFilesValidate(t *testing.T) {
+	checked := 0
+	for _, name := range goldenCases(t) {
+		t.Run(name, func(t *testing.T) {
+			a, p := goldenPlan(t, name)
+			if a.Deploy != config.DeployCompose {
+				t.Skip("host deploy: no compose.yaml")
+			}
+			checked++
+			dir := t.TempDir()
+			for _, f := range p.Files {
+				if f.IsDir() {
+					continue
+				}
+				path := filepath.Join(dir, f.Path)
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			opts, err := cli.NewProjectOptions([]string{filepath.Join(dir, "compose.yaml")},
+				cli.WithWorkingDirectory(dir),
+				cli.WithEnvFiles(filepath.Join(dir, ".env")),
+				cli.WithDotEnv,
+				cli.WithConsistency(true),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			project, err := opts.LoadProject(context.Background())
+			if err != nil {
+				t.Fatalf("compose.yaml does not load: %v", err)
+			}
+			services := project.ServiceNames()
+			want := []string{"prosody"}
+			if s := (&setup{A: a, Compose: true}).DBService(); s != "" {
+				want = append(want, s)
+			}
+			slices.Sort(want)
+			slices.Sort(services)
+			if !slices.Equal(services, want) {
+				t.Fatalf("services %v, want %v", services, want)
+			}
+			svc := project.Services["prosody"]
+			if svc.User != "1000:1000" {
+				t.Errorf("prosody runs as %q, want the tree's owner 1000:1000", svc.User)
+			}
+			if len(svc.Command) != 2 || svc.Command[0] != "prosody" || svc.Command[1] != "-F" {
+				t.Errorf("command %v, want [prosody -F]", svc.Command)
+			}
+			if svc.HealthCheck == nil || len(svc.HealthCheck.Test) == 0 {
+				t.Errorf("prosody has no healthcheck")
+			}
+			var published []string
+			for _, port := range svc.Ports {
+				published = append(published, port.Published)
+			}
+			for _, ap := range config.ActivePorts(a) {
+				if !slices.Contains(published, itoa(ap.Port)) {
+					t.Errorf("%s (%d) is not published; published: %v", ap.Field, ap.Port, published)
+				}
+			}
+			if a.NetworkDB() && svc.Environment[dbPasswordEnv] == nil {
+				t.Errorf("the database password does not reach prosody's environment")
+			}
+		})
+	}
+	if checked == 0 {
+		t.Fatal("no compose answers file among the goldens")
+	}
+}
+
+func itoa(n int) string { return LuaValue(n) }
