@@ -34,7 +34,9 @@ func (s Status) String() string {
 type Change struct {
 	File
 	Status Status
-	// ModeOnly: same bytes, but the mode differs; fixed without a backup.
+	// ModeOnly: same bytes (or an existing folder), but the mode or the
+	// owner differs; fixed in place, without a backup. Preserved entries
+	// such as the data folder are never touched, so never ModeOnly.
 	ModeOnly bool
 }
 
@@ -54,6 +56,7 @@ func Compare(fsys afero.Fs, p Plan) ([]Change, error) {
 				return nil, fmt.Errorf("%s: want a folder, but a file is there", f.Path)
 			}
 			c.Status = StatusSame
+			c.ModeOnly = !f.Preserve && metaDiffers(info, f)
 		case info.IsDir():
 			return nil, fmt.Errorf("%s: want a file, but a folder is there", f.Path)
 		default:
@@ -64,12 +67,24 @@ func Compare(fsys afero.Fs, p Plan) ([]Change, error) {
 			c.Status = StatusChanged
 			if bytes.Equal(old, f.Data) {
 				c.Status = StatusSame
-				c.ModeOnly = info.Mode().Perm() != f.Mode.Perm()
+				c.ModeOnly = metaDiffers(info, f)
 			}
 		}
 		changes = append(changes, c)
 	}
 	return changes, nil
+}
+
+// metaDiffers reports whether an existing entry's mode, or its owner where
+// the filesystem has owners, differs from the plan.
+func metaDiffers(info fs.FileInfo, f File) bool {
+	if info.Mode().Perm() != f.Mode.Perm() {
+		return true
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && f.UID >= 0 && f.GID >= 0 {
+		return int(st.Uid) != f.UID || int(st.Gid) != f.GID
+	}
+	return false
 }
 
 // ApplyOptions tune Apply.
@@ -141,6 +156,9 @@ func Apply(fsys afero.Fs, p Plan, opt ApplyOptions) (Result, error) {
 				return r, err
 			}
 		case c.IsDir():
+			if err := mkdirAll755(fsys, path.Dir(c.Path)); err != nil {
+				return r, err
+			}
 			if err := fsys.MkdirAll(c.Path, c.Mode.Perm()); err != nil {
 				return r, err
 			}
@@ -174,10 +192,8 @@ func Apply(fsys afero.Fs, p Plan, opt ApplyOptions) (Result, error) {
 // sets mode and owner, and renames it into place.
 func writeAtomic(fsys afero.Fs, f File, r *Result, root string) error {
 	dir, name := path.Split(f.Path)
-	if dir != "" {
-		if err := fsys.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
+	if err := mkdirAll755(fsys, dir); err != nil {
+		return err
 	}
 	var suffix [6]byte
 	_, _ = rand.Read(suffix[:])
@@ -209,8 +225,30 @@ func writeAtomic(fsys afero.Fs, f File, r *Result, root string) error {
 	return nil
 }
 
-// backup copies the current file to NAME.bak.<stamp> (atomically, with the
-// original's mode) and returns the backup's path.
+// mkdirAll755 creates dir and its missing parents with mode 0755 exactly
+// (not a planned child's mode, nor the umask's), so that folders the plan
+// does not list, such as var and var/lib above a host's data folder, let
+// prosody through.
+func mkdirAll755(fsys afero.Fs, dir string) error {
+	dir = path.Clean(dir)
+	if dir == "." || dir == "/" {
+		return nil
+	}
+	if _, err := fsys.Stat(dir); err == nil {
+		return nil
+	}
+	if err := mkdirAll755(fsys, path.Dir(dir)); err != nil {
+		return err
+	}
+	if err := fsys.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	return fsys.Chmod(dir, 0o755)
+}
+
+// backup copies the current file to NAME.bak.<stamp> (NAME.bak.<stamp>.N if
+// that exists), atomically, with the original's mode and owner, and returns
+// the backup's path.
 func backup(fsys afero.Fs, p, stamp string) (string, error) {
 	old, err := afero.ReadFile(fsys, p)
 	if err != nil {
@@ -221,8 +259,17 @@ func backup(fsys afero.Fs, p, stamp string) (string, error) {
 		return "", err
 	}
 	bak := p + ".bak." + stamp
-	var r Result
+	for n := 2; ; n++ {
+		if _, err := fsys.Stat(bak); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		bak = fmt.Sprintf("%s.bak.%s.%d", p, stamp, n)
+	}
 	f := File{Path: bak, Mode: info.Mode().Perm(), UID: -1, GID: -1, Data: old}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		f.UID, f.GID = int(st.Uid), int(st.Gid)
+	}
+	var r Result
 	if err := writeAtomic(fsys, f, &r, ""); err != nil {
 		return "", err
 	}
