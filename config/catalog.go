@@ -146,8 +146,8 @@ func (c ModuleCatalog) why(name string, s Series) string {
 	switch {
 	case strings.HasPrefix(name, "mod_"):
 		return fmt.Sprintf("write module names without \"mod_\": %q", strings.TrimPrefix(name, "mod_"))
-	case !ok && (strings.HasPrefix(name, "auth_") || strings.HasPrefix(name, "storage_")):
-		return "authentication and storage modules are chosen by database.driver, not listed as modules"
+	case strings.HasPrefix(name, "auth_") || strings.HasPrefix(name, "storage_"):
+		return "is an authentication or storage module: Prosody loads it from its settings (storage follows database.driver), never from a module list"
 	case !ok:
 		if near := c.nearest(name); near != "" {
 			return fmt.Sprintf("is not a module prosody-wizard knows (did you mean %q?)", near)

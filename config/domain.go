@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
@@ -21,18 +22,20 @@ var idnaProfile = idna.New(
 
 // NormalizeDomain returns the form of a domain name Prosody and XMPP use:
 // lower case, no trailing dot, internationalised labels as Unicode
-// (U-labels, what JIDs carry). A name that cannot be mapped is returned
-// trimmed and lower-cased, for ValidateDomain to explain.
+// (U-labels, what JIDs carry). A name that does not map to a valid domain is
+// returned trimmed and lower-cased, for DomainProblem to explain. Normalising
+// twice gives the same result as normalising once.
 func NormalizeDomain(s string) string {
-	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
-	u, err := idnaProfile.ToUnicode(s)
-	if err != nil {
-		return strings.ToLower(s)
+	s = strings.TrimSpace(s)
+	// One trailing dot is the DNS root ("example.org."); drop it unless
+	// what is left would itself be trimmed next time ("a..", "a .").
+	if t, ok := strings.CutSuffix(s, "."); ok && !strings.HasSuffix(t, ".") && t == strings.TrimSpace(t) {
+		s = t
 	}
-	if _, err := idnaProfile.ToASCII(u); err != nil {
-		return strings.ToLower(s)
+	if u, err := idnaProfile.ToUnicode(s); err == nil && DomainProblem(u) == "" {
+		return u
 	}
-	return u
+	return strings.ToLower(s)
 }
 
 // ALabel returns the ASCII (A-label, "xn--") form of a domain, which DNS
@@ -68,9 +71,26 @@ func DomainProblem(d string) string {
 	if strings.Contains(d, "@") || strings.Contains(d, "/") || strings.Contains(d, ":") {
 		return q + "write only the domain, without a user@, a :port or a /path"
 	}
+	// Hyphen rules first, so that an ASCII name gets a plain answer rather
+	// than the IDNA library's "invalid label".
+	for _, l := range strings.Split(d, ".") {
+		if msg := hyphenProblem(l); msg != "" {
+			return q + msg
+		}
+	}
 	a, err := idnaProfile.ToASCII(d)
 	if err != nil {
 		return q + "it is not a valid internationalised name (" + strings.TrimPrefix(err.Error(), "idna: ") + ")"
+	}
+	// The idna package follows UTS #46, which lets symbols such as emoji
+	// through; IDNA2008 (what registries and DNS accept) allows only
+	// letters, marks, digits and hyphens.
+	if u, err := idnaProfile.ToUnicode(a); err == nil {
+		for _, r := range u {
+			if r != '-' && r != '.' && !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) {
+				return q + fmt.Sprintf("it contains %s, which internationalised domain names (IDNA2008) do not allow", runeName(r))
+			}
+		}
 	}
 	if len(a) > 253 {
 		return q + fmt.Sprintf("it is %d characters long in DNS form; at most 253 are allowed", len(a))
@@ -85,8 +105,8 @@ func DomainProblem(d string) string {
 			return q + "it has an empty label (two dots in a row, or a dot at the start)"
 		case len(l) > 63:
 			return q + fmt.Sprintf("the label %q is %d characters long; at most 63 are allowed", l, len(l))
-		case l[0] == '-' || l[len(l)-1] == '-':
-			return q + fmt.Sprintf("the label %q starts or ends with a hyphen", l)
+		case hyphenProblem(l) != "":
+			return q + hyphenProblem(l)
 		}
 		for _, r := range l {
 			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
@@ -98,6 +118,28 @@ func DomainProblem(d string) string {
 		return q + fmt.Sprintf("the last label %q is all digits, which no top-level domain is", tld)
 	}
 	return ""
+}
+
+// hyphenProblem says what is wrong with the hyphens of a label, or "".
+func hyphenProblem(l string) string {
+	switch {
+	case l == "":
+		return ""
+	case l[0] == '-' || l[len(l)-1] == '-':
+		return fmt.Sprintf("the label %q starts or ends with a hyphen; a hyphen is allowed only inside a label", l)
+	case len(l) >= 4 && l[2:4] == "--" && !strings.EqualFold(l[:2], "xn") && isASCII(l):
+		return fmt.Sprintf("the label %q has \"--\" in the third and fourth places, which DNS reserves for internationalised (xn--) labels", l)
+	}
+	return ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func runeName(r rune) string {

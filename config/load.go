@@ -41,17 +41,21 @@ func Parse(data []byte) (Answers, error) {
 		return a, c.list
 	}
 	d := decoder{problems: &c, seen: seen}
+	a.Version = 0 // so that "version:" with no value counts as missing
 	d.value(doc.Content[0], reflect.ValueOf(&a).Elem(), "")
-	if !seen["version"] {
+	if !seen["version"] || a.Version == 0 {
 		c.add("version", "is required; write version: %d", Version)
+		if a.Version == 0 {
+			a.Version = Version
+		}
 	}
 	a.Normalize()
 	primary := a.Primary()
 	if !seen["components.muc"] {
-		a.Components.MUC = DefaultComponents(primary).MUC
+		a.Components.MUC = NormalizeDomain(DefaultComponents(primary).MUC)
 	}
 	if !seen["components.upload"] {
-		a.Components.Upload = DefaultComponents(primary).Upload
+		a.Components.Upload = NormalizeDomain(DefaultComponents(primary).Upload)
 	}
 	if len(c.list) > 0 {
 		return a, c.list
@@ -87,7 +91,11 @@ func (d decoder) value(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		if n.Kind != yaml.MappingNode {
-			d.add(path, "must be a mapping of keys (%s), not %s", strings.Join(yamlKeys(v.Type()), ", "), describe(n))
+			what := "must be"
+			if path == "" {
+				what = "the answers file must be"
+			}
+			d.add(path, "%s a mapping of keys (%s), not %s", what, strings.Join(yamlKeys(v.Type()), ", "), describe(n))
 			return
 		}
 		d.mapping(n, v, path)
@@ -119,6 +127,10 @@ func (d decoder) value(n *yaml.Node, v reflect.Value, path string) {
 			return // keep the default
 		}
 		i, err := strconv.Atoi(n.Value)
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && err == nil {
+			d.add(path, "must be a number without quotes, e.g. %d, not %s", i, describe(n))
+			return
+		}
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
 			d.add(path, "must be a whole number, not %s", describe(n))
 			return
@@ -143,8 +155,26 @@ func (d decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	for i := 0; i < t.NumField(); i++ {
 		fields[yamlKey(t.Field(i))] = i
 	}
+	given := map[string]int{} // key → line
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.AliasNode && k.Alias != nil {
+			k = k.Alias
+		}
+		if k.Kind != yaml.ScalarNode || k.Value == "" {
+			// No name to put in the field path: name the mapping and line.
+			field := path
+			if field == "" {
+				field = fmt.Sprintf("(line %d)", k.Line)
+			}
+			d.add(field, "line %d: a key must be one of %s, not %s", k.Line, strings.Join(yamlKeys(t), ", "), describe(k))
+			continue
+		}
+		if line, dup := given[k.Value]; dup {
+			d.add(join(path, k.Value), "is given twice (lines %d and %d); keep one", line, k.Line)
+			continue
+		}
+		given[k.Value] = k.Line
 		idx, ok := fields[k.Value]
 		if !ok {
 			keys := yamlKeys(t)

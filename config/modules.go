@@ -151,6 +151,8 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 		field := fmt.Sprintf("modules.disable[%d]", i)
 		m, known := c[name]
 		switch {
+		case name == "":
+			p.add(field, "is empty; write a module name without \"mod_\", e.g. carbons")
 		case disabled[name]:
 			p.add(field, "%q is listed twice", name)
 		case !known:
@@ -182,6 +184,10 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 	for i, name := range a.Modules.Enable {
 		field := fmt.Sprintf("modules.enable[%d]", i)
 		m, known := c[name]
+		if name == "" {
+			p.add(field, "is empty; write a module name without \"mod_\", e.g. carbons")
+			continue
+		}
 		if enabled[name] {
 			p.add(field, "%q is listed twice", name)
 			continue
@@ -208,6 +214,7 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 
 	// Pull in dependencies, transitively, in a stable order.
 	implied := map[string]bool{}
+	neededBy := map[string][]string{} // disabled module → enabled ones needing it
 	for i := 0; i < len(set.Global)+len(set.MUC); i++ {
 		var m EnabledModule
 		if i < len(set.Global) {
@@ -222,7 +229,7 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 			}
 			reason := "needed by " + m.Name
 			if disabled[dep] {
-				p.add(fieldOf(a.Modules.Disable, dep, "modules.disable"), "%q is needed by %s, which is enabled", dep, m.Name)
+				neededBy[dep] = append(neededBy[dep], m.Name)
 				continue
 			}
 			if d.Implicit || d.AutoLoaded[s] {
@@ -231,6 +238,14 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 				continue
 			}
 			add(d, reason)
+		}
+	}
+
+	for _, dep := range a.Modules.Disable {
+		if users := neededBy[dep]; len(users) > 0 {
+			p.add(fieldOf(a.Modules.Disable, dep, "modules.disable"), "%q is needed by %s, which %s enabled; disable those too, or keep it",
+				dep, joinNames(users), map[bool]string{true: "is", false: "are"}[len(users) == 1])
+			neededBy[dep] = nil
 		}
 	}
 

@@ -78,7 +78,11 @@ func validateAdmins(p *problems, a Answers) {
 		case len(local) > 1023:
 			p.add(field, "the part before the @ is longer than 1023 bytes")
 		case !slices.Contains(a.Domains, dom):
-			p.add(field, "%q is not on one of your domains (%s); admins must be local accounts", j, strings.Join(a.Domains, ", "))
+			if len(a.Domains) == 0 {
+				p.add(field, "%q needs its domain in domains; admins must be local accounts", j)
+			} else {
+				p.add(field, "%q is not on one of your domains (%s); admins must be local accounts", j, strings.Join(a.Domains, ", "))
+			}
 		case slices.Contains(a.Admins[:i], j):
 			p.add(field, "%q is listed twice", j)
 		}
@@ -93,6 +97,12 @@ func orExample(d string) string {
 }
 
 func validateComponents(p *problems, a Answers) {
+	// A component left at its default host inherits a bad primary domain's
+	// problem, which domains[0] already reports.
+	var derived Components
+	if primary := a.Primary(); primary != "" && DomainProblem(primary) != "" {
+		derived = DefaultComponents(primary)
+	}
 	hosts := map[string]string{}
 	for i, d := range a.Domains {
 		hosts[d] = fmt.Sprintf("domains[%d]", i)
@@ -106,7 +116,9 @@ func validateComponents(p *problems, a Answers) {
 			continue
 		}
 		if msg := DomainProblem(c.host); msg != "" {
-			p.add(c.field, "%s (or \"\" to turn it off)", msg)
+			if c.host != derived.MUC && c.host != derived.Upload {
+				p.add(c.field, "%s (or \"\" to turn it off)", msg)
+			}
 			continue
 		}
 		if other, dup := hosts[c.host]; dup {
@@ -169,7 +181,9 @@ func validateDatabase(p *problems, a Answers) {
 		p.add("database.password", "must be 8–128 printable ASCII characters without spaces, quotes, backslashes, $ or ` (or empty to generate a strong one)")
 	}
 	if d.Port < 0 || d.Port > 65535 {
-		p.add("database.port", "%d is not a port; use 1–65535, or 0 for the default (%d)", d.Port, a.DBPort())
+		def := a
+		def.Database.Port = 0
+		p.add("database.port", "%d is not a port; use 1–65535, or 0 for the default (%d)", d.Port, def.DBPort())
 	}
 	switch {
 	case d.Host == "" && a.Deploy == DeployHost:
@@ -182,7 +196,7 @@ func validateDatabase(p *problems, a Answers) {
 }
 
 // dbServiceName accepts single-label names such as a compose service.
-var dbServiceName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var dbServiceName = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // ActivePort is a port a setup listens on, with its answers field.
 type ActivePort struct {
@@ -270,19 +284,25 @@ func validatePorts(p *problems, a Answers) {
 
 func validateOwner(p *problems, a Answers) {
 	o := a.Owner
-	if (o.UID == -1) != (o.GID == -1) {
-		p.add("owner", "set both uid and gid, or leave both at -1 to choose automatically")
-		return
-	}
+	bad := false
 	for _, f := range []struct {
 		field string
 		v     int
 	}{{"owner.uid", o.UID}, {"owner.gid", o.GID}} {
 		switch {
 		case f.v < -1 || f.v > 1<<31-2:
+			bad = true
 			p.add(f.field, "%d is not a valid id; use 1–2147483646, or -1 to choose automatically", f.v)
 		case f.v == 0 && f.field == "owner.uid":
+			bad = true
 			p.add(f.field, "0 is root, and Prosody refuses to run as root; use a normal user's id, or -1 to choose automatically")
 		}
+	}
+	switch {
+	case bad:
+	case o.UID != -1 && o.GID == -1:
+		p.add("owner.gid", "is -1 (choose) but owner.uid is %d; set both uid and gid, or leave both at -1 to choose automatically", o.UID)
+	case o.UID == -1 && o.GID != -1:
+		p.add("owner.uid", "is -1 (choose) but owner.gid is %d; set both uid and gid, or leave both at -1 to choose automatically", o.GID)
 	}
 }

@@ -1,0 +1,522 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// base is a valid answers file the bad cases change a little.
+const base = "version: 1\ndomains: [example.org]\n"
+
+// with returns base plus extra lines.
+func with(extra string) string { return base + extra }
+
+// withDomains returns a file whose domains are the YAML flow list items.
+func withDomains(items string) string { return "version: 1\ndomains: [" + items + "]\n" }
+
+// want is a problem a bad case must produce: its exact Field and a part of
+// its Message.
+type want struct{ field, msg string }
+
+type badCase struct {
+	name string
+	yaml string
+	want []want
+	// not lists fields that must have no problem (e.g. a component that
+	// only inherits a bad primary domain).
+	not []string
+}
+
+var longLabel = strings.Repeat("a", 64)
+
+// fiftyU is short as Unicode but 399 characters long as A-labels.
+var fiftyU = strings.TrimSuffix(strings.Repeat("ü.", 50), ".")
+
+var badCases = []badCase{
+	// Domains.
+	{name: "domain with a space", yaml: withDomains(`"exa mple.org"`), want: []want{{"domains[0]", "contains a space; only letters, digits and hyphens"}}},
+	{name: "domain with a tab", yaml: withDomains(`"exa\tmple.org"`), want: []want{{"domains[0]", "contains a tab"}}},
+	{name: "domain with an underscore", yaml: withDomains("ex_ample.org"), want: []want{{"domains[0]", `underscore "_"`}}},
+	{name: "empty label", yaml: withDomains("a..b"), want: []want{{"domains[0]", "empty label"}}},
+	{name: "two trailing dots", yaml: withDomains(`"example.org.."`), want: []want{{"domains[0]", "empty label"}}},
+	{name: "leading dot", yaml: withDomains(".example.org"), want: []want{{"domains[0]", "empty label"}}},
+	{name: "label over 63", yaml: withDomains(longLabel + ".org"), want: []want{{"domains[0]", "is 64 characters long; at most 63 are allowed"}}},
+	{name: "name over 253 as A-labels", yaml: withDomains(`"` + fiftyU + `"`), want: []want{{"domains[0]", "399 characters long in DNS form; at most 253"}}},
+	{name: "hyphen at label start", yaml: withDomains("-abc.org"), want: []want{{"domains[0]", `"-abc" starts or ends with a hyphen; a hyphen is allowed only inside`}}},
+	{name: "hyphen at label end", yaml: withDomains("abc-.example.org"), want: []want{{"domains[0]", `"abc-" starts or ends with a hyphen`}}},
+	{name: "reserved double hyphen", yaml: withDomains("ab--cd.org"), want: []want{{"domains[0]", "third and fourth places"}}},
+	{name: "all-digit TLD", yaml: withDomains("example.123"), want: []want{{"domains[0]", `last label "123" is all digits`}}},
+	{name: "IPv4 address", yaml: withDomains("192.0.2.1"), want: []want{{"domains[0]", "IP address; Prosody hosts need a domain name"}}},
+	{name: "IPv6 address", yaml: withDomains(`"2001:db8::1"`), want: []want{{"domains[0]", "IP address"}}},
+	{name: "bracketed IPv6 address", yaml: withDomains(`"[::1]"`), want: []want{{"domains[0]", "IP address"}}},
+	{name: "single label", yaml: withDomains("example"), want: []want{{"domains[0]", "at least two labels, such as example.org"}}},
+	{name: "single label IDN", yaml: withDomains("xn--mnchen-3ya"), want: []want{{"domains[0]", "at least two labels"}}},
+	{name: "a JID as domain", yaml: withDomains("user@example.org"), want: []want{{"domains[0]", "without a user@"}}},
+	{name: "domain with a port", yaml: withDomains(`"example.org:5222"`), want: []want{{"domains[0]", "a :port"}}},
+	{name: "domain with a path", yaml: withDomains(`"example.org/x"`), want: []want{{"domains[0]", "/path"}}},
+	{name: "invalid punycode", yaml: withDomains("xn--zz.org"), want: []want{{"domains[0]", "not a valid internationalised name"}}},
+	{name: "invalid punycode, one label", yaml: withDomains("xn--zz"), want: []want{{"domains[0]", "not a valid internationalised name"}}},
+	{name: "IDN with a private-use code point", yaml: withDomains(`"bücher\ue000.de"`), want: []want{{"domains[0]", "disallowed rune U+E000"}}},
+	{name: "IDN with an unassigned code point", yaml: withDomains(`"m\u0378nchen.de"`), want: []want{{"domains[0]", "disallowed rune U+0378"}}},
+	{name: "IDN with a line separator", yaml: withDomains(`"münchen\u2028.de"`), want: []want{{"domains[0]", "not a valid internationalised name"}}},
+	{name: "empty domain", yaml: withDomains(`""`), want: []want{{"domains[0]", "is empty; write a domain name such as example.org"}}},
+	{name: "no domains", yaml: "version: 1\ndomains: []\n", want: []want{{"domains", "at least one domain is required"}}},
+	{name: "domains key missing", yaml: "version: 1\n", want: []want{{"domains", "at least one domain is required"}}},
+	{name: "domain twice, different case", yaml: withDomains("Example.ORG, example.org"), want: []want{{"domains[1]", `"example.org" is the same domain as domains[0]`}}},
+	{name: "domain twice, trailing dot", yaml: withDomains(`example.net, example.org, "example.org."`), want: []want{{"domains[2]", "same domain as domains[1]"}}},
+	{name: "IDN and its A-label", yaml: withDomains("münchen.de, xn--mnchen-3ya.de"), want: []want{{"domains[1]", `"münchen.de" is the same domain as domains[0]`}}},
+	{name: "upper-case A-label and IDN", yaml: withDomains("XN--MNCHEN-3YA.DE, MÜNCHEN.DE"), want: []want{{"domains[1]", "same domain as domains[0]"}}},
+	{
+		name: "bad primary is reported once",
+		yaml: withDomains(`"a b", example.net`),
+		want: []want{{"domains[0]", "contains a space"}},
+		not:  []string{"components.muc", "components.upload"},
+	},
+
+	// Admins.
+	{name: "admin on an unknown domain", yaml: with("admins: [admin@example.net]"), want: []want{{"admins[0]", `"admin@example.net" is not on one of your domains (example.org)`}}},
+	{name: "admin without @", yaml: with("admins: [admin]"), want: []want{{"admins[0]", "write user@domain, e.g. admin@example.org"}}},
+	{name: "admin without a local part", yaml: with("admins: ['@example.org']"), want: []want{{"admins[0]", "write user@domain"}}},
+	{name: "admin with a space", yaml: with("admins: ['ad min@example.org']"), want: []want{{"admins[0]", "does not allow before the @ (not allowed: space"}}},
+	{name: "admin with a slash", yaml: with("admins: ['ad/min@example.org']"), want: []want{{"admins[0]", "does not allow before the @"}}},
+	{name: "duplicate admin", yaml: with("admins: [admin@example.org, Admin@Example.ORG]"), want: []want{{"admins[1]", `"admin@example.org" is listed twice`}}},
+	{name: "second admin on another domain", yaml: with("admins: [admin@example.org, boss@example.com]"), want: []want{{"admins[1]", "not on one of your domains"}}},
+
+	// Keys.
+	{name: "unknown top-level key, near typo", yaml: with("databse: {driver: sqlite}"), want: []want{{"databse", `unknown key; did you mean "database"? (allowed here: version, prosody`}}},
+	{name: "unknown nested key, near typo", yaml: with("tls: {mdoe: existing}"), want: []want{{"tls.mdoe", `did you mean "mode"? (allowed here: mode, cert, key, email)`}}},
+	{name: "unknown nested key, far", yaml: with("ports: {xmpp: 5222}"), want: []want{{"ports.xmpp", "unknown key (allowed here: c2s, c2s_direct_tls, s2s, https, proxy65)"}}},
+	{name: "unknown top-level key, far", yaml: with("colour: blue"), want: []want{{"colour", "unknown key (allowed here:"}}},
+	{name: "key given twice", yaml: with("domains: [example.net]"), want: []want{{"domains", "is given twice (lines 2 and 3); keep one"}}},
+	{name: "nested key given twice", yaml: with("tls:\n  mode: existing\n  mode: letsencrypt\n"), want: []want{{"tls.mode", "is given twice"}}},
+	{name: "empty key", yaml: with(`"": 1`), want: []want{{"(line 3)", `a key must be one of version, prosody`}}},
+	{name: "list as a key", yaml: with("? [a, b]\n: 1\n"), want: []want{{"(line 3)", "not a list"}}},
+	{name: "list as a nested key", yaml: with("ports:\n  ? [c2s]\n  : 1\n"), want: []want{{"ports", "line 4: a key must be one of c2s"}}},
+
+	// Types.
+	{name: "domains as a string", yaml: "version: 1\ndomains: example.org\n", want: []want{{"domains", `must be a list, e.g. [example.org], not "example.org"`}}},
+	{name: "admins as a mapping", yaml: with("admins: {admin: example.org}"), want: []want{{"admins", "must be a list, e.g. [admin@example.org], not a mapping"}}},
+	{name: "a list inside domains", yaml: withDomains("[example.org]"), want: []want{{"domains[0]", "must be a single value, not a list"}}},
+	{name: "federation quoted yes", yaml: with(`federation: "yes"`), want: []want{{"federation", `must be true or false, not "yes"`}}},
+	{name: "federation empty", yaml: with("federation:"), want: []want{{"federation", "must be true or false, not nothing"}}},
+	{name: "port not a number", yaml: with("ports: {c2s: abc}"), want: []want{{"ports.c2s", `must be a whole number, not "abc"`}}},
+	{name: "port quoted", yaml: with(`ports: {c2s: "5222"}`), want: []want{{"ports.c2s", `must be a number without quotes, e.g. 5222, not "5222"`}}},
+	{name: "uid not whole", yaml: with("owner: {uid: 1.5, gid: 1000}"), want: []want{{"owner.uid", `must be a whole number, not "1.5"`}}},
+	{name: "tls as a list", yaml: with("tls: [self-signed]"), want: []want{{"tls", "must be a mapping of keys (mode, cert, key, email), not a list"}}},
+	{name: "modules as a list", yaml: with("modules: [carbons]"), want: []want{{"modules", "must be a mapping of keys (enable, disable)"}}},
+	{name: "modules.enable as a string", yaml: with("modules: {enable: carbons}"), want: []want{{"modules.enable", `must be a list, e.g. [carbons], not "carbons"`}}},
+	{name: "whole file a list", yaml: "- version\n- domains\n", want: []want{{"", "the answers file must be a mapping of keys (version, prosody"}}},
+	{name: "whole file a word", yaml: "hello\n", want: []want{{"", `the answers file must be a mapping of keys`}, {"version", "is required"}}},
+	{name: "not YAML", yaml: "version: 1\ndomains: [example.org\n", want: []want{{"", "the answers file is not valid YAML: line"}}},
+	{name: "tab indentation", yaml: "version: 1\ndomains:\n\t- example.org\n", want: []want{{"", "not valid YAML"}}},
+	{name: "empty file", yaml: "", want: []want{{"", "the answers file is empty; it needs at least version: 1 and domains"}}},
+	{name: "only a comment", yaml: "# nothing here\n", want: []want{{"", "is empty"}}},
+
+	// Version and top-level choices.
+	{name: "missing version", yaml: "domains: [example.org]\n", want: []want{{"version", "is required; write version: 1"}}},
+	{name: "empty version", yaml: "version:\ndomains: [example.org]\n", want: []want{{"version", "is required; write version: 1"}}},
+	{name: "version quoted", yaml: "version: \"1\"\ndomains: [example.org]\n", want: []want{{"version", "without quotes, e.g. 1"}}},
+	{name: "version 2", yaml: "version: 2\ndomains: [example.org]\n", want: []want{{"version", "2 is not supported; this prosody-wizard reads version 1"}}},
+	{name: "prosody 12.0", yaml: with(`prosody: "12.0"`), want: []want{{"prosody", `"12.0" is not allowed; allowed: "0.12" (Debian bookworm) or "13.0"`}}},
+	{name: "prosody 0.11", yaml: with(`prosody: "0.11"`), want: []want{{"prosody", `"0.11" is not allowed`}}},
+	{name: "prosody empty", yaml: with(`prosody: ""`), want: []want{{"prosody", "is empty; allowed:"}}},
+	{name: "deploy docker", yaml: with("deploy: docker"), want: []want{{"deploy", `"docker" is not allowed; allowed: compose or host`}}},
+	{name: "registration public", yaml: with("registration: public"), want: []want{{"registration", `"public" is not allowed; allowed: closed, invite or open`}}},
+
+	// TLS.
+	{name: "existing without cert and key", yaml: with("tls: {mode: existing}"), want: []want{
+		{"tls.cert", "is required with tls.mode: existing"},
+		{"tls.key", "is required with tls.mode: existing"},
+	}},
+	{name: "existing without key", yaml: with("tls: {mode: existing, cert: /etc/ssl/x.pem}"), want: []want{{"tls.key", "PEM private key"}}},
+	{name: "cert with self-signed", yaml: with("tls: {mode: self-signed, cert: /etc/ssl/x.pem}"), want: []want{{"tls.cert", "is only used with tls.mode: existing"}}},
+	{name: "key with letsencrypt", yaml: with("tls: {mode: letsencrypt, email: a@example.org, key: /k.pem}"), want: []want{{"tls.key", "only used with tls.mode: existing"}}},
+	{name: "letsencrypt without email", yaml: with("tls: {mode: letsencrypt}"), want: []want{{"tls.email", "is required with tls.mode: letsencrypt"}}},
+	{name: "letsencrypt with a bad email", yaml: with("tls: {mode: letsencrypt, email: admin.example.org}"), want: []want{{"tls.email", `"admin.example.org" is not an e-mail address like admin@example.org`}}},
+	{name: "letsencrypt with a named email", yaml: with("tls: {mode: letsencrypt, email: 'Admin <a@example.org>'}"), want: []want{{"tls.email", "not an e-mail address"}}},
+	{name: "unknown tls mode", yaml: with("tls: {mode: acme}"), want: []want{{"tls.mode", "allowed: self-signed, existing or letsencrypt"}}},
+
+	// Database.
+	{name: "driver mongodb", yaml: with("database: {driver: mongodb}"), want: []want{{"database.driver", `"mongodb" is not allowed; allowed: internal, sqlite, postgres or mysql`}}},
+	{name: "postgres on host without host", yaml: with("deploy: host\ndatabase: {driver: postgres}"), want: []want{{"database.host", "is required with deploy: host"}}},
+	{name: "bad database name", yaml: with("database: {driver: postgres, name: prosody-db}"), want: []want{{"database.name", `"prosody-db" is not allowed; use 1–63 letters, digits and underscores`}}},
+	{name: "bad sqlite name", yaml: with("database: {driver: sqlite, name: '1st'}"), want: []want{{"database.name", "starting with a letter or underscore"}}},
+	{name: "empty database user", yaml: with("database: {driver: mysql, user: ''}"), want: []want{{"database.user", `"" is not allowed; use 1–63`}}},
+	{name: "password with a space", yaml: with("database: {driver: postgres, password: 'correct horse'}"), want: []want{{"database.password", "8–128 printable ASCII characters without spaces, quotes"}}},
+	{name: "password with a quote", yaml: with(`database: {driver: postgres, password: "it's-a-secret"}`), want: []want{{"database.password", "without spaces, quotes"}}},
+	{name: "password with a dollar", yaml: with(`database: {driver: mysql, password: "pa$$word123"}`), want: []want{{"database.password", "$"}}},
+	{name: "password too short", yaml: with("database: {driver: postgres, password: s3cret}"), want: []want{{"database.password", "must be 8–128"}}},
+	{name: "database port 70000", yaml: with("database: {driver: postgres, port: 70000}"), want: []want{{"database.port", "70000 is not a port; use 1–65535, or 0 for the default (5432)"}}},
+	{name: "database port -1", yaml: with("database: {driver: mysql, port: -1}"), want: []want{{"database.port", "or 0 for the default (3306)"}}},
+	{name: "database host with a space", yaml: with("database: {driver: postgres, host: 'db host'}"), want: []want{{"database.host", `"db host" is neither a host name nor an IP address`}}},
+
+	// Ports.
+	{name: "s2s equal to c2s", yaml: with("ports: {s2s: 5222}"), want: []want{{"ports.s2s", "5222 is also ports.c2s; each service needs its own port"}}},
+	{name: "https equal to c2s_direct_tls", yaml: with("ports: {c2s_direct_tls: 5223, https: 5223}"), want: []want{{"ports.https", "5223 is also ports.c2s_direct_tls"}}},
+	{name: "https 5280 with upload", yaml: with("ports: {https: 5280}"), want: []want{{"ports.https", "5280 is also Prosody's plain-HTTP port on loopback"}}},
+	{name: "c2s on 5280 with upload", yaml: with("ports: {c2s: 5280}"), want: []want{{"ports.c2s", "plain-HTTP port"}}},
+	{name: "proxy65 equal to c2s", yaml: with("components: {proxy65: proxy.example.org}\nports: {proxy65: 5222}"), want: []want{{"ports.proxy65", "5222 is also ports.c2s"}}},
+	{name: "c2s 0", yaml: with("ports: {c2s: 0}"), want: []want{{"ports.c2s", "must be a port between 1 and 65535"}}},
+	{name: "s2s 0 with federation", yaml: with("ports: {s2s: 0}"), want: []want{{"ports.s2s", "must be a port between 1 and 65535"}}},
+	{name: "c2s -1", yaml: with("ports: {c2s: -1}"), want: []want{{"ports.c2s", "-1 is not a port; use 1–65535"}}},
+	{name: "c2s 65536", yaml: with("ports: {c2s: 65536}"), want: []want{{"ports.c2s", "65536 is not a port"}}},
+	{name: "https 0 with upload on", yaml: with("ports: {https: 0}"), want: []want{{"ports.https", "is 0 (off), but components.upload serves files over HTTPS"}}},
+	{name: "proxy65 0 with proxy65 on", yaml: with("components: {proxy65: proxy.example.org}\nports: {proxy65: 0}"), want: []want{{"ports.proxy65", "is 0 (off), but components.proxy65 is on"}}},
+
+	// Owner.
+	{name: "owner uid 0", yaml: with("owner: {uid: 0, gid: 0}"), want: []want{{"owner.uid", "0 is root, and Prosody refuses to run as root"}}},
+	{name: "owner uid without gid", yaml: with("owner: {uid: 1000}"), want: []want{{"owner.gid", "is -1 (choose) but owner.uid is 1000; set both uid and gid"}}},
+	{name: "owner gid without uid", yaml: with("owner: {uid: -1, gid: 1000}"), want: []want{{"owner.uid", "set both uid and gid"}}},
+	{name: "owner uid -5", yaml: with("owner: {uid: -5}"), want: []want{{"owner.uid", "-5 is not a valid id; use 1–2147483646, or -1"}}, not: []string{"owner.gid"}},
+	{name: "owner gid too big", yaml: with("owner: {uid: 1000, gid: 2147483647}"), want: []want{{"owner.gid", "not a valid id"}}},
+
+	// Modules.
+	{name: "unknown module, near miss", yaml: with("modules: {enable: [carbon]}"), want: []want{{"modules.enable[0]", `"carbon" is not a module prosody-wizard knows (did you mean "carbons"?)`}}},
+	{name: "unknown module, far", yaml: with("modules: {enable: [xyzzy_frobnicate]}"), want: []want{{"modules.enable[0]", "is not a module prosody-wizard knows; see the module list"}}},
+	{name: "mod_ prefix", yaml: with("modules: {enable: [mod_carbons]}"), want: []want{{"modules.enable[0]", `write module names without "mod_": "carbons"`}}},
+	{name: "mod_ prefix in disable", yaml: with("modules: {disable: [mod_pep]}"), want: []want{{"modules.disable[0]", `without "mod_"`}}},
+	{name: "emoji domain", yaml: "version: 1\ndomains: [\"💩.la\"]\n", want: []want{{"domains[0]", "IDNA2008"}}},
+	{name: "symbol in domain", yaml: "version: 1\ndomains: [\"ex☃ample.org\"]\n", want: []want{{"domains[0]", "IDNA2008"}}},
+	{name: "auth module", yaml: with("modules: {enable: [auth_ldap]}"), want: []want{{"modules.enable[0]", "never from a module list"}}},
+	{name: "unknown storage module", yaml: with("modules: {enable: [storage_redis]}"), want: []want{{"modules.enable[0]", "never from a module list"}}},
+	{name: "component module", yaml: with("modules: {enable: [muc]}"), want: []want{{"modules.enable[0]", "runs as a component: set it under components instead"}}},
+	{name: "auto-loaded module", yaml: with("modules: {enable: [c2s]}"), want: []want{{"modules.enable[0]", "is always loaded by Prosody 13.0"}}},
+	{name: "module missing in 0.12", yaml: with("prosody: \"0.12\"\nmodules: {enable: [account_activity]}"), want: []want{{"modules.enable[0]", "is not available in Prosody 0.12 (it is in 13.0)"}}},
+	{name: "module listed twice", yaml: with("modules: {enable: [motd, announce, motd]}"), want: []want{{"modules.enable[2]", `"motd" is listed twice`}}},
+	{name: "module disabled twice", yaml: with("modules: {disable: [limits, limits]}"), want: []want{{"modules.disable[1]", `"limits" is listed twice`}}},
+	{name: "empty module name", yaml: with("modules: {enable: ['']}"), want: []want{{"modules.enable[0]", "is empty; write a module name"}}},
+	{name: "disable not recommended", yaml: with("modules: {disable: [motd]}"), want: []want{{"modules.disable[0]", `"motd" is not in the recommended set for these answers, so there is nothing to disable (recommended: roster`}}},
+	{name: "disable and enable", yaml: with("modules: {enable: [motd], disable: [motd]}"), want: []want{{"modules.disable[0]", "is also in modules.enable; keep it in one list"}}},
+	{name: "disable a dependency", yaml: with("modules: {disable: [pep]}"), want: []want{{"modules.disable[0]", `"pep" is needed by vcard4, vcard_legacy, bookmarks, which are enabled`}}},
+	{name: "vcard conflicts", yaml: with("modules: {enable: [vcard]}"), want: []want{{"modules.enable[0]", `"vcard" and "vcard_legacy" conflict; enable one`}}},
+	{name: "pep_simple conflicts", yaml: with("modules: {enable: [pep_simple]}"), want: []want{{"modules.enable[0]", `"pep" and "pep_simple" conflict`}}},
+	{name: "MUC module without MUC", yaml: with("components: {muc: ''}\nmodules: {enable: [muc_mam]}"), want: []want{{"modules.enable[0]", "runs inside the group chat component, which is off (set components.muc)"}}},
+	{name: "HTTP module with https off", yaml: with("components: {upload: ''}\nports: {https: 0}\nmodules: {enable: [bosh]}"), want: []want{{"modules.enable[0]", "is served over HTTPS, but ports.https is 0 (off)"}}},
+
+	// Components.
+	{name: "component equal to a domain", yaml: with("components: {muc: example.org}"), want: []want{{"components.muc", `"example.org" is already used by domains[0]; each VirtualHost and component needs its own name`}}},
+	{name: "component equal to the second domain", yaml: withDomains("example.org, example.net") + "components: {upload: Example.NET}\n", want: []want{{"components.upload", "already used by domains[1]"}}},
+	{name: "component equal to an IDN domain", yaml: withDomains("münchen.de") + "components: {muc: xn--mnchen-3ya.de}\n", want: []want{{"components.muc", `"münchen.de" is already used by domains[0]`}}},
+	{name: "two components, one host", yaml: with("components: {muc: chat.example.org, upload: chat.example.org}"), want: []want{{"components.upload", "already used by components.muc"}}},
+	{name: "proxy65 on the upload host", yaml: with("components: {proxy65: upload.example.org}"), want: []want{{"components.proxy65", "already used by components.upload"}}},
+	{name: "invalid component host", yaml: with("components: {muc: 'chat room.example.org'}"), want: []want{{"components.muc", `contains a space; only letters, digits and hyphens in dot-separated labels are allowed (or "" to turn it off)`}}},
+	{name: "component host with a port", yaml: with("components: {proxy65: 'proxy.example.org:7777'}"), want: []want{{"components.proxy65", ":port"}}},
+	{name: "component default too long", yaml: withDomains(maxName),
+		want: []want{{"components.muc", "at most 253 are allowed (or \"\" to turn it off)"}, {"components.upload", "at most 253"}}, not: []string{"domains[0]"}},
+}
+
+// goTypeName matches Go type names and formatting mistakes that must never
+// reach a person.
+var goTypeName = regexp.MustCompile(`\b(int|int64|uint|float64|string|bool|struct|interface|reflect|yaml\.Node|config\.[A-Z]\w*|Series|nil)\b|\[\]string|map\[|%!`)
+
+// parseAndValidate parses src and, when that works, validates the answers.
+func parseAndValidate(src string) (Answers, Problems, bool) {
+	a, err := Parse([]byte(src))
+	if err != nil {
+		ps, ok := err.(Problems)
+		if !ok {
+			return a, Problems{{Message: "Parse returned a non-Problems error: " + err.Error()}}, false
+		}
+		return a, ps, false
+	}
+	return a, Validate(a), true
+}
+
+func TestValidateBadAnswers(t *testing.T) {
+	if len(badCases) < 40 {
+		t.Fatalf("only %d bad cases", len(badCases))
+	}
+	names := map[string]bool{}
+	for _, tc := range badCases {
+		if names[tc.name] {
+			t.Errorf("case name %q used twice", tc.name)
+		}
+		names[tc.name] = true
+		t.Run(tc.name, func(t *testing.T) {
+			_, ps, _ := parseAndValidate(tc.yaml)
+			if len(ps) == 0 {
+				t.Fatalf("no problems for\n%s", tc.yaml)
+			}
+			for _, w := range tc.want {
+				if !slices.ContainsFunc(ps, func(p Problem) bool {
+					return p.Field == w.field && strings.Contains(p.Message, w.msg)
+				}) {
+					t.Errorf("missing problem %s: …%s…\ngot:\n%v", w.field, w.msg, ps)
+				}
+			}
+			for _, f := range tc.not {
+				for _, p := range ps {
+					if p.Field == f {
+						t.Errorf("unexpected problem %v", p)
+					}
+				}
+			}
+			checkProblemWording(t, ps)
+		})
+	}
+}
+
+// checkProblemWording checks what every problem must be: about a field
+// (unless the whole file is wrong), and a message in a person's words.
+func checkProblemWording(t *testing.T, ps Problems) {
+	t.Helper()
+	for _, p := range ps {
+		if p.Field == "" && !strings.HasPrefix(p.Message, "the answers file ") {
+			t.Errorf("problem without a field: %q", p.Message)
+		}
+		if strings.TrimSpace(p.Message) == "" {
+			t.Errorf("%s: empty message", p.Field)
+		}
+		if m := goTypeName.FindString(p.Message); m != "" {
+			t.Errorf("%s: message names %q, which means nothing to a person: %q", p.Field, m, p.Message)
+		}
+		if p.Message != strings.TrimSpace(p.Message) || strings.Contains(p.Message, "\n") {
+			t.Errorf("%s: message is not a single trimmed line: %q", p.Field, p.Message)
+		}
+		if p.Field != "" && strings.HasPrefix(p.Message, p.Field+":") {
+			t.Errorf("%s: message repeats the field: %q", p.Field, p.Message)
+		}
+	}
+}
+
+type goodCase struct {
+	name  string
+	yaml  string
+	check func(t *testing.T, a Answers)
+}
+
+func eq[T comparable](t *testing.T, what string, got, want T) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %#v, want %#v", what, got, want)
+	}
+}
+
+func eqList(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("%s = %q, want %q", what, got, want)
+	}
+}
+
+// maxName is a valid name of exactly 253 characters.
+var maxName = strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 57) + ".org"
+
+var goodCases = []goodCase{
+	{"minimal, defaults", base, func(t *testing.T, a Answers) {
+		eq(t, "prosody", a.Prosody, Series13)
+		eq(t, "deploy", a.Deploy, DeployCompose)
+		eq(t, "registration", a.Registration, RegistrationClosed)
+		eq(t, "federation", a.Federation, true)
+		eq(t, "tls.mode", a.TLS.Mode, TLSSelfSigned)
+		eq(t, "database.driver", a.Database.Driver, DriverInternal)
+		eq(t, "components", a.Components, Components{MUC: "conference.example.org", Upload: "upload.example.org"})
+		eq(t, "ports", a.Ports, Ports{C2S: 5222, S2S: 5269, HTTPS: 5281, Proxy65: 5000})
+		eq(t, "owner", a.Owner, Owner{UID: -1, GID: -1})
+		eqList(t, "admins", a.Admins, []string{})
+	}},
+	{"IDN", withDomains("münchen.de"), func(t *testing.T, a Answers) {
+		eqList(t, "domains", a.Domains, []string{"münchen.de"})
+		eq(t, "A-label", ALabel(a.Domains[0]), "xn--mnchen-3ya.de")
+		eq(t, "components.muc", a.Components.MUC, "conference.münchen.de")
+		eq(t, "components.upload", a.Components.Upload, "upload.münchen.de")
+	}},
+	{"A-label", withDomains("xn--mnchen-3ya.de"), func(t *testing.T, a Answers) {
+		eqList(t, "domains", a.Domains, []string{"münchen.de"})
+		eq(t, "components.muc", a.Components.MUC, "conference.münchen.de")
+	}},
+	{"upper-case IDN and A-label", withDomains("MÜNCHEN.DE, XN--BCHER-KVA.EXAMPLE"), func(t *testing.T, a Answers) {
+		eqList(t, "domains", a.Domains, []string{"münchen.de", "bücher.example"})
+	}},
+	{"upper-case domains and admins", withDomains("Example.ORG, EXAMPLE.net") + "admins: [Admin@EXAMPLE.org, ' boss@example.NET ']\n", func(t *testing.T, a Answers) {
+		eqList(t, "domains", a.Domains, []string{"example.org", "example.net"})
+		eqList(t, "admins", a.Admins, []string{"admin@example.org", "boss@example.net"})
+		eq(t, "components.muc", a.Components.MUC, "conference.example.org")
+	}},
+	{"admin on an IDN domain written as A-label", withDomains("example.org, münchen.de") + "admins: [Admin@XN--MNCHEN-3YA.DE]\n", func(t *testing.T, a Answers) {
+		eqList(t, "admins", a.Admins, []string{"admin@münchen.de"})
+	}},
+	{"trailing dot", withDomains(`"example.org."`) + "components: {proxy65: Proxy.Example.ORG.}\n", func(t *testing.T, a Answers) {
+		eqList(t, "domains", a.Domains, []string{"example.org"})
+		eq(t, "components", a.Components, Components{MUC: "conference.example.org", Upload: "upload.example.org", Proxy65: "proxy.example.org"})
+	}},
+	{"spaces around a domain", withDomains(`"  example.org  "`), func(t *testing.T, a Answers) {
+		eqList(t, "domains", a.Domains, []string{"example.org"})
+	}},
+	{"full-width letters", withDomains(`"ｅｘａｍｐｌｅ.org"`), func(t *testing.T, a Answers) {
+		eqList(t, "domains", a.Domains, []string{"example.org"})
+	}},
+	{"localhost", withDomains("localhost"), func(t *testing.T, a Answers) {
+		eqList(t, "domains", a.Domains, []string{"localhost"})
+		eq(t, "components.muc", a.Components.MUC, "conference.localhost")
+	}},
+	{"hyphens, digits, longest label and name", withDomains("a-b.c1.example.org, xn--bcher-kva.org, "+maxName) + "components: {muc: '', upload: ''}\n", func(t *testing.T, a Answers) {
+		eq(t, "domains[2]", a.Domains[2], maxName)
+	}},
+	{"prosody 13 unquoted", with("prosody: 13"), func(t *testing.T, a Answers) {
+		eq(t, "prosody", a.Prosody, Series13)
+	}},
+	{"prosody 13.0 unquoted", with("prosody: 13.0"), func(t *testing.T, a Answers) {
+		eq(t, "prosody", a.Prosody, Series13)
+	}},
+	{"prosody 0.12 unquoted", with("prosody: 0.12"), func(t *testing.T, a Answers) {
+		eq(t, "prosody", a.Prosody, Series012)
+	}},
+	{"prosody 0.12.3", with(`prosody: "0.12.3"`), func(t *testing.T, a Answers) {
+		eq(t, "prosody", a.Prosody, Series012)
+	}},
+	{"components off", with("components: {muc: '', upload: ''}\nports: {https: 0}"), func(t *testing.T, a Answers) {
+		eq(t, "components", a.Components, Components{})
+	}},
+	{"components null", with("components: {muc: ~, upload: ~, proxy65: ~}"), func(t *testing.T, a Answers) {
+		eq(t, "components", a.Components, Components{})
+	}},
+	{"one component set, one absent", with("components: {upload: Files.Example.org}"), func(t *testing.T, a Answers) {
+		eq(t, "components", a.Components, Components{MUC: "conference.example.org", Upload: "files.example.org"})
+	}},
+	{"components mapping empty", with("components: {}"), func(t *testing.T, a Answers) {
+		eq(t, "components", a.Components, Components{MUC: "conference.example.org", Upload: "upload.example.org"})
+	}},
+	{"case-insensitive choices", with("deploy: Host\nregistration: Invite\ntls: {mode: LetsEncrypt, email: admin@example.org}\ndatabase: {driver: Postgres, host: localhost}\n"), nil},
+	{"choices normalised", with("deploy: ' HOST '\nregistration: OPEN\ntls: {mode: Self-Signed}\ndatabase: {driver: MySQL, host: DB}\n"), func(t *testing.T, a Answers) {
+		eq(t, "deploy", a.Deploy, DeployHost)
+		eq(t, "registration", a.Registration, RegistrationOpen)
+		eq(t, "tls.mode", a.TLS.Mode, TLSSelfSigned)
+		eq(t, "database.driver", a.Database.Driver, DriverMySQL)
+	}},
+	{"existing certificates", with("tls: {mode: existing, cert: /etc/ssl/fullchain.pem, key: /etc/ssl/privkey.pem}"), nil},
+	{"postgres on host", with("deploy: host\nprosody: '0.12'\ndatabase: {driver: postgres, host: 192.0.2.10, port: 5433, name: xmpp_db, user: xmpp, password: 'S3cret-pass!'}"), func(t *testing.T, a Answers) {
+		eq(t, "DBPort", a.DBPort(), 5433)
+	}},
+	{"closed server", with("federation: false\nports: {s2s: 0, c2s_direct_tls: 5223}"), nil},
+	{"owner set", with("owner: {uid: 1000, gid: 0}"), nil},
+	{"modules adjusted", with("modules: {enable: [motd, announce, ' welcome '], disable: [vcard4, limits]}"), func(t *testing.T, a Answers) {
+		eqList(t, "modules.enable", a.Modules.Enable, []string{"motd", "announce", "welcome"})
+	}},
+	{"vcard instead of vcard_legacy", with("modules: {enable: [vcard], disable: [vcard_legacy]}"), nil},
+	{"null lists", with("admins: ~\nmodules: {enable: ~, disable: ~}"), func(t *testing.T, a Answers) {
+		eqList(t, "admins", a.Admins, []string{})
+	}},
+	{"null port keeps default", with("ports: {c2s: ~}"), func(t *testing.T, a Answers) {
+		eq(t, "ports.c2s", a.Ports.C2S, 5222)
+	}},
+}
+
+func TestValidateGoodAnswers(t *testing.T) {
+	files, err := filepath.Glob("../testdata/answers/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no answers files in ../testdata/answers: %v", err)
+	}
+	cases := slices.Clone(goodCases)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, goodCase{name: "file " + filepath.Base(f), yaml: string(data)})
+	}
+	if len(cases) < 10 {
+		t.Fatalf("only %d good cases", len(cases))
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a, ps, parsed := parseAndValidate(tc.yaml)
+			if !parsed || len(ps) > 0 {
+				t.Fatalf("problems for\n%s\n%v", tc.yaml, ps)
+			}
+			if _, mp := ResolveModules(a); len(mp) > 0 {
+				t.Errorf("ResolveModules: %v", mp)
+			}
+			if tc.check != nil {
+				tc.check(t, a)
+			}
+			// Normalised answers stay as they are when normalised again.
+			b := a
+			b.Domains = slices.Clone(a.Domains)
+			b.Admins = slices.Clone(a.Admins)
+			b.Normalize()
+			eqList(t, "domains normalised twice", b.Domains, a.Domains)
+			eqList(t, "admins normalised twice", b.Admins, a.Admins)
+			eq(t, "components normalised twice", b.Components, a.Components)
+		})
+	}
+}
+
+func TestTestdataFilesLoad(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/answers/*.yaml")
+	for _, f := range files {
+		a, err := Load(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if ps := Validate(a); len(ps) > 0 {
+			t.Errorf("%s: %v", f, ps)
+		}
+	}
+	checks := map[string]func(a Answers){
+		"minimal.yaml": func(a Answers) {
+			eq(t, "minimal components", a.Components, Components{MUC: "conference.example.org", Upload: "upload.example.org"})
+		},
+		"mysql.yaml": func(a Answers) {
+			eq(t, "mysql components", a.Components, Components{MUC: "conference.example.com"})
+			eq(t, "mysql DBPort", a.DBPort(), 3306)
+		},
+		"host.yaml": func(a Answers) {
+			eq(t, "host components", a.Components, Components{MUC: "conference.example.org", Upload: "upload.example.org", Proxy65: "proxy.example.org"})
+			eq(t, "host prosody", a.Prosody, Series012)
+		},
+	}
+	for name, check := range checks {
+		a, err := Load(filepath.Join("../testdata/answers", name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		check(a)
+	}
+}
+
+func TestDomainProblemNames(t *testing.T) {
+	// DomainProblem is also used on names that were not normalised.
+	for _, d := range []string{"example.org", "Example.ORG", "münchen.de", "xn--mnchen-3ya.de", "localhost", "a.b.c.d.example", maxName} {
+		if msg := DomainProblem(d); msg != "" {
+			t.Errorf("DomainProblem(%q) = %q, want none", d, msg)
+		}
+	}
+	for d, want := range map[string]string{
+		"":             "is empty",
+		"-a.org":       "starts or ends with a hyphen",
+		"a-.org":       "starts or ends with a hyphen",
+		"ab--c.org":    "third and fourth",
+		"10.0.0.1":     "IP address",
+		"a_b.org":      "underscore",
+		"a.b.":         "empty label",
+		"\xff.org":     "UTF-8",
+		"xn--zz.org":   "internationalised",
+		"a.b.c.d.1234": "all digits",
+	} {
+		if msg := DomainProblem(d); !strings.Contains(msg, want) {
+			t.Errorf("DomainProblem(%q) = %q, want …%s…", d, msg, want)
+		}
+	}
+}
+
+func TestNormalizeDomainIdempotent(t *testing.T) {
+	for _, d := range []string{
+		"Example.ORG.", "a..", "example.org .", " example.org. ", "example.org。", "¨x.org",
+		"XN--MNCHEN-3YA.DE", "ＥＸＡＭＰＬＥ.ORG", "-a.org", ".", "..", "xn--zz", "a b.", "İ.org", "ẞ.de",
+	} {
+		once := NormalizeDomain(d)
+		if twice := NormalizeDomain(once); twice != once {
+			t.Errorf("NormalizeDomain(%q) = %q, but normalising that gives %q", d, once, twice)
+		}
+		if DomainProblem(once) != DomainProblem(NormalizeDomain(once)) {
+			t.Errorf("%q: problem changes on a second normalisation", d)
+		}
+	}
+}
