@@ -1,0 +1,854 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"prosody-wizard/config"
+)
+
+// The end-to-end suite: for a matrix of answers, the real prosody-wizard
+// binary scaffolds a tree, and Debian's prosody runs it the way the
+// container (or the host) would: the tree bound on /etc/prosody and
+// /var/lib/prosody in a private mount namespace, prosody -F as the uid:gid
+// compose.yaml names (host: the prosody user), in a network namespace of its
+// own where only loopback exists. Real clients then log in over STARTTLS
+// with the generated certificate and exchange messages. It needs root and
+// the packages the README's test command installs.
+
+// e2eCell is one cell of the matrix: answers without version and prosody,
+// which the suite adds for the installed series.
+type e2eCell struct {
+	name    string
+	answers string
+	// defaults: these are the default answers (one domain); compliance and
+	// feature checks run here.
+	defaults bool
+	// breakConfig, for the self-test, corrupts the generated config.
+	breakConfig func(cfg string) string
+}
+
+var e2eCells = []e2eCell{
+	{name: "compose-internal-defaults", defaults: true, answers: `
+domains: [example.org]
+admins: [admin@example.org]
+`},
+	{name: "compose-sqlite-closed-nocomponents", answers: `
+domains: [example.net]
+federation: false
+database: {driver: sqlite}
+components: {muc: "", upload: ""}
+`},
+	{name: "compose-postgres-twodomains-invite", answers: `
+domains: [example.org, example.com]
+registration: invite
+database: {driver: postgres}
+`},
+	{name: "host-mariadb-proxy65", answers: `
+deploy: host
+domains: [example.org]
+database: {driver: mysql, host: 127.0.0.1, password: "e2e-Mariadb-pw"}
+components: {upload: "", proxy65: proxy.example.org}
+`},
+}
+
+const (
+	e2ePasswordAlice = "alice-secret-1"
+	e2ePasswordBob   = "bob-secret-2"
+)
+
+// e2eTimings collects step timings for the report.
+var e2eTimings struct {
+	sync.Mutex
+	lines []string
+}
+
+func TestEndToEnd(t *testing.T) {
+	series := e2eSetup(t)
+	bin := buildWizard(t)
+	for _, cell := range e2eCells {
+		t.Run(cell.name, func(t *testing.T) {
+			if err := runCell(t, bin, series, cell); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	writeTimings(t)
+}
+
+// TestEndToEndCatchesBrokenConfig proves the suite fails, naming the cell
+// and the step, when the generated config is broken: here encryption is
+// turned off and mod_tls dropped, which a client refusing plain text must
+// notice.
+func TestEndToEndCatchesBrokenConfig(t *testing.T) {
+	series := e2eSetup(t)
+	bin := buildWizard(t)
+	cell := e2eCells[0]
+	cell.name = "broken-template"
+	cell.breakConfig = func(cfg string) string {
+		cfg = strings.Replace(cfg, `"tls";`, "", 1)
+		return strings.Replace(cfg, "c2s_require_encryption = true", "c2s_require_encryption = false", 1)
+	}
+	err := runCell(t, bin, series, cell)
+	if err == nil {
+		t.Fatal("the suite passed a config without TLS")
+	}
+	if !strings.Contains(err.Error(), "broken-template") || !strings.Contains(err.Error(), "step ") {
+		t.Fatalf("the failure does not name the cell and step: %v", err)
+	}
+	t.Logf("as expected: %v", firstLine(err.Error()))
+}
+
+// e2eSetup checks the machine can run the suite: root, prosody, the
+// clients. Missing, it skips, unless PW_REQUIRE_PROSODY=1 (CI), where it
+// fails.
+func e2eSetup(t *testing.T) config.Series {
+	t.Helper()
+	need := func(ok bool, what string) {
+		if ok {
+			return
+		}
+		if os.Getenv("PW_REQUIRE_PROSODY") == "1" {
+			t.Fatalf("end-to-end tests need %s (PW_REQUIRE_PROSODY=1)", what)
+		}
+		t.Skipf("end-to-end tests need %s; run the README's test command", what)
+	}
+	need(os.Getuid() == 0, "root (mount and network namespaces)")
+	for _, tool := range []string{"prosody", "prosodyctl", "go-sendxmpp", "ip", "unshare", "setpriv", "sqlite3", "psql", "mariadb-install-db"} {
+		_, err := exec.LookPath(tool)
+		need(err == nil, tool)
+	}
+	out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "prosody").Output()
+	need(err == nil, "Debian's prosody package")
+	for _, s := range config.AllSeries {
+		if strings.HasPrefix(string(out), string(s)+".") {
+			return s
+		}
+	}
+	t.Fatalf("installed prosody %s is neither 0.12 nor 13.0", out)
+	return ""
+}
+
+var wizardBin struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildWizard builds the real binary once per test run.
+func buildWizard(t *testing.T) string {
+	t.Helper()
+	wizardBin.once.Do(func() {
+		dir, err := os.MkdirTemp("", "pw-bin-")
+		if err != nil {
+			wizardBin.err = err
+			return
+		}
+		wizardBin.path = filepath.Join(dir, "prosody-wizard")
+		out, err := exec.Command("go", "build", "-o", wizardBin.path, ".").CombinedOutput()
+		if err != nil {
+			wizardBin.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if wizardBin.err != nil {
+		t.Fatal(wizardBin.err)
+	}
+	return wizardBin.path
+}
+
+// cellRun holds one cell's state while its steps run.
+type cellRun struct {
+	t       *testing.T
+	cell    e2eCell
+	series  config.Series
+	a       config.Answers
+	dir     string // temp folder: answers, out, databases
+	out     string // the generated tree
+	confDir string // what is bound on /etc/prosody
+	dataDir string // what is bound on /var/lib/prosody
+	uid     string // prosody runs as this (numeric, or "prosody")
+	gid     string
+	env     []string // prosody's environment additions (compose: from .env)
+	ns      *netns
+	roots   *x509.CertPool
+	prosody *proc
+	log     *syncBuffer
+	db      *dbServer
+	dbPass  string
+}
+
+// stepError names the cell and the step that failed.
+type stepError struct {
+	cell, step string
+	err        error
+}
+
+func (e *stepError) Error() string {
+	return fmt.Sprintf("cell %s, step %s: %v", e.cell, e.step, e.err)
+}
+
+// step runs one named step, times it, and wraps its error.
+func (r *cellRun) step(name string, fn func() error) error {
+	start := time.Now()
+	err := fn()
+	took := time.Since(start)
+	e2eTimings.Lock()
+	e2eTimings.lines = append(e2eTimings.lines, fmt.Sprintf("%-8s %-40s %-32s %8.0f ms", r.series, r.cell.name, name, float64(took.Microseconds())/1000))
+	e2eTimings.Unlock()
+	r.t.Logf("%s: %s (%v)", r.cell.name, name, took.Round(time.Millisecond))
+	if err != nil {
+		return &stepError{cell: r.cell.name, step: name, err: err}
+	}
+	return nil
+}
+
+func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err error) {
+	dir, mkErr := os.MkdirTemp("", "pw-e2e-")
+	if mkErr != nil {
+		return mkErr
+	}
+	_ = os.Chmod(dir, 0o755)
+	r := &cellRun{t: t, cell: cell, series: series, dir: dir}
+	defer func() {
+		if cleanupErr := r.cleanup(); err == nil && cleanupErr != nil {
+			err = cleanupErr
+		}
+		if err == nil {
+			os.RemoveAll(dir)
+		} else {
+			t.Logf("kept %s for inspection", dir)
+		}
+	}()
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"scaffold with the CLI", r.scaffold},
+		{"network namespace", r.namespace},
+		{"database server", r.startDatabase},
+		{"check config", r.checkConfig},
+		{"check certs", r.checkCerts},
+		{"register accounts", r.register},
+		{"start to ready", r.start},
+		{"login and offline message", r.offlineMessage},
+		{"offline store holds it", r.offlineStored},
+		{"live message", r.liveMessage},
+		{"wrong password refused", r.wrongPassword},
+		{"plain-text client refused", r.plainRefused},
+		{"storage holds the accounts", r.accountsStored},
+		{"components", r.components},
+		{"compliance", r.compliance},
+		{"check features", r.checkFeatures},
+		{"SIGTERM stops prosody", r.stop},
+		{"log has no errors", r.logClean},
+	}
+	for _, s := range steps {
+		if err := r.step(s.name, s.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *cellRun) cleanup() error {
+	var errs []string
+	if r.prosody != nil && !r.prosody.exited() {
+		_ = r.prosody.cmd.Process.Kill()
+		<-r.prosody.done
+	}
+	if r.db != nil {
+		if err := r.db.stop(); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if r.ns != nil {
+		if left := r.ns.pids(); len(left) > 0 {
+			errs = append(errs, fmt.Sprintf("processes left running in the namespace: %v", left))
+		}
+		r.ns.delete()
+	}
+	if len(errs) > 0 {
+		return &stepError{cell: r.cell.name, step: "cleanup", err: fmt.Errorf("%s", strings.Join(errs, "; "))}
+	}
+	return nil
+}
+
+// scaffold writes the answers and runs the real CLI on them.
+func (r *cellRun) scaffold() error {
+	text := fmt.Sprintf("version: 1\nprosody: %q\n%s", r.series, r.cell.answers)
+	answers := filepath.Join(r.dir, "answers.yaml")
+	if err := os.WriteFile(answers, []byte(text), 0o644); err != nil {
+		return err
+	}
+	a, err := config.Parse([]byte(text))
+	if err != nil {
+		return err
+	}
+	r.a = a
+	r.out = filepath.Join(r.dir, "out")
+	if a.Deploy == config.DeployHost {
+		// A host root with this machine's prosody user.
+		if err := os.MkdirAll(filepath.Join(r.out, "etc"), 0o755); err != nil {
+			return err
+		}
+		for _, f := range []string{"passwd", "group"} {
+			data, err := exec.Command("grep", "^prosody:", "/etc/"+f).Output()
+			if err != nil {
+				return fmt.Errorf("no prosody user in /etc/%s: %v", f, err)
+			}
+			if err := os.WriteFile(filepath.Join(r.out, "etc", f), data, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	cmd := exec.Command(wizardBin.path, "--answers", answers, "--out", r.out)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("prosody-wizard failed: %v\n%s", err, out)
+	}
+	if a.Deploy == config.DeployHost {
+		r.confDir = filepath.Join(r.out, "etc/prosody")
+		r.dataDir = filepath.Join(r.out, "var/lib/prosody")
+		r.uid, r.gid = "prosody", "prosody"
+		r.dbPass = a.Database.Password
+	} else {
+		r.confDir = filepath.Join(r.out, "prosody")
+		r.dataDir = filepath.Join(r.out, "data")
+		compose, err := os.ReadFile(filepath.Join(r.out, "compose.yaml"))
+		if err != nil {
+			return err
+		}
+		m := regexp.MustCompile(`(?m)^    user: "(\d+):(\d+)"`).FindSubmatch(compose)
+		if m == nil {
+			return fmt.Errorf("compose.yaml names no numeric user")
+		}
+		r.uid, r.gid = string(m[1]), string(m[2])
+		env, err := os.ReadFile(filepath.Join(r.out, ".env"))
+		if err != nil {
+			return err
+		}
+		for _, l := range strings.Split(string(env), "\n") {
+			if k, v, ok := strings.Cut(l, "="); ok && !strings.HasPrefix(k, "#") {
+				r.env = append(r.env, l)
+				if k == "PROSODY_DB_PASSWORD" {
+					r.dbPass = v
+				}
+			}
+		}
+	}
+	cfgPath := filepath.Join(r.confDir, "prosody.cfg.lua")
+	if r.cell.breakConfig != nil {
+		cfg, err := os.ReadFile(cfgPath)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(cfgPath, []byte(r.cell.breakConfig(string(cfg))), 0o640); err != nil {
+			return err
+		}
+	}
+	certs, err := filepath.Glob(filepath.Join(r.confDir, "certs", "*.crt"))
+	if err != nil || len(certs) == 0 {
+		return fmt.Errorf("no certificate in %s/certs", r.confDir)
+	}
+	r.roots = x509.NewCertPool()
+	pem, _ := os.ReadFile(certs[0])
+	if !r.roots.AppendCertsFromPEM(pem) {
+		return fmt.Errorf("%s does not parse", certs[0])
+	}
+	return nil
+}
+
+func (r *cellRun) namespace() error {
+	ns, err := newNetns(fmt.Sprintf("pwe2e%d", os.Getpid()%100000))
+	r.ns = ns
+	return err
+}
+
+func (r *cellRun) startDatabase() error {
+	var err error
+	switch r.a.Database.Driver {
+	case config.DriverPostgres:
+		r.db, err = startPostgres(r.ns, filepath.Join(r.dir, "pg"), r.a.Database.User, r.dbPass, r.a.Database.Name)
+	case config.DriverMySQL:
+		r.db, err = startMariaDB(r.ns, filepath.Join(r.dir, "mariadb"), r.a.Database.User, r.dbPass, r.a.Database.Name)
+	}
+	return err
+}
+
+// inTree runs a command the way the deployment runs prosody: inside the
+// cell's network namespace, in a private mount namespace with the tree on
+// /etc/prosody and /var/lib/prosody, as the deployment's user, with the
+// environment compose would give it.
+func (r *cellRun) inTree(args ...string) *exec.Cmd {
+	user := []string{"--reuid=" + r.uid, "--regid=" + r.gid}
+	if r.uid == "prosody" {
+		user = append(user, "--init-groups")
+	} else {
+		user = append(user, "--clear-groups")
+	}
+	script := `mount --bind "$1" /etc/prosody && mount --bind "$2" /var/lib/prosody && shift 2 && exec "$@"`
+	full := []string{"--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", r.confDir, r.dataDir, "env"}
+	full = append(full, r.env...)
+	full = append(full, "setpriv")
+	full = append(full, user...)
+	full = append(full, "--")
+	full = append(full, args...)
+	return r.ns.command("unshare", full...)
+}
+
+// checkOutput runs a prosodyctl check and requires exit 0 and no advice
+// beyond what the answers ask for.
+func (r *cellRun) prosodyctlCheck(what string) error {
+	out, err := r.inTree("prosodyctl", "check", what).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("prosodyctl check %s: %v\n%s", what, err, out)
+	}
+	var advice []string
+	skip := 0
+	for _, l := range strings.Split(string(out), "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case skip > 0:
+			if l == "" {
+				skip--
+			}
+			continue
+		case r.a.Registration == config.RegistrationOpen && strings.HasPrefix(l, "Public registration"):
+			skip = 2
+			continue
+		case strings.Contains(l, "missing features"):
+			skip = 1 // judged by the check features step
+			continue
+		case l == "", strings.HasPrefix(l, "Checking "), l == "Done.", strings.HasPrefix(l, "All checks passed"),
+			strings.HasPrefix(l, "The following configuration files"), strings.HasPrefix(l, "- "),
+			strings.HasPrefix(l, "Certificate: "):
+			continue
+		}
+		advice = append(advice, l)
+	}
+	if len(advice) > 0 {
+		return fmt.Errorf("prosodyctl check %s printed warnings:\n%s", what, strings.Join(advice, "\n"))
+	}
+	return nil
+}
+
+func (r *cellRun) checkConfig() error { return r.prosodyctlCheck("config") }
+func (r *cellRun) checkCerts() error  { return r.prosodyctlCheck("certs") }
+
+func (r *cellRun) register() error {
+	for _, u := range [][2]string{{"alice", e2ePasswordAlice}, {"bob", e2ePasswordBob}} {
+		out, err := r.inTree("prosodyctl", "register", u[0], r.a.Primary(), u[1]).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("register %s: %v\n%s", u[0], err, out)
+		}
+	}
+	return nil
+}
+
+// syncBuffer collects prosody's console log.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// start runs prosody -F and waits until it is really up: the port accepts,
+// our pid is alive and in the pidfile, and the log says c2s is active.
+// Prosody 0.12 can hang on a failed start, so the wait is bounded.
+func (r *cellRun) start() error {
+	r.log = &syncBuffer{}
+	cmd := r.inTree("prosody", "-F")
+	cmd.Stdout, cmd.Stderr = r.log, r.log
+	p, err := startProc(cmd)
+	if err != nil {
+		return err
+	}
+	r.prosody = p
+	c2s := fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S)
+	ready := waitUntil(20*time.Second, func() bool {
+		if p.exited() {
+			return true
+		}
+		pid, _ := os.ReadFile(filepath.Join(r.dataDir, "prosody.pid"))
+		return strings.Contains(r.log.String(), "Activated service 'c2s'") &&
+			strings.TrimSpace(string(pid)) == strconv.Itoa(cmd.Process.Pid) && r.ns.portOpen(c2s)
+	})
+	if p.exited() {
+		return fmt.Errorf("prosody exited during start (%v):\n%s", p.err, r.log.String())
+	}
+	if !ready {
+		return fmt.Errorf("prosody not ready within 20 s:\n%s", r.log.String())
+	}
+	return nil
+}
+
+// sendxmpp runs go-sendxmpp, a real XMPP client, in the namespace. It
+// verifies the server's certificate against the generated one
+// (SSL_CERT_FILE), never skipping verification.
+func (r *cellRun) sendxmpp(ctx context.Context, stdin string, args ...string) *exec.Cmd {
+	certs, _ := filepath.Glob(filepath.Join(r.confDir, "certs", "*.crt"))
+	full := append([]string{"SSL_CERT_FILE=" + certs[0], "go-sendxmpp", "-j", fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S)}, args...)
+	cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", r.ns.name, "env"}, full...)...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	return cmd
+}
+
+func (r *cellRun) jid(user string) string { return user + "@" + r.a.Primary() }
+
+const offlineBody = "e2e offline message"
+
+func (r *cellRun) offlineMessage() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	out, err := r.sendxmpp(ctx, offlineBody, "-u", r.jid("alice"), "-p", e2ePasswordAlice, r.jid("bob")).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go-sendxmpp as alice: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// offlineStored finds the message in bob's offline store, in whatever
+// storage the answers chose.
+func (r *cellRun) offlineStored() error {
+	return waitFor(5*time.Second, func() (bool, string) {
+		got := r.storageQuery("offline")
+		return strings.Contains(got, offlineBody), got
+	})
+}
+
+// storageQuery reads a store for bob (offline) or the accounts.
+func (r *cellRun) storageQuery(store string) string {
+	host := prosodyPathEncode(r.a.Primary())
+	switch r.a.Database.Driver {
+	case config.DriverInternal:
+		if store == "offline" {
+			data, _ := os.ReadFile(filepath.Join(r.dataDir, host, "offline", "bob.list"))
+			return string(data)
+		}
+		names, _ := filepath.Glob(filepath.Join(r.dataDir, host, "accounts", "*.dat"))
+		return strings.Join(names, "\n")
+	case config.DriverSQLite:
+		db := filepath.Join(r.dataDir, r.a.Database.Name+".sqlite")
+		q := "select value from prosodyarchive where store='offline' and \"user\"='bob'"
+		if store == "accounts" {
+			q = "select distinct \"user\" from prosody where store='accounts'"
+		}
+		out, _ := exec.Command("sqlite3", db, q).CombinedOutput()
+		return string(out)
+	case config.DriverPostgres:
+		q := "select value from prosodyarchive where store='offline' and \"user\"='bob'"
+		if store == "accounts" {
+			q = "select distinct \"user\" from prosody where store='accounts'"
+		}
+		cmd := r.ns.command("psql", "-h", "127.0.0.1", "-U", r.a.Database.User, "-d", r.a.Database.Name, "-tA", "-c", q)
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+r.dbPass)
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	case config.DriverMySQL:
+		q := "select value from prosodyarchive where store='offline' and `user`='bob'"
+		if store == "accounts" {
+			q = "select distinct `user` from prosody where store='accounts'"
+		}
+		out, _ := r.ns.command("mariadb", "--no-defaults", "-h", "127.0.0.1", "-u", r.a.Database.User, "-p"+r.dbPass,
+			r.a.Database.Name, "-N", "-e", q).CombinedOutput()
+		return string(out)
+	}
+	return ""
+}
+
+// prosodyPathEncode encodes a name the way Prosody's datamanager does for
+// file names: every non-alphanumeric byte as %xx.
+func prosodyPathEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02x", c)
+		}
+	}
+	return b.String()
+}
+
+func waitFor(limit time.Duration, check func() (bool, string)) error {
+	var last string
+	ok := waitUntil(limit, func() bool {
+		var done bool
+		done, last = check()
+		return done
+	})
+	if !ok {
+		return fmt.Errorf("not within %v; last seen:\n%s", limit, last)
+	}
+	return nil
+}
+
+// liveMessage logs bob in with a listening client, which first gets the
+// offline message, then a message alice sends now.
+func (r *cellRun) liveMessage() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	listener := r.sendxmpp(ctx, "", "-u", r.jid("bob"), "-p", e2ePasswordBob, "-l")
+	var out syncBuffer
+	listener.Stdout, listener.Stderr = &out, &out
+	if err := listener.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = listener.Process.Kill(); _ = listener.Wait() }()
+	if err := waitFor(10*time.Second, func() (bool, string) { return strings.Contains(out.String(), offlineBody), out.String() }); err != nil {
+		return fmt.Errorf("bob did not get the offline message: %w", err)
+	}
+	live := fmt.Sprintf("e2e live message %d", time.Now().UnixNano())
+	if msg, err := r.sendxmpp(ctx, live, "-u", r.jid("alice"), "-p", e2ePasswordAlice, r.jid("bob")).CombinedOutput(); err != nil {
+		return fmt.Errorf("go-sendxmpp as alice: %v\n%s", err, msg)
+	}
+	if err := waitFor(10*time.Second, func() (bool, string) { return strings.Contains(out.String(), live), out.String() }); err != nil {
+		return fmt.Errorf("bob's listening client did not print the live message: %w", err)
+	}
+	return nil
+}
+
+func (r *cellRun) wrongPassword() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	out, err := r.sendxmpp(ctx, "should not arrive", "-u", r.jid("alice"), "-p", "wrong-password", r.jid("bob")).CombinedOutput()
+	if err == nil {
+		return fmt.Errorf("go-sendxmpp logged in with a wrong password:\n%s", out)
+	}
+	return nil
+}
+
+// plainRefused: a client that will not do TLS is offered no login, and a
+// PLAIN attempt in clear text fails.
+func (r *cellRun) plainRefused() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), r.a.Primary(), nil)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	if !strings.Contains(c.features, "<required") || !strings.Contains(c.features, "xmpp-tls") {
+		return fmt.Errorf("STARTTLS is not required: %s", c.features)
+	}
+	if err := c.authPlain("alice", e2ePasswordAlice); err == nil {
+		return fmt.Errorf("logged in without TLS")
+	}
+	return nil
+}
+
+func (r *cellRun) accountsStored() error {
+	got := r.storageQuery("accounts")
+	for _, u := range []string{"alice", "bob"} {
+		if !strings.Contains(got, u) {
+			return fmt.Errorf("%s storage has no account %s:\n%s", r.a.Database.Driver, u, got)
+		}
+	}
+	return nil
+}
+
+// login opens an authenticated stream as alice with our own client.
+func (r *cellRun) login(ctx context.Context) (*xmppConn, error) {
+	c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), r.a.Primary(), r.roots)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authPlain("alice", e2ePasswordAlice); err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// components: the server lists every enabled component; the MUC accepts a
+// room join; the file share hands out an upload slot and takes an HTTP PUT.
+func (r *cellRun) components() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := r.login(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	items, err := c.iq("get", r.a.Primary(), "<query xmlns='http://jabber.org/protocol/disco#items'/>")
+	if err != nil {
+		return err
+	}
+	for _, host := range []string{r.a.Components.MUC, r.a.Components.Upload, r.a.Components.Proxy65} {
+		if host != "" && !listsJID(items, host) {
+			return fmt.Errorf("disco#items of %s does not list %s: %s", r.a.Primary(), host, items)
+		}
+	}
+	for _, d := range r.a.Domains[1:] {
+		other, err := c.iq("get", d, "<query xmlns='http://jabber.org/protocol/disco#items'/>")
+		if err != nil {
+			return err
+		}
+		for _, host := range []string{r.a.Components.MUC, r.a.Components.Upload} {
+			if host != "" && !listsJID(other, host) {
+				return fmt.Errorf("disco#items of %s does not list %s: %s", d, host, other)
+			}
+		}
+	}
+	if muc := r.a.Components.MUC; muc != "" {
+		room := "e2e@" + muc
+		if err := c.send(fmt.Sprintf("<presence to='%s/alice'><x xmlns='http://jabber.org/protocol/muc'/></presence>", room)); err != nil {
+			return err
+		}
+		s, err := c.waitFor(func(s stanza) bool {
+			return s.XMLName.Local == "presence" && strings.HasPrefix(s.attr("from"), room+"/")
+		})
+		if err != nil {
+			return fmt.Errorf("room join: %w", err)
+		}
+		if s.attr("type") == "error" || !strings.Contains(s.Inner, "110") {
+			return fmt.Errorf("room join refused: %s", s)
+		}
+	}
+	if up := r.a.Components.Upload; up != "" {
+		body := "hello from e2e\n"
+		slot, err := c.iq("get", up, fmt.Sprintf("<request xmlns='urn:xmpp:http:upload:0' filename='hello.txt' size='%d' content-type='text/plain'/>", len(body)))
+		if err != nil {
+			return fmt.Errorf("upload slot: %w", err)
+		}
+		m := regexp.MustCompile(`<put[^>]*url=['"]([^'"]+)['"]`).FindStringSubmatch(slot)
+		if m == nil {
+			return fmt.Errorf("no put URL in %s", slot)
+		}
+		putURL := strings.ReplaceAll(m[1], "&amp;", "&")
+		headers := map[string]string{}
+		for _, h := range regexp.MustCompile(`<header name=['"]([^'"]+)['"]>([^<]*)</header>`).FindAllStringSubmatch(slot, -1) {
+			headers[h[1]] = h[2]
+		}
+		if err := r.httpPut(ctx, putURL, body, headers); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listsJID reports whether a disco#items result has an item for jid.
+func listsJID(items, jid string) bool {
+	return strings.Contains(items, "jid='"+jid+"'") || strings.Contains(items, `jid="`+jid+`"`)
+}
+
+// httpPut uploads body to url with the slot's headers, connecting inside the namespace to the
+// https port and verifying the certificate for the URL's host.
+func (r *cellRun) httpPut(ctx context.Context, url, body string, headers map[string]string) error {
+	port := strconv.Itoa(r.a.Ports.HTTPS)
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return r.ns.dial(ctx, network, "127.0.0.1:"+port)
+		},
+		TLSClientConfig: &tls.Config{RootCAs: r.roots},
+	}
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "text/plain")
+	for k, v := range headers {
+		req.Header.Set(k, v) // the slot's Authorization, as XEP-0363 says
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("PUT %s: %w", url, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("PUT %s: %s", url, resp.Status)
+	}
+	get, err := client.Get(url)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", url, err)
+	}
+	defer get.Body.Close()
+	got, _ := io.ReadAll(get.Body)
+	if string(got) != body {
+		return fmt.Errorf("GET %s returned %q, want %q", url, got, body)
+	}
+	return nil
+}
+
+// stop sends SIGTERM: prosody must exit 0 within 5 s, and nothing it
+// started may be left in the namespace.
+func (r *cellRun) stop() error {
+	exited, code, took := r.prosody.stop(5 * time.Second)
+	if !exited {
+		return fmt.Errorf("prosody still running 5 s after SIGTERM (killed)")
+	}
+	if code != 0 {
+		return fmt.Errorf("prosody exited %d after SIGTERM (%v):\n%s", code, took, r.log.String())
+	}
+	if r.db == nil {
+		if left := r.ns.pids(); len(left) > 0 {
+			return fmt.Errorf("processes left after prosody stopped: %v", left)
+		}
+	}
+	return nil
+}
+
+// logClean: prosody logged no error-level line.
+func (r *cellRun) logClean() error {
+	var errs []string
+	sc := bufio.NewScanner(strings.NewReader(r.log.String()))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 2 && f[1] == "error" {
+			errs = append(errs, sc.Text())
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("prosody logged errors:\n%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+func writeTimings(t *testing.T) {
+	e2eTimings.Lock()
+	defer e2eTimings.Unlock()
+	report := "end-to-end timings (series, cell, step, time):\n" + strings.Join(e2eTimings.lines, "\n") + "\n"
+	if path := os.Getenv("PW_E2E_REPORT"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err == nil {
+			_, _ = f.WriteString(report)
+			f.Close()
+		}
+	}
+	t.Log(report)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
