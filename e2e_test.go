@@ -129,7 +129,7 @@ func e2eSetup(t *testing.T) config.Series {
 		t.Skipf("end-to-end tests need %s; run the README's test command", what)
 	}
 	need(os.Getuid() == 0, "root (mount and network namespaces)")
-	for _, tool := range []string{"prosody", "prosodyctl", "go-sendxmpp", "ip", "unshare", "setpriv", "sqlite3", "psql", "mariadb-install-db"} {
+	for _, tool := range []string{"prosody", "prosodyctl", "go-sendxmpp", "ip", "unshare", "setpriv", "sqlite3", "psql", "mariadb-install-db", "turnserver", "turnutils_uclient"} {
 		_, err := exec.LookPath(tool)
 		need(err == nil, tool)
 	}
@@ -252,6 +252,7 @@ func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err 
 		{"plain-text client refused", r.plainRefused},
 		{"storage holds the accounts", r.accountsStored},
 		{"components", r.components},
+		{"TURN credentials work", r.turn},
 		{"compliance", r.compliance},
 		{"check features", r.checkFeatures},
 		{"SIGTERM stops prosody", r.stop},

@@ -49,6 +49,7 @@ type Answers struct {
 	TLS          TLS        `yaml:"tls"`
 	Database     Database   `yaml:"database"`
 	Components   Components `yaml:"components"`
+	TURN         TURN       `yaml:"turn"`
 	Modules      Modules    `yaml:"modules"`
 	Ports        Ports      `yaml:"ports"`
 	Owner        Owner      `yaml:"owner"`
@@ -77,6 +78,26 @@ type Components struct {
 	MUC     string `yaml:"muc"`
 	Upload  string `yaml:"upload"`
 	Proxy65 string `yaml:"proxy65"`
+}
+
+// TURN is the TURN server that helps audio and video calls through NAT
+// (XEP-0215): Prosody hands clients short-lived credentials derived from a
+// secret it shares with the TURN server. Added to schema version 1 after the
+// first release; files without the key get the default.
+type TURN struct {
+	Host   string `yaml:"host"`   // "" = off; absent = the primary domain (compose), off (host)
+	Port   int    `yaml:"port"`   // 3478
+	Secret string `yaml:"secret"` // "" = generated (compose: kept in .env)
+}
+
+// DefaultTURNHost is the TURN host when the answers do not say: a compose
+// repo runs its own coturn on the primary domain's address; a host install
+// has none unless asked.
+func DefaultTURNHost(primary, deploy string) string {
+	if deploy == DeployCompose {
+		return primary
+	}
+	return ""
 }
 
 // Modules adjusts the recommended module set.
@@ -115,6 +136,7 @@ func Defaults() Answers {
 		TLS:          TLS{Mode: TLSSelfSigned},
 		Database:     Database{Driver: DriverInternal, Name: "prosody", User: "prosody"},
 		Modules:      Modules{Enable: []string{}, Disable: []string{}},
+		TURN:         TURN{Port: 3478},
 		Ports:        Ports{C2S: 5222, S2S: 5269, HTTPS: 5281, Proxy65: 5000},
 		Owner:        Owner{UID: -1, GID: -1},
 	}

@@ -57,6 +57,9 @@ func Parse(data []byte) (Answers, error) {
 	if !seen["components.upload"] {
 		a.Components.Upload = NormalizeDomain(DefaultComponents(primary).Upload)
 	}
+	if !seen["turn.host"] {
+		a.TURN.Host = NormalizeDomain(DefaultTURNHost(primary, a.Deploy))
+	}
 	if len(c.list) > 0 {
 		return a, c.list
 	}

@@ -87,6 +87,7 @@ var recommended = []recommendation{
 	{"server_contact_info", "recommended", always},
 	{"bosh", "web clients", httpsOn},
 	{"websocket", "web clients", httpsOn},
+	{"turn_external", "audio and video calls", func(a Answers, _ ModuleCatalog) bool { return a.TURN.Host != "" }},
 	{"admin_adhoc", "administration", always},
 	{"admin_shell", "administration", always},
 	{"invites", "invite registration", isInvite},

@@ -18,7 +18,7 @@ func (a *Answers) Normalize() {
 		}
 		a.Admins[i] = j
 	}
-	for _, c := range []*string{&a.Components.MUC, &a.Components.Upload, &a.Components.Proxy65} {
+	for _, c := range []*string{&a.Components.MUC, &a.Components.Upload, &a.Components.Proxy65, &a.TURN.Host} {
 		if *c != "" {
 			*c = NormalizeDomain(*c)
 		}

@@ -27,6 +27,7 @@ func Validate(a Answers) Problems {
 	validateDatabase(&p, a)
 	validatePorts(&p, a)
 	validateOwner(&p, a)
+	validateTURN(&p, a)
 	if a.Prosody == Series012 || a.Prosody == Series13 {
 		_, mp := ResolveModules(a)
 		p.list = append(p.list, mp...)
@@ -304,5 +305,38 @@ func validateOwner(p *problems, a Answers) {
 		p.add("owner.gid", "is -1 (choose) but owner.uid is %d; set both uid and gid, or leave both at -1 to choose automatically", o.UID)
 	case o.UID == -1 && o.GID != -1:
 		p.add("owner.uid", "is -1 (choose) but owner.gid is %d; set both uid and gid, or leave both at -1 to choose automatically", o.GID)
+	}
+}
+
+// turnRelayPorts is the UDP range the generated coturn relays media on.
+const (
+	TURNRelayMin = 49152
+	TURNRelayMax = 49407
+)
+
+func validateTURN(p *problems, a Answers) {
+	t := a.TURN
+	if t.Host == "" {
+		if t.Secret != "" {
+			p.add("turn.secret", "is only used when turn.host is set")
+		}
+		return
+	}
+	if msg := DomainProblem(t.Host); msg != "" {
+		p.add("turn.host", "%s (or \"\" to turn calls support off)", msg)
+	}
+	if t.Port < 1 || t.Port > 65535 {
+		p.add("turn.port", "%d is not a port; use 1–65535 (3478 is the standard TURN port)", t.Port)
+	}
+	if t.Secret != "" && (len(t.Secret) < 16 || !dbPassword.MatchString(t.Secret)) {
+		p.add("turn.secret", "must be 16–128 printable ASCII characters without spaces, quotes, backslashes, $ or ` (or empty to generate a strong one)")
+	}
+	for _, ap := range ActivePorts(a) {
+		if ap.Port == t.Port {
+			p.add("turn.port", "%d is also %s; each service needs its own port", t.Port, ap.Field)
+		}
+	}
+	if a.Deploy == DeployCompose && t.Port >= TURNRelayMin && t.Port <= TURNRelayMax {
+		p.add("turn.port", "%d is inside the relay range %d–%d the TURN server uses for media", t.Port, TURNRelayMin, TURNRelayMax)
 	}
 }

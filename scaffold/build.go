@@ -21,12 +21,19 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	}
 	password := a.Database.Password
 	if a.NetworkDB() && password == "" {
-		password = existingPassword(in.Existing, a)
+		password = existingSecret(in.Existing, a, dbPasswordEnv, cfgPassword)
 	}
 	if a.NetworkDB() && password == "" {
 		password = rand.Text() // 26 characters, 130 bits
 	}
-	s, err := newSetup(a, in, password)
+	turnSecret := a.TURN.Secret
+	if a.TURN.Host != "" && turnSecret == "" {
+		turnSecret = existingSecret(in.Existing, a, turnSecretEnv, cfgTURNSecret)
+	}
+	if a.TURN.Host != "" && turnSecret == "" {
+		turnSecret = rand.Text()
+	}
+	s, err := newSetup(a, in, password, turnSecret)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -64,10 +71,14 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 	p.file("healthcheck.sh", 0o755, u, g, render("healthcheck.sh", s))
 	p.file("README.md", 0o644, u, g, render("README.md", s))
 	p.file(".gitignore", 0o644, u, g, render("gitignore", s))
-	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: render("env", s), Secret: s.A.NetworkDB()})
+	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: render("env", s), Secret: s.A.NetworkDB() || s.A.TURN.Host != ""})
 	p.file("answers.yaml", 0o644, u, g, config.Marshal(withoutSecrets(s.A)))
 	p.dir(composeConfigDir, 0o750, u, g)
 	p.file(path.Join(composeConfigDir, "prosody.cfg.lua"), 0o640, u, g, render("prosody.cfg.lua", s))
+	if s.A.TURN.Host != "" {
+		p.dir("coturn", 0o750, u, g)
+		p.file("coturn/turnserver.conf", 0o640, u, g, render("turnserver.conf", s))
+	}
 	certs := path.Join(composeConfigDir, "certs")
 	p.dir(certs, 0o750, u, g)
 	addCerts(p, certs, s, pair, u, g, 0o600)
@@ -80,7 +91,7 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 	pu, pg := s.UID, s.GID
 	p.dir(hostConfigDir, 0o755, 0, 0)
 	cfg := File{Path: path.Join(hostConfigDir, "prosody.cfg.lua"), Mode: 0o640, UID: 0, GID: pg, Data: render("prosody.cfg.lua", s)}
-	cfg.Secret = s.A.NetworkDB() // the database password is in the file
+	cfg.Secret = s.A.NetworkDB() || s.A.TURN.Host != "" // passwords are in the file
 	p.add(cfg)
 	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, config.Marshal(withoutSecrets(s.A)))
 	certs := path.Join(hostConfigDir, "certs")
@@ -109,6 +120,7 @@ func addCerts(p *Plan, dir string, s *setup, pair keyPair, uid, gid int, keyMode
 // withoutSecrets is the answers as saved beside the setup: no password.
 func withoutSecrets(a config.Answers) config.Answers {
 	a.Database.Password = ""
+	a.TURN.Secret = ""
 	return a
 }
 
@@ -141,6 +153,12 @@ func notes(s *setup) (next, warn []string) {
 	}
 	for _, p := range s.Ports {
 		warn = append(warn, fmt.Sprintf("open port %d/tcp: %s", p.Port, p.Service))
+	}
+	if s.A.TURN.Host != "" {
+		warn = append(warn, fmt.Sprintf("open port %d/udp and /tcp and the UDP range %s: TURN for calls", s.A.TURN.Port, s.TURNRelay()))
+		if !s.Compose {
+			warn = append(warn, fmt.Sprintf("run a TURN server on %s:%d with use-auth-secret and static-auth-secret from prosody.cfg.lua (Debian: apt-get install coturn)", s.TURNHost(), s.A.TURN.Port))
+		}
 	}
 	warn = append(warn, "create the DNS records listed in the README (SRV records let clients and servers find you)")
 	if s.A.TLS.Mode != config.TLSExisting {

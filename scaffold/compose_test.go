@@ -55,6 +55,15 @@ func TestComposeFilesValidate(t *testing.T) {
 			if s := (&setup{A: a, Compose: true}).DBService(); s != "" {
 				want = append(want, s)
 			}
+			if a.TURN.Host != "" {
+				want = append(want, "coturn")
+				if project.Services["coturn"].NetworkMode != "host" {
+					t.Errorf("coturn is not on the host network")
+				}
+				if a.TURN.Host != "" && svcEnv(project.Services["prosody"].Environment, turnSecretEnv) == "" {
+					t.Errorf("the TURN secret does not reach prosody's environment")
+				}
+			}
 			slices.Sort(want)
 			slices.Sort(services)
 			if !slices.Equal(services, want) {
@@ -90,3 +99,10 @@ func TestComposeFilesValidate(t *testing.T) {
 }
 
 func itoa(n int) string { return LuaValue(n) }
+
+func svcEnv(env map[string]*string, key string) string {
+	if v := env[key]; v != nil {
+		return *v
+	}
+	return ""
+}

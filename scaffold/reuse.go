@@ -20,9 +20,10 @@ import (
 // and the certificate of an existing setup are reused, never regenerated
 // behind the person's back.
 
-// existingPassword finds the database password an earlier run wrote: in
-// .env for compose repos, in prosody.cfg.lua for host installs.
-func existingPassword(fsys afero.Fs, a config.Answers) string {
+// existingSecret finds a secret an earlier run wrote: the variable env in
+// .env for compose repos, the config line matched by re in prosody.cfg.lua
+// for host installs.
+func existingSecret(fsys afero.Fs, a config.Answers, env string, re *regexp.Regexp) string {
 	if fsys == nil {
 		return ""
 	}
@@ -33,7 +34,7 @@ func existingPassword(fsys afero.Fs, a config.Answers) string {
 		}
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		for sc.Scan() {
-			if v, ok := strings.CutPrefix(sc.Text(), dbPasswordEnv+"="); ok {
+			if v, ok := strings.CutPrefix(sc.Text(), env+"="); ok {
 				return strings.TrimSpace(v)
 			}
 		}
@@ -43,16 +44,21 @@ func existingPassword(fsys afero.Fs, a config.Answers) string {
 	if err != nil {
 		return ""
 	}
-	if m := cfgPassword.FindSubmatch(data); m != nil {
+	if m := re.FindSubmatch(data); m != nil {
 		return string(m[1])
 	}
 	return ""
 }
 
-// cfgPassword matches the password line of the sql table we write; the
-// value is a Lua string of characters that need no escaping (validation
-// allows only those).
-var cfgPassword = regexp.MustCompile(`(?m)^\s*password = "([!#%&()*+,\-./0-9:;<=>?@A-Z\[\]^_a-z{|}~]+)";`)
+// secretChars is what validation allows in passwords and secrets: nothing
+// that needs escaping in Lua, .env or a shell.
+const secretChars = `[!#%&()*+,\-./0-9:;<=>?@A-Z\[\]^_a-z{|}~]+`
+
+// cfgPassword and cfgTURNSecret match the lines we write in host configs.
+var (
+	cfgPassword   = regexp.MustCompile(`(?m)^\s*password = "(` + secretChars + `)";`)
+	cfgTURNSecret = regexp.MustCompile(`(?m)^turn_external_secret = "(` + secretChars + `)"`)
+)
 
 // reuseMargin: a certificate that expires sooner than this is replaced.
 const reuseMargin = 30 * 24 * time.Hour

@@ -17,6 +17,7 @@ type setup struct {
 	Ports      []config.ActivePort
 	UID, GID   int
 	DBPassword string // the resolved database password (generated when empty)
+	TURNSecret string // the resolved TURN secret (generated when empty)
 	CertName   string // base name of the certificate files in certs/
 }
 
@@ -27,9 +28,11 @@ const (
 	// dbPasswordEnv carries the database password from .env into the
 	// container; the config reads it as ENV_PROSODY_DB_PASSWORD.
 	dbPasswordEnv = "PROSODY_DB_PASSWORD"
+	// turnSecretEnv carries the TURN secret the same way.
+	turnSecretEnv = "PROSODY_TURN_SECRET"
 )
 
-func newSetup(a config.Answers, in Inputs, dbPassword string) (*setup, error) {
+func newSetup(a config.Answers, in Inputs, dbPassword, turnSecret string) (*setup, error) {
 	mods, problems := config.ResolveModules(a)
 	if len(problems) > 0 {
 		return nil, problems
@@ -44,6 +47,7 @@ func newSetup(a config.Answers, in Inputs, dbPassword string) (*setup, error) {
 		UID:        in.Owner.UID,
 		GID:        in.Owner.GID,
 		DBPassword: dbPassword,
+		TURNSecret: turnSecret,
 		CertName:   a.Primary(),
 	}, nil
 }
@@ -301,3 +305,27 @@ func (s *setup) Hosts() []string {
 	}
 	return hosts
 }
+
+// TURNHost is the TURN server's name in DNS form.
+func (s *setup) TURNHost() string { return config.ALabel(s.A.TURN.Host) }
+
+// TURNSecretLua is turn_external_secret's value: from the environment in a
+// compose repo, the secret itself on a host (the file is root:prosody 0640).
+func (s *setup) TURNSecretLua() string {
+	if s.Compose {
+		return "ENV_" + turnSecretEnv + " -- from .env, through compose.yaml"
+	}
+	return LuaString(s.TURNSecret)
+}
+
+// TURNSecretEnv is the environment variable carrying the TURN secret.
+func (s *setup) TURNSecretEnv() string { return turnSecretEnv }
+
+// TURNRelay is the UDP port range coturn relays media on.
+func (s *setup) TURNRelay() string {
+	return fmt.Sprintf("%d-%d", config.TURNRelayMin, config.TURNRelayMax)
+}
+
+// TURNRelayMin and TURNRelayMax bound that range, for coturn's config.
+func (s *setup) TURNRelayMin() int { return config.TURNRelayMin }
+func (s *setup) TURNRelayMax() int { return config.TURNRelayMax }

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+)
+
+// turn proves calls support end to end: coturn runs with exactly the
+// command compose.yaml gives it (its config file, the realm and the secret
+// from .env), Prosody hands alice TURN credentials over XEP-0215, and
+// coturn accepts them for an allocation. The relay to a loopback peer must
+// then be refused: the generated config keeps the relay out of private
+// networks.
+func (r *cellRun) turn() error {
+	if r.a.TURN.Host == "" || r.a.Deploy != "compose" {
+		return nil
+	}
+	args, err := r.composeCommand("coturn")
+	if err != nil {
+		return err
+	}
+	// Inside the namespace only loopback exists; coturn will not pick it
+	// by itself. The relay address is the test's, not the config's.
+	args = append(args, "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1")
+	for i, a := range args {
+		if a == "/etc/coturn/turnserver.conf" {
+			args[i] = filepath.Join(r.out, "coturn", "turnserver.conf")
+		}
+	}
+	var log syncBuffer
+	cmd := r.ns.command("setpriv", append([]string{"--reuid=" + r.uid, "--regid=" + r.gid, "--clear-groups", "--", "turnserver"}, args...)...)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	coturn, err := startProc(cmd)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if exited, _, _ := coturn.stop(5 * time.Second); !exited {
+			r.t.Logf("coturn ignored SIGTERM")
+		}
+	}()
+	addr := fmt.Sprintf("127.0.0.1:%d", r.a.TURN.Port)
+	if !waitUntil(10*time.Second, func() bool { return coturn.exited() || r.ns.portOpen(addr) }) || coturn.exited() {
+		return fmt.Errorf("coturn did not start:\n%s", log.String())
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := r.login(ctx)
+	if err != nil {
+		return err
+	}
+	services, err := c.iq("get", r.a.Primary(), "<services xmlns='urn:xmpp:extdisco:2'/>")
+	c.close()
+	if err != nil {
+		return fmt.Errorf("external services (XEP-0215): %w", err)
+	}
+	var user, pass string
+	for _, svc := range regexp.MustCompile(`<service [^>]*>`).FindAllString(services, -1) {
+		if attr(svc, "type") == "turn" && attr(svc, "transport") == "udp" {
+			user, pass = attr(svc, "username"), attr(svc, "password")
+			if attr(svc, "host") != r.a.TURN.Host || attr(svc, "port") != strconv.Itoa(r.a.TURN.Port) {
+				return fmt.Errorf("TURN service points at %s:%s, want %s:%d", attr(svc, "host"), attr(svc, "port"), r.a.TURN.Host, r.a.TURN.Port)
+			}
+		}
+	}
+	if user == "" || pass == "" {
+		return fmt.Errorf("no TURN credentials in %s", services)
+	}
+	out, _ := r.ns.command("timeout", "10", "turnutils_uclient", "-u", user, "-w", pass, "-p", strconv.Itoa(r.a.TURN.Port),
+		"-n", "1", "-m", "1", "-e", "127.0.0.1", "127.0.0.1").CombinedOutput()
+	switch {
+	case strings.Contains(string(out), "Cannot complete Allocation") || strings.Contains(string(out), "401"):
+		return fmt.Errorf("coturn refused Prosody's credentials:\n%s\ncoturn:\n%s", out, log.String())
+	case !strings.Contains(string(out), "Forbidden IP"):
+		return fmt.Errorf("coturn relayed to a loopback peer, or the allocation did not happen:\n%s", out)
+	}
+	return nil
+}
+
+// composeCommand loads compose.yaml with compose-go, interpolating .env as
+// docker compose would, and returns a service's command.
+func (r *cellRun) composeCommand(service string) ([]string, error) {
+	opts, err := cli.NewProjectOptions([]string{filepath.Join(r.out, "compose.yaml")},
+		cli.WithWorkingDirectory(r.out), cli.WithEnvFiles(filepath.Join(r.out, ".env")), cli.WithDotEnv)
+	if err != nil {
+		return nil, err
+	}
+	p, err := opts.LoadProject(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	svc, ok := p.Services[service]
+	if !ok {
+		return nil, fmt.Errorf("compose.yaml has no %s service", service)
+	}
+	return append([]string{}, svc.Command...), nil
+}
+
+// attr reads an attribute from one start tag, in either quote style.
+func attr(tag, name string) string {
+	m := regexp.MustCompile(`\s` + name + `=['"]([^'"]*)['"]`).FindStringSubmatch(tag)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
