@@ -42,11 +42,8 @@ func (r *cellRun) compliance() error {
 	}
 	// Room features are announced by a room, so join one first.
 	room := "compliance@" + r.a.Components.MUC
-	if err := c.send(fmt.Sprintf("<presence to='%s/alice'><x xmlns='http://jabber.org/protocol/muc'/></presence>", room)); err != nil {
+	if err := c.joinRoom(room); err != nil {
 		return err
-	}
-	if _, err := c.waitFor(func(s stanza) bool { return s.XMLName.Local == "presence" && strings.Contains(s.Inner, "110") }); err != nil {
-		return fmt.Errorf("joining %s: %w", room, err)
 	}
 	roomInfo, err := c.iq("get", room, "<query xmlns='http://jabber.org/protocol/disco#info'/>")
 	if err != nil {

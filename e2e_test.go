@@ -721,18 +721,8 @@ func (r *cellRun) components() error {
 		}
 	}
 	if muc := r.a.Components.MUC; muc != "" {
-		room := "e2e@" + muc
-		if err := c.send(fmt.Sprintf("<presence to='%s/alice'><x xmlns='http://jabber.org/protocol/muc'/></presence>", room)); err != nil {
+		if err := c.joinRoom("e2e@" + muc); err != nil {
 			return err
-		}
-		s, err := c.waitFor(func(s stanza) bool {
-			return s.XMLName.Local == "presence" && strings.HasPrefix(s.attr("from"), room+"/")
-		})
-		if err != nil {
-			return fmt.Errorf("room join: %w", err)
-		}
-		if s.attr("type") == "error" || !strings.Contains(s.Inner, "110") {
-			return fmt.Errorf("room join refused: %s", s)
 		}
 	}
 	if up := r.a.Components.Upload; up != "" {

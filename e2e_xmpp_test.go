@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -220,18 +218,27 @@ func (c *xmppConn) waitFor(match func(stanza) bool) (stanza, error) {
 	}
 }
 
+// joinRoom enters a MUC room (XEP-0045) as "alice" and waits for the room
+// to confirm with our own presence (status 110).
+func (c *xmppConn) joinRoom(room string) error {
+	if err := c.send(fmt.Sprintf("<presence to='%s/alice'><x xmlns='http://jabber.org/protocol/muc'/></presence>", room)); err != nil {
+		return err
+	}
+	s, err := c.waitFor(func(s stanza) bool {
+		return s.XMLName.Local == "presence" && strings.HasPrefix(s.attr("from"), room+"/")
+	})
+	if err != nil {
+		return fmt.Errorf("joining %s: %w", room, err)
+	}
+	if s.attr("type") == "error" || !strings.Contains(s.Inner, "110") {
+		return fmt.Errorf("joining %s refused: %s", room, s)
+	}
+	return nil
+}
+
 func (c *xmppConn) close() {
 	_, _ = io.WriteString(c.conn, "</stream:stream>")
 	_ = c.conn.SetDeadline(time.Now().Add(time.Second))
 	_, _ = io.Copy(io.Discard, c.conn)
 	c.conn.Close()
 }
-
-// xmlEscape escapes text for an XML attribute or element.
-func xmlEscape(s string) string {
-	var b bytes.Buffer
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
-}
-
-var errNotFound = errors.New("not found")

@@ -100,13 +100,8 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	}
 
 	a, err := config.Load(o.answers)
-	var problems config.Problems
-	switch {
-	case errors.As(err, &problems):
-		return reportProblems(stderr, o.answers, problems)
-	case err != nil:
-		fmt.Fprintf(stderr, "prosody-wizard: %v\n", err)
-		return exitUsage
+	if err != nil {
+		return reportError(stderr, o.answers, err, exitUsage)
 	}
 	if problems := config.Validate(a); len(problems) > 0 {
 		return reportProblems(stderr, o.answers, problems)
@@ -131,6 +126,17 @@ For now, describe the setup in an answers file and run:
 The README's "Answers file" section lists every key.
 `)
 	return exitUsage
+}
+
+// reportError prints an error: problems with the answers (exit 2, each
+// naming its field), or anything else with the given exit code.
+func reportError(w io.Writer, file string, err error, code int) int {
+	var problems config.Problems
+	if errors.As(err, &problems) {
+		return reportProblems(w, file, problems)
+	}
+	fmt.Fprintf(w, "prosody-wizard: %v\n", err)
+	return code
 }
 
 func reportProblems(w io.Writer, file string, problems config.Problems) int {
@@ -167,13 +173,8 @@ func write(a config.Answers, o options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
 	}
 	plan, err := scaffold.NewPlan(a, scaffold.Inputs{Now: time.Now(), Owner: owner, Source: afero.NewReadOnlyFs(afero.NewOsFs()), Existing: afero.NewReadOnlyFs(root)})
-	var problems config.Problems
-	switch {
-	case errors.As(err, &problems):
-		return reportProblems(stderr, o.answers, problems)
-	case err != nil:
-		fmt.Fprintf(stderr, "prosody-wizard: %v\n", err)
-		return exitFailed
+	if err != nil {
+		return reportError(stderr, o.answers, err, exitFailed)
 	}
 	if o.dryRun {
 		return dryRun(root, plan, a, out, stdout, stderr)
