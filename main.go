@@ -21,6 +21,7 @@ import (
 
 	"prosody-wizard/config"
 	"prosody-wizard/scaffold"
+	"prosody-wizard/ui"
 )
 
 // Exit codes (answers-v1.md): only main exits.
@@ -44,6 +45,7 @@ type options struct {
 	dryRun     bool
 	force      bool
 	accessible bool
+	edit       bool
 	version    bool
 }
 
@@ -55,13 +57,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.StringVar(&o.out, "out", "", "output `DIR` (compose: ./<primary domain>; host: /)")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "print the plan (path, mode, owner, size, new/changed/same) and write nothing")
 	fl.BoolVar(&o.force, "force", false, "write over existing files, keeping each old one as NAME.bak.<time>")
-	fl.BoolVar(&o.accessible, "accessible", false, "plain line prompts (screen readers, TERM=dumb, piped input)")
+	fl.BoolVar(&o.accessible, "accessible", false, "plain line prompts (screen readers, TERM=dumb, piped input); also ACCESSIBLE=1")
+	fl.BoolVar(&o.edit, "edit", false, "with --answers: open the wizard with every answer filled in from FILE")
 	fl.BoolVar(&o.version, "version", false, "print the version and exit")
 	fl.Usage = func() {
 		fmt.Fprint(stderr, `prosody-wizard: from nothing to a working, secure Prosody XMPP server.
 
 Usage:
   prosody-wizard                                  ask in the terminal
+  prosody-wizard --accessible                     ask with plain line prompts
+  prosody-wizard --answers FILE --edit            ask, starting from FILE's answers
   prosody-wizard --answers FILE [--out DIR]       write the setup FILE describes
   prosody-wizard --answers FILE --dry-run         show what would be written
 
@@ -95,8 +100,8 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "prosody-wizard", version())
 		return exitOK
 	}
-	if o.answers == "" {
-		return noAnswers(stdin, stderr)
+	if o.answers == "" || o.edit {
+		return wizard(o, stdin, stdout, stderr)
 	}
 
 	a, err := config.Load(o.answers)
@@ -109,21 +114,81 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	return write(a, o, stdout, stderr)
 }
 
-// noAnswers explains the ways forward when there is nothing to read.
-func noAnswers(stdin *os.File, stderr io.Writer) int {
-	if !term.IsTerminal(int(stdin.Fd())) {
-		fmt.Fprint(stderr, `prosody-wizard: no terminal to ask in, and no --answers file.
-Either run it in a terminal to answer the questions, or describe the setup in
-an answers file and run: prosody-wizard --answers answers.yaml
-(the README's "Answers file" section lists every key).
-`)
-		return exitUsage
+// wizard asks the questions: in the terminal UI, or as plain line prompts
+// with --accessible, ACCESSIBLE=1 or TERM=dumb (which also work with piped
+// input). It starts from --answers FILE with --edit, or from an
+// answers.yaml in the current folder, else from the defaults.
+func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
+	accessible := o.accessible || os.Getenv("ACCESSIBLE") != "" || os.Getenv("TERM") == "dumb"
+	if !accessible && !term.IsTerminal(int(stdin.Fd())) {
+		return noAnswers(stderr)
 	}
-	fmt.Fprint(stderr, `prosody-wizard: the interactive wizard is not in this build yet.
-For now, describe the setup in an answers file and run:
-  prosody-wizard --answers answers.yaml --dry-run   # see what would be written
-  prosody-wizard --answers answers.yaml             # write it
-The README's "Answers file" section lists every key.
+	start, out := config.Defaults(), o.out
+	file := o.answers
+	if file == "" {
+		if _, err := os.Stat("answers.yaml"); err == nil {
+			file = "answers.yaml"
+		}
+	}
+	if file != "" {
+		a, err := config.Load(file)
+		var problems config.Problems
+		if err != nil && !errors.As(err, &problems) {
+			return reportError(stderr, file, err, exitUsage)
+		}
+		if errors.As(err, &problems) && len(a.Domains) == 0 {
+			return reportProblems(stderr, file, problems)
+		}
+		start = a
+		// A compose repo keeps its answers at its root: edit it in place.
+		if out == "" && a.Deploy == config.DeployCompose && filepath.Base(file) == "answers.yaml" {
+			out = filepath.Dir(file)
+		}
+	}
+	opts := ui.Options{
+		Answers: start,
+		Out:     out,
+		Plan: func(a config.Answers, out string) (scaffold.Plan, error) {
+			plan, _, err := planFor(a, out)
+			return plan, err
+		},
+		Compare: func(out string, p scaffold.Plan) ([]scaffold.Change, error) {
+			root, _, err := outputFs(out)
+			if err != nil {
+				return nil, err
+			}
+			return scaffold.Compare(root, p)
+		},
+		Write: func(out string, p scaffold.Plan) (scaffold.Result, error) {
+			return apply(out, p, o.force)
+		},
+	}
+	run := ui.Run
+	if accessible {
+		run = ui.RunAccessible
+	}
+	outcome, err := run(opts, stdin, stderr, os.Environ())
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "prosody-wizard: %v\n", err)
+		return exitFailed
+	case outcome.Aborted:
+		fmt.Fprintln(stderr, "prosody-wizard: stopped; nothing was written.")
+		return exitAborted
+	case outcome.Err != nil:
+		return reportWriteError(stderr, o.answers, outcome.Err)
+	}
+	summary(stdout, outcome.Answers, outcome.Out, outcome.Plan, outcome.Result)
+	return exitOK
+}
+
+// noAnswers explains the ways forward when there is nothing to read.
+func noAnswers(stderr io.Writer) int {
+	fmt.Fprint(stderr, `prosody-wizard: no terminal to ask in, and no --answers file.
+Either run it in a terminal to answer the questions (or with --accessible for
+plain line prompts, which also read piped input), or describe the setup in an
+answers file and run: prosody-wizard --answers answers.yaml
+(the README's "Answers file" section lists every key).
 `)
 	return exitUsage
 }
@@ -147,43 +212,83 @@ func reportProblems(w io.Writer, file string, problems config.Problems) int {
 	return exitUsage
 }
 
-// write plans the setup and applies it (or prints it, with --dry-run).
-func write(a config.Answers, o options, stdout, stderr io.Writer) int {
-	out := o.out
-	if out == "" {
-		out = "/"
-		if a.Deploy == config.DeployCompose {
-			out = config.ALabel(a.Primary())
-		}
-	}
+// outputFs is the output folder as a filesystem rooted there, and its
+// absolute path; out "" is the current folder.
+func outputFs(out string) (afero.Fs, string, error) {
 	abs, err := filepath.Abs(out)
 	if err != nil {
-		fmt.Fprintf(stderr, "prosody-wizard: %v\n", err)
-		return exitUsage
+		return nil, "", err
 	}
-	root := afero.NewBasePathFs(afero.NewOsFs(), abs)
+	return afero.NewBasePathFs(afero.NewOsFs(), abs), abs, nil
+}
+
+// defaultOut is where files go when --out is not given.
+func defaultOut(a config.Answers) string {
+	if a.Deploy == config.DeployCompose {
+		return config.ALabel(a.Primary())
+	}
+	return "/"
+}
+
+// planFor resolves the owner for the output folder and plans the setup. The
+// note says how the owner was chosen when it had to guess.
+func planFor(a config.Answers, out string) (scaffold.Plan, string, error) {
+	root, abs, err := outputFs(out)
+	if err != nil {
+		return scaffold.Plan{}, "", err
+	}
 	who := scaffold.Invoker{UID: os.Getuid(), GID: os.Getgid(), SudoUID: os.Getenv("SUDO_UID"), SudoGID: os.Getenv("SUDO_GID"),
 		OutOwner: ownerOfNearest(abs), Root: out}
 	owner, note, err := scaffold.ResolveOwner(a, root, who)
 	if err != nil {
-		fmt.Fprintf(stderr, "prosody-wizard: %v\n", err)
-		return exitFailed
+		return scaffold.Plan{}, "", err
 	}
+	plan, err := scaffold.NewPlan(a, scaffold.Inputs{Now: time.Now(), Owner: owner,
+		Source: afero.NewReadOnlyFs(afero.NewOsFs()), Existing: afero.NewReadOnlyFs(root)})
+	return plan, note, err
+}
+
+// apply writes the plan, after checking that every folder it writes in is
+// writable, so that nothing is left half-done.
+func apply(out string, plan scaffold.Plan, force bool) (scaffold.Result, error) {
+	root, abs, err := outputFs(out)
+	if err != nil {
+		return scaffold.Result{}, err
+	}
+	if blocked := unwritable(abs, plan, root); len(blocked) > 0 {
+		return scaffold.Result{}, fmt.Errorf("cannot write here, so nothing was written: %s\nRun as root (sudo) or choose another folder with --out", blocked[0])
+	}
+	return scaffold.Apply(root, plan, scaffold.ApplyOptions{Force: force, Now: time.Now(), Root: out})
+}
+
+// write plans the setup and applies it (or prints it, with --dry-run).
+func write(a config.Answers, o options, stdout, stderr io.Writer) int {
+	out := o.out
+	if out == "" {
+		out = defaultOut(a)
+	}
+	plan, note, err := planFor(a, out)
 	if note != "" {
 		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
 	}
-	plan, err := scaffold.NewPlan(a, scaffold.Inputs{Now: time.Now(), Owner: owner, Source: afero.NewReadOnlyFs(afero.NewOsFs()), Existing: afero.NewReadOnlyFs(root)})
 	if err != nil {
 		return reportError(stderr, o.answers, err, exitFailed)
 	}
 	if o.dryRun {
+		root, _, _ := outputFs(out)
 		return dryRun(root, plan, a, out, stdout, stderr)
 	}
-	if blocked := unwritable(abs, plan, root); len(blocked) > 0 {
-		fmt.Fprintf(stderr, "prosody-wizard: cannot write here, so nothing was written: %s\nRun as root (sudo) or choose another folder with --out.\n", blocked[0])
-		return exitFailed
+	res, err := apply(out, plan, o.force)
+	if err != nil {
+		return reportWriteError(stderr, o.answers, err)
 	}
-	res, err := scaffold.Apply(root, plan, scaffold.ApplyOptions{Force: o.force, Now: time.Now(), Root: out})
+	summary(stdout, a, out, plan, res)
+	return exitOK
+}
+
+// reportWriteError explains a failed write: files that differ (use
+// --force), or anything else.
+func reportWriteError(stderr io.Writer, file string, err error) int {
 	var conflict *scaffold.ConflictError
 	if errors.As(err, &conflict) {
 		fmt.Fprintf(stderr, "prosody-wizard: %d existing file(s) differ from what the answers produce; nothing was written:\n", len(conflict.Paths))
@@ -193,12 +298,7 @@ func write(a config.Answers, o options, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "See the changes with --dry-run; replace them with --force (each old file is kept as NAME.bak.<time>).\n")
 		return exitFailed
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "prosody-wizard: %v\n", err)
-		return exitFailed
-	}
-	summary(stdout, a, out, plan, res)
-	return exitOK
+	return reportError(stderr, file, err, exitFailed)
 }
 
 func dryRun(root afero.Fs, plan scaffold.Plan, a config.Answers, out string, stdout, stderr io.Writer) int {

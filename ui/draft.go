@@ -1,0 +1,221 @@
+package ui
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"prosody-wizard/config"
+)
+
+// draft is what the form fields bind to: the answers as text, as a person
+// types them. toAnswers turns it into config.Answers; fromAnswers fills it
+// from answers (defaults, or a saved answers.yaml being edited).
+type draft struct {
+	Series       string
+	Deploy       string
+	Primary      string
+	MoreDomains  string // space or comma separated
+	Admins       string // space or comma separated
+	Registration string
+	Federation   bool
+
+	TLSMode, Cert, Key, Email string
+
+	Driver, DBHost, DBPort, DBName, DBUser, DBPassword string
+
+	// Enable and Disable are the person's module choices, as in the answers:
+	// differences from the recommended set, which itself follows other
+	// answers (TURN, registration, federation…).
+	Enable, Disable []string
+	// Modules is the modules page's selection, derived from the above when
+	// the page is built and turned back into them by applySelection.
+	Modules []string
+
+	MUC, Upload, Proxy65, TURN string
+
+	Out      string
+	UID, GID string // "" = choose automatically
+
+	Confirm bool
+
+	// accessible: the draft is filled by line prompts, where an empty line
+	// keeps the current value and "-" clears an optional one.
+	accessible bool
+	// labelWidth is how wide option labels may be (0: no limit).
+	labelWidth int
+}
+
+// none is what a person types in accessible mode to clear a field.
+const none = "-"
+
+// opt reads an optional field: "-" means empty.
+func opt(s string) string {
+	s = strings.TrimSpace(s)
+	if s == none {
+		return ""
+	}
+	return s
+}
+
+func fromAnswers(a config.Answers, out string) *draft {
+	d := &draft{
+		Series:       string(a.Prosody),
+		Deploy:       a.Deploy,
+		Primary:      a.Primary(),
+		Admins:       strings.Join(a.Admins, " "),
+		Registration: a.Registration,
+		Federation:   a.Federation,
+		TLSMode:      a.TLS.Mode,
+		Cert:         a.TLS.Cert,
+		Key:          a.TLS.Key,
+		Email:        a.TLS.Email,
+		Driver:       a.Database.Driver,
+		DBHost:       a.Database.Host,
+		DBName:       a.Database.Name,
+		DBUser:       a.Database.User,
+		DBPassword:   a.Database.Password,
+		MUC:          a.Components.MUC,
+		Upload:       a.Components.Upload,
+		Proxy65:      a.Components.Proxy65,
+		TURN:         a.TURN.Host,
+		Out:          out,
+	}
+	if len(a.Domains) > 1 {
+		d.MoreDomains = strings.Join(a.Domains[1:], " ")
+	}
+	if a.Database.Port != 0 {
+		d.DBPort = strconv.Itoa(a.Database.Port)
+	}
+	if a.Owner.UID >= 0 {
+		d.UID, d.GID = strconv.Itoa(a.Owner.UID), strconv.Itoa(a.Owner.GID)
+	}
+	d.Enable = append([]string{}, a.Modules.Enable...)
+	d.Disable = append([]string{}, a.Modules.Disable...)
+	return d
+}
+
+// selectedModules is the module selection the answers mean: the recommended
+// set, minus modules.disable, plus modules.enable.
+func selectedModules(a config.Answers) []string {
+	var sel []string
+	for _, m := range config.Recommended(a) {
+		if !slices.Contains(a.Modules.Disable, m) {
+			sel = append(sel, m)
+		}
+	}
+	for _, m := range a.Modules.Enable {
+		if !slices.Contains(sel, m) {
+			sel = append(sel, m)
+		}
+	}
+	return sel
+}
+
+// words splits a list typed with spaces or commas (never nil, so that an
+// empty list equals the one an answers file gives).
+func words(s string) []string {
+	return append([]string{}, strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })...)
+}
+
+// toAnswers applies the draft to base (which keeps what the wizard does not
+// ask, such as ports) and normalises the result.
+func (d *draft) toAnswers(base config.Answers) config.Answers {
+	a := base
+	a.Prosody = config.Series(d.Series)
+	a.Deploy = d.Deploy
+	a.Domains = append([]string{strings.TrimSpace(d.Primary)}, words(opt(d.MoreDomains))...)
+	if strings.TrimSpace(d.Primary) == "" {
+		a.Domains = words(opt(d.MoreDomains))
+	}
+	a.Admins = words(opt(d.Admins))
+	a.Registration = d.Registration
+	a.Federation = d.Federation
+	a.TLS = config.TLS{Mode: d.TLSMode}
+	switch d.TLSMode {
+	case config.TLSExisting:
+		a.TLS.Cert, a.TLS.Key = strings.TrimSpace(d.Cert), strings.TrimSpace(d.Key)
+	case config.TLSLetsEncrypt:
+		a.TLS.Email = strings.TrimSpace(d.Email)
+	}
+	a.Database = config.Database{Driver: d.Driver, Name: base.Database.Name, User: base.Database.User}
+	if d.Driver != config.DriverInternal {
+		a.Database.Name = strings.TrimSpace(d.DBName)
+	}
+	if d.Driver == config.DriverPostgres || d.Driver == config.DriverMySQL {
+		a.Database.Host = opt(d.DBHost)
+		a.Database.Port, _ = strconv.Atoi(opt(d.DBPort))
+		a.Database.User = strings.TrimSpace(d.DBUser)
+		a.Database.Password = opt(d.DBPassword)
+	}
+	a.Components = config.Components{MUC: opt(d.MUC), Upload: opt(d.Upload), Proxy65: opt(d.Proxy65)}
+	a.TURN.Host = opt(d.TURN)
+	a.Owner = config.Owner{UID: -1, GID: -1}
+	if uid, err := strconv.Atoi(opt(d.UID)); err == nil {
+		a.Owner.UID = uid
+	}
+	if gid, err := strconv.Atoi(opt(d.GID)); err == nil {
+		a.Owner.GID = gid
+	}
+	a.Normalize()
+	// The module choices, kept only where they still differ from what is
+	// recommended for these answers.
+	rec := config.Recommended(a)
+	a.Modules = config.Modules{Enable: []string{}, Disable: []string{}}
+	for _, m := range d.Disable {
+		if slices.Contains(rec, m) {
+			a.Modules.Disable = append(a.Modules.Disable, m)
+		}
+	}
+	for _, m := range d.Enable {
+		if !slices.Contains(rec, m) {
+			a.Modules.Enable = append(a.Modules.Enable, m)
+		}
+	}
+	return a
+}
+
+// selectModules fills the modules page's selection from the choices.
+func (d *draft) selectModules(base config.Answers) {
+	d.Modules = selectedModules(d.toAnswers(base))
+}
+
+// applySelection turns the modules page's selection back into choices.
+func (d *draft) applySelection(base config.Answers) {
+	a := d.toAnswers(base)
+	rec := config.Recommended(a)
+	choosable := map[string]bool{}
+	for _, m := range config.Catalog().Choosable(a.Prosody) {
+		choosable[m.Name] = true
+	}
+	d.Enable, d.Disable = []string{}, []string{}
+	for _, m := range rec {
+		if !slices.Contains(d.Modules, m) && choosable[m] {
+			d.Disable = append(d.Disable, m)
+		}
+	}
+	for _, m := range d.Modules {
+		if !slices.Contains(rec, m) {
+			d.Enable = append(d.Enable, m)
+		}
+	}
+}
+
+// syncDerived keeps draft fields that follow others up to date while a
+// person types: component hosts that still hold the default for the old
+// primary domain follow the new one.
+func (d *draft) syncDerived(oldPrimary string) {
+	newPrimary := strings.TrimSpace(d.Primary)
+	if newPrimary == oldPrimary {
+		return
+	}
+	if d.MUC == config.DefaultComponents(oldPrimary).MUC {
+		d.MUC = config.DefaultComponents(newPrimary).MUC
+	}
+	if d.Upload == config.DefaultComponents(oldPrimary).Upload {
+		d.Upload = config.DefaultComponents(newPrimary).Upload
+	}
+	if d.TURN == config.DefaultTURNHost(oldPrimary, d.Deploy) {
+		d.TURN = config.DefaultTURNHost(newPrimary, d.Deploy)
+	}
+}

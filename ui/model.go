@@ -1,0 +1,437 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"prosody-wizard/config"
+	"prosody-wizard/scaffold"
+)
+
+// Options connect the wizard to the rest of the program: the answers it
+// starts from, and the functions that plan, compare and write, which main
+// wires to the filesystem. The wizard itself never touches files.
+type Options struct {
+	Answers config.Answers // defaults, or a saved answers file being edited
+	Out     string         // the output folder; "" = derived from the answers
+	Plan    func(a config.Answers, out string) (scaffold.Plan, error)
+	Compare func(out string, p scaffold.Plan) ([]scaffold.Change, error)
+	Write   func(out string, p scaffold.Plan) (scaffold.Result, error)
+}
+
+// Outcome is how a wizard run ended.
+type Outcome struct {
+	Answers config.Answers
+	Out     string
+	Plan    scaffold.Plan
+	Result  scaffold.Result
+	Written bool
+	Aborted bool // ctrl+c: nothing was written
+	Err     error
+}
+
+type phase int
+
+const (
+	asking phase = iota
+	writing
+	done
+	aborted
+)
+
+// Model is the wizard as a bubbletea model.
+type Model struct {
+	opts    Options
+	d       *draft
+	base    config.Answers
+	page    int // index into pages; len(pages) is the review
+	form    *huh.Form
+	modules *huh.MultiSelect[string]
+	width   int
+	height  int
+	dark    bool
+	styles  Styles
+	// showPreview: on terminals narrower than wideLayout the preview is
+	// folded away; ctrl+p shows it instead of the questions.
+	showPreview bool
+	tab         int // 0 prosody.cfg.lua, 1 compose.yaml
+	preview     preview
+	phase       phase
+	spinner     spinner.Model
+	outcome     Outcome
+	lastPrimary string
+	lastDeploy  string
+}
+
+// wideLayout is the width from which the preview sits beside the questions.
+const wideLayout = 100
+
+// NewModel starts the wizard on its first page.
+func NewModel(opts Options) *Model {
+	d := fromAnswers(opts.Answers, opts.Out)
+	if d.Out == "" {
+		d.Out = defaultOut(d)
+	}
+	m := &Model{opts: opts, d: d, base: opts.Answers, width: 80, height: 24, styles: NewStyles(false),
+		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)), lastPrimary: d.Primary, lastDeploy: d.Deploy}
+	m.buildPage()
+	return m
+}
+
+// defaultOut is the output folder the answers suggest.
+func defaultOut(d *draft) string {
+	if d.Deploy == config.DeployHost {
+		return "/"
+	}
+	if p := strings.TrimSpace(d.Primary); p != "" {
+		return "./" + config.ALabel(config.NormalizeDomain(p))
+	}
+	return ""
+}
+
+// Outcome reports how the run ended, once the model has quit.
+func (m *Model) Outcome() Outcome { return m.outcome }
+
+func (m *Model) onReview() bool { return m.page == len(pages) }
+
+func (m *Model) currentPage() page {
+	if m.onReview() {
+		return page{name: "review", title: "Review", previewFile: "prosody.cfg.lua"}
+	}
+	return pages[m.page]
+}
+
+// buildPage makes the huh form of the current page from the draft.
+func (m *Model) buildPage() {
+	m.modules = nil
+	if m.onReview() {
+		m.form = m.reviewForm()
+	} else {
+		p := pages[m.page]
+		if p.name == "deployment" && m.d.Out == "" {
+			m.d.Out = defaultOut(m.d)
+		}
+		if p.name == "modules" {
+			m.d.selectModules(m.base)
+		}
+		m.d.labelWidth = m.formWidth() - 8 // the field's border, cursor and check mark
+		var groups []*huh.Group
+		for _, s := range p.steps {
+			fields := s.fields(m.d, config.Series(m.d.Series))
+			for _, f := range fields {
+				if ms, ok := f.(*huh.MultiSelect[string]); ok {
+					m.modules = ms
+				}
+			}
+			g := huh.NewGroup(fields...).Title(s.title).Description(s.description)
+			if s.when != nil {
+				st := s
+				g = g.WithHideFunc(func() bool { return !st.applies(m.d) })
+			}
+			groups = append(groups, g)
+		}
+		m.form = huh.NewForm(groups...)
+	}
+	m.form = m.form.WithTheme(theme).WithShowHelp(true).WithWidth(m.formWidth()).WithHeight(m.formHeight())
+	m.refreshPreview()
+}
+
+// bodyHeight is what is left between the header and the key line.
+func (m *Model) bodyHeight() int { return max(5, m.height-2) }
+
+// formHeight leaves a line under the modules list for the module info.
+func (m *Model) formHeight() int {
+	if !m.onReview() && pages[m.page].name == "modules" {
+		return m.bodyHeight() - 1
+	}
+	return m.bodyHeight()
+}
+
+func (m *Model) formWidth() int {
+	if m.width >= wideLayout {
+		return min(64, m.width/2)
+	}
+	return max(20, m.width-2)
+}
+
+// answers is the draft as answers.
+func (m *Model) answers() config.Answers { return m.d.toAnswers(m.base) }
+
+// Init starts the first form and asks the terminal for its background.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.form.Init(), tea.RequestBackgroundColor)
+}
+
+// writtenMsg reports the end of writing.
+type writtenMsg struct {
+	result scaffold.Result
+	err    error
+}
+
+// Update handles keys, sizes and form progress.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "ctrl+c":
+			return m.abort()
+		case "esc":
+			if m.phase == asking && m.page > 0 {
+				m.page--
+				m.buildPage()
+				return m, m.form.Init()
+			}
+			if m.phase == asking {
+				return m, nil
+			}
+		case "ctrl+p":
+			m.showPreview = !m.showPreview
+			return m, nil
+		case "ctrl+t":
+			m.tab = 1 - m.tab
+			return m, nil
+		}
+	case tea.WindowSizeMsg:
+		// The form gets its share of the screen, not the whole of it.
+		m.width, m.height = msg.Width, msg.Height
+		m.form = m.form.WithWidth(m.formWidth()).WithHeight(m.formHeight())
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.dark = msg.IsDark()
+		m.styles = NewStyles(m.dark)
+	case writtenMsg:
+		m.outcome.Result, m.outcome.Err = msg.result, msg.err
+		m.outcome.Written = msg.err == nil
+		m.phase = done
+		return m, tea.Quit
+	case spinner.TickMsg:
+		if m.phase == writing {
+			var cmd tea.Cmd
+			m.spinner, cmd = m.spinner.Update(msg)
+			return m, cmd
+		}
+		return m, nil
+	}
+	if m.phase != asking {
+		return m, nil
+	}
+
+	f, cmd := m.form.Update(msg)
+	if ff, ok := f.(*huh.Form); ok {
+		m.form = ff
+	}
+	if m.modules != nil {
+		m.d.applySelection(m.base)
+	}
+	m.followDerived()
+	m.refreshPreview()
+
+	switch m.form.State {
+	case huh.StateAborted:
+		return m.abort()
+	case huh.StateCompleted:
+		return m.next()
+	}
+	return m, cmd
+}
+
+// followDerived keeps defaults that depend on other answers in step.
+func (m *Model) followDerived() {
+	if m.d.Primary != m.lastPrimary {
+		m.d.syncDerived(strings.TrimSpace(m.lastPrimary))
+		if m.d.Out == defaultOut(&draft{Primary: m.lastPrimary, Deploy: m.d.Deploy}) {
+			m.d.Out = ""
+		}
+		m.lastPrimary = m.d.Primary
+	}
+	if m.d.Deploy != m.lastDeploy {
+		if m.d.TURN == config.DefaultTURNHost(config.NormalizeDomain(m.d.Primary), m.lastDeploy) {
+			m.d.TURN = config.DefaultTURNHost(config.NormalizeDomain(m.d.Primary), m.d.Deploy)
+		}
+		if m.d.Out == defaultOut(&draft{Primary: m.d.Primary, Deploy: m.lastDeploy}) {
+			m.d.Out = defaultOut(m.d)
+		}
+		m.lastDeploy = m.d.Deploy
+	}
+}
+
+func (m *Model) abort() (tea.Model, tea.Cmd) {
+	m.phase = aborted
+	m.outcome.Aborted = true
+	return m, tea.Quit
+}
+
+// next leaves a completed page: on to the next, or, from the review, write
+// (or go back when the answer was "go back").
+func (m *Model) next() (tea.Model, tea.Cmd) {
+	if !m.onReview() {
+		m.page++
+		m.buildPage()
+		return m, m.form.Init()
+	}
+	if !m.d.Confirm {
+		m.page--
+		m.buildPage()
+		return m, m.form.Init()
+	}
+	a := m.answers()
+	out := m.out()
+	p, err := m.opts.Plan(a, out)
+	if err != nil {
+		// The review only lets a person confirm a valid plan; be safe.
+		m.page--
+		m.buildPage()
+		return m, m.form.Init()
+	}
+	m.outcome.Answers, m.outcome.Out, m.outcome.Plan = a, out, p
+	m.phase = writing
+	write := func() tea.Msg {
+		res, err := m.opts.Write(out, p)
+		return writtenMsg{res, err}
+	}
+	return m, tea.Batch(m.spinner.Tick, write)
+}
+
+func (m *Model) out() string {
+	if strings.TrimSpace(m.d.Out) == "" {
+		return defaultOut(m.d)
+	}
+	return strings.TrimSpace(m.d.Out)
+}
+
+// reviewForm lists what will be written and asks to confirm.
+func (m *Model) reviewForm() *huh.Form {
+	a := m.answers()
+	out := m.out()
+	m.d.Confirm = true
+	plan, err := m.opts.Plan(a, out)
+	var body strings.Builder
+	if err != nil {
+		var problems config.Problems
+		if errors.As(err, &problems) {
+			body.WriteString("Fix these first (esc goes back):\n")
+			for _, p := range problems {
+				body.WriteString("  " + p.Error() + "\n")
+			}
+		} else {
+			body.WriteString(err.Error() + "\n")
+		}
+	} else {
+		changes, cerr := m.opts.Compare(out, plan)
+		if cerr != nil {
+			body.WriteString(cerr.Error() + "\n")
+		}
+		fmt.Fprintf(&body, "Into %s:\n", out)
+		for _, c := range changes {
+			size := fmt.Sprintf("%d B", len(c.Data))
+			switch {
+			case c.IsDir():
+				size = "folder"
+			case c.Secret:
+				size = "secret"
+			}
+			fmt.Fprintf(&body, "  %-7s %04o %d:%d %7s  %s\n", statusWord(c), c.Mode.Perm(), c.UID, c.GID, size, c.Path)
+		}
+		if len(plan.Warnings) > 0 {
+			body.WriteString("\nBefore going live:\n")
+			for _, w := range plan.Warnings {
+				body.WriteString("  - " + w + "\n")
+			}
+		}
+	}
+	valid := err == nil
+	confirm := huh.NewConfirm().Title("Write these files?").Affirmative("Write").Negative("Go back").
+		Value(&m.d.Confirm).Validate(func(yes bool) error {
+		if yes && !valid {
+			return errors.New("the answers have problems; go back and fix them")
+		}
+		return nil
+	})
+	return huh.NewForm(huh.NewGroup(
+		huh.NewNote().Title("Review").Description(strings.TrimRight(body.String(), "\n")),
+		confirm,
+	))
+}
+
+func statusWord(c scaffold.Change) string {
+	if c.ModeOnly {
+		return "mode"
+	}
+	return c.Status.String()
+}
+
+// View draws the page: header, questions, preview, keys.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = false
+	return v
+}
+
+func (m *Model) render() string {
+	switch m.phase {
+	case aborted:
+		return ""
+	case writing:
+		return m.spinner.View() + " Writing files…\n"
+	case done:
+		if m.outcome.Err != nil {
+			return m.styles.Error.Render("Writing failed: "+m.outcome.Err.Error()) + "\n"
+		}
+		return m.styles.Title.Render("Done.") + " The summary follows.\n"
+	}
+	p := m.currentPage()
+	header := m.styles.Title.Render(fmt.Sprintf("%s", p.title)) +
+		m.styles.Subtle.Render(fmt.Sprintf("  step %d of %d", m.page+1, len(pages)+1))
+	keys := m.styles.Help.Render(m.keyHelp())
+	bodyHeight := m.bodyHeight()
+	form := m.form.View()
+	if m.modules != nil {
+		form += "\n" + m.moduleInfo()
+	}
+	var body string
+	switch {
+	case m.width >= wideLayout:
+		previewWidth := m.width - m.formWidth() - 3
+		body = lipgloss.JoinHorizontal(lipgloss.Top,
+			lipgloss.NewStyle().Width(m.formWidth()+1).MaxHeight(bodyHeight).Render(form),
+			m.preview.render(m.styles, m.tab, p, previewWidth, bodyHeight))
+	case m.showPreview:
+		body = m.preview.render(m.styles, m.tab, p, m.width, bodyHeight)
+	default:
+		body = lipgloss.NewStyle().MaxHeight(bodyHeight).Render(form)
+	}
+	return header + "\n" + body + "\n" + keys
+}
+
+func (m *Model) keyHelp() string {
+	parts := []string{"esc back"}
+	if m.width < wideLayout {
+		if m.showPreview {
+			parts = append(parts, "ctrl+p questions")
+		} else {
+			parts = append(parts, "ctrl+p preview")
+		}
+	}
+	return strings.Join(append(parts, "ctrl+t switch file", "ctrl+c quit"), " • ")
+}
+
+// moduleInfo describes the module under the cursor: its doc link and what
+// it pulls in.
+func (m *Model) moduleInfo() string {
+	name, ok := m.modules.Hovered()
+	if !ok {
+		return ""
+	}
+	mod := config.Catalog()[name]
+	info := mod.DocURL()
+	if len(mod.Depends) > 0 {
+		info += "  needs: " + strings.Join(mod.Depends, ", ")
+	}
+	return m.styles.Subtle.Render(info)
+}

@@ -1,0 +1,305 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/huh/v2"
+
+	"prosody-wizard/config"
+)
+
+// step is one question group of a page. In the terminal UI a page is one
+// huh form whose steps are groups (hidden when they do not apply); in
+// accessible mode every step is its own plain form, asked only when it
+// applies. when is read at the moment a step is reached, so follow-up
+// questions see the answers just given.
+type step struct {
+	title, description string
+	when               func(d *draft) bool // nil: always
+	fields             func(d *draft, series config.Series) []huh.Field
+}
+
+// page is one screen of the wizard.
+type page struct {
+	name  string // welcome, domains, tls, database, modules, components, deployment, review
+	title string
+	steps []step
+	// preview says which file the preview shows on this page and which
+	// lines this page's answers affect.
+	previewFile string
+	markers     []string
+}
+
+func (s step) applies(d *draft) bool { return s.when == nil || s.when(d) }
+
+// pages are the wizard's pages in order; review is built by the model.
+var pages = []page{
+	{
+		name: "welcome", title: "Welcome", previewFile: "prosody.cfg.lua", markers: []string{"Target: Prosody"},
+		steps: []step{{
+			title: "prosody-wizard",
+			description: "From nothing to a working, secure Prosody XMPP server. Answer a few questions; " +
+				"the files they produce appear in the preview as you go. esc goes back, ctrl+c quits " +
+				"without writing anything.",
+			fields: func(d *draft, _ config.Series) []huh.Field {
+				return []huh.Field{
+					huh.NewSelect[string]().Title("Prosody version").
+						Description("13.0 is current (Debian bookworm-backports); 0.12 is Debian bookworm's.").
+						Options(huh.NewOption("13.0", string(config.Series13)), huh.NewOption("0.12", string(config.Series012))).
+						Value(&d.Series),
+				}
+			},
+		}},
+	},
+	{
+		name: "domains", title: "Domains and accounts", previewFile: "prosody.cfg.lua",
+		markers: []string{"VirtualHost ", "admins =", "allow_registration", "registration_invite_only", "s2s_", "dialback"},
+		steps: []step{{
+			title:       "Domains and accounts",
+			description: "Each domain is a VirtualHost: accounts look like user@domain.",
+			fields: func(d *draft, _ config.Series) []huh.Field {
+				return []huh.Field{
+					huh.NewInput().Title("Domain").Description("The primary domain, e.g. example.org").
+						Placeholder("example.org").Value(&d.Primary).Validate(func(s string) error {
+						if strings.TrimSpace(s) == "" && strings.TrimSpace(d.Primary) != "" {
+							return nil // accessible mode: an empty line keeps it
+						}
+						return validDomain(true)(s)
+					}),
+					huh.NewInput().Title("More domains").Description("Optional, separated by spaces").
+						Value(&d.MoreDomains).Validate(validDomains),
+					huh.NewInput().Title("Admins").Description("Accounts allowed to administer the server, e.g. admin@" + orExample(d.Primary)).
+						Value(&d.Admins).Validate(func(s string) error { return validAdmins(d, s) }),
+					huh.NewSelect[string]().Title("Registration").
+						Options(
+							huh.NewOption("closed: admins create accounts", config.RegistrationClosed),
+							huh.NewOption("invite: sign-up with an invitation link", config.RegistrationInvite),
+							huh.NewOption("open: anyone can register", config.RegistrationOpen),
+						).Value(&d.Registration),
+					huh.NewConfirm().Title("Federation").Description("Talk to accounts on other XMPP servers?").
+						Affirmative("Yes").Negative("No").Value(&d.Federation),
+				}
+			},
+		}},
+	},
+	{
+		name: "tls", title: "Certificates", previewFile: "prosody.cfg.lua", markers: []string{"certificates ="},
+		steps: []step{
+			{
+				title:       "Certificates",
+				description: "One certificate covers every domain and component.",
+				fields: func(d *draft, _ config.Series) []huh.Field {
+					return []huh.Field{huh.NewSelect[string]().Title("Where does the certificate come from?").
+						Options(
+							huh.NewOption("self-signed: made now (fine to start; clients warn)", config.TLSSelfSigned),
+							huh.NewOption("existing: files I already have", config.TLSExisting),
+							huh.NewOption("letsencrypt: free certificates (placeholder until issued)", config.TLSLetsEncrypt),
+						).Value(&d.TLSMode)}
+				},
+			},
+			{
+				title: "Your certificate files",
+				when:  func(d *draft) bool { return d.TLSMode == config.TLSExisting },
+				fields: func(d *draft, _ config.Series) []huh.Field {
+					return []huh.Field{
+						huh.NewInput().Title("Certificate chain (PEM)").Placeholder("/etc/letsencrypt/live/example.org/fullchain.pem").
+							Value(&d.Cert).Validate(notEmpty("the certificate file", &d.Cert)),
+						huh.NewInput().Title("Private key (PEM)").Placeholder("/etc/letsencrypt/live/example.org/privkey.pem").
+							Value(&d.Key).Validate(notEmpty("the key file", &d.Key)),
+					}
+				},
+			},
+			{
+				title: "Let's Encrypt",
+				when:  func(d *draft) bool { return d.TLSMode == config.TLSLetsEncrypt },
+				fields: func(d *draft, _ config.Series) []huh.Field {
+					return []huh.Field{huh.NewInput().Title("E-mail for the ACME account").Placeholder("admin@example.org").
+						Value(&d.Email).Validate(func(s string) error {
+						if !strings.Contains(s, "@") {
+							return errors.New("an e-mail address like admin@example.org")
+						}
+						return nil
+					})}
+				},
+			},
+		},
+	},
+	{
+		name: "database", title: "Storage", previewFile: "prosody.cfg.lua", markers: []string{"storage =", "sql = {"},
+		steps: []step{
+			{
+				title: "Storage",
+				fields: func(d *draft, _ config.Series) []huh.Field {
+					return []huh.Field{huh.NewSelect[string]().Title("Where does Prosody keep its data?").
+						Options(
+							huh.NewOption("internal: plain files (simplest)", config.DriverInternal),
+							huh.NewOption("sqlite: one SQLite file", config.DriverSQLite),
+							huh.NewOption("postgres: PostgreSQL", config.DriverPostgres),
+							huh.NewOption("mysql: MySQL or MariaDB", config.DriverMySQL),
+						).Value(&d.Driver)}
+				},
+			},
+			{
+				title:       "Database connection",
+				description: "Leave the host empty for a database service in compose.yaml.",
+				when:        func(d *draft) bool { return d.Driver == config.DriverPostgres || d.Driver == config.DriverMySQL },
+				fields: func(d *draft, _ config.Series) []huh.Field {
+					return []huh.Field{
+						huh.NewInput().Title("Host").Placeholder("(the compose service)").Value(&d.DBHost),
+						huh.NewInput().Title("Port").Placeholder("(the default)").Value(&d.DBPort).Validate(validPort(true)),
+						huh.NewInput().Title("Database").Value(&d.DBName).Validate(notEmpty("a database name", &d.DBName)),
+						huh.NewInput().Title("User").Value(&d.DBUser).Validate(notEmpty("a user name", &d.DBUser)),
+						passwordInput(d).Title("Password").Placeholder("(generated)").Value(&d.DBPassword),
+					}
+				},
+			},
+		},
+	},
+	{
+		name: "modules", title: "Modules", previewFile: "prosody.cfg.lua", markers: []string{"modules_enabled"},
+		steps: []step{{
+			title:       "Modules",
+			description: "The recommended set is selected. space toggles, / filters; what they need is added.",
+			fields: func(d *draft, series config.Series) []huh.Field {
+				var opts []huh.Option[string]
+				for _, m := range config.Catalog().Choosable(series) {
+					opts = append(opts, huh.NewOption(truncate(fmt.Sprintf("%-20s %s", m.Name, m.Summary), d.labelWidth), m.Name).
+						Selected(slices.Contains(d.Modules, m.Name)))
+				}
+				return []huh.Field{huh.NewMultiSelect[string]().Title("Modules").Options(opts...).
+					Filterable(true).Height(12).Value(&d.Modules)}
+			},
+		}},
+	},
+	{
+		name: "components", title: "Services", previewFile: "prosody.cfg.lua", markers: []string{"Component ", "turn_external", "disco_items"},
+		steps: []step{{
+			title:       "Services",
+			description: "Each runs on a host name of its own; leave one empty to turn it off.",
+			fields: func(d *draft, _ config.Series) []huh.Field {
+				return []huh.Field{
+					huh.NewInput().Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validDomain(false)),
+					huh.NewInput().Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validDomain(false)),
+					huh.NewInput().Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validDomain(false)),
+					huh.NewInput().Title("TURN for calls").Description("compose runs coturn for it").Placeholder("(off)").
+						Value(&d.TURN).Validate(validDomain(false)),
+				}
+			},
+		}},
+	},
+	{
+		name: "deployment", title: "Deployment", previewFile: "compose.yaml", markers: []string{"user:", "ports:"},
+		steps: []step{{
+			title: "Deployment",
+			fields: func(d *draft, _ config.Series) []huh.Field {
+				return []huh.Field{
+					huh.NewSelect[string]().Title("How will Prosody run?").
+						Options(
+							huh.NewOption("compose: a starter repo for Docker Compose", config.DeployCompose),
+							huh.NewOption("host: /etc/prosody on this machine (Debian's prosody)", config.DeployHost),
+						).Value(&d.Deploy),
+					huh.NewInput().Title("Output folder").Value(&d.Out).Validate(notEmpty("a folder", &d.Out)),
+					huh.NewInput().Title("Owner uid").Placeholder("(automatic)").Value(&d.UID).Validate(validID),
+					huh.NewInput().Title("Owner gid").Placeholder("(automatic)").Value(&d.GID).Validate(validID),
+				}
+			},
+		}},
+	},
+}
+
+// passwordInput hides what is typed, except in accessible mode, where huh
+// can only read hidden input from a terminal and piped answers must work.
+func passwordInput(d *draft) *huh.Input {
+	in := huh.NewInput()
+	if !d.accessible {
+		in = in.EchoMode(huh.EchoModePassword)
+	}
+	return in
+}
+
+func orExample(d string) string {
+	if strings.TrimSpace(d) == "" {
+		return "example.org"
+	}
+	return strings.TrimSpace(d)
+}
+
+// notEmpty requires a value. value is the field's current value: in
+// accessible mode an empty line keeps it, so "" is fine when it is set.
+func notEmpty(what string, value *string) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" && strings.TrimSpace(*value) == "" {
+			return fmt.Errorf("needs %s", what)
+		}
+		return nil
+	}
+}
+
+// validDomain checks a domain as validation will; optional allows "".
+func validDomain(required bool) func(string) error {
+	return func(s string) error {
+		s = strings.TrimSpace(s)
+		if (s == "" || s == none) && !required {
+			return nil
+		}
+		if msg := config.DomainProblem(config.NormalizeDomain(s)); msg != "" {
+			return errors.New(msg)
+		}
+		return nil
+	}
+}
+
+func validDomains(s string) error {
+	for _, w := range words(opt(s)) {
+		if err := validDomain(true)(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validAdmins(d *draft, s string) error {
+	domains := append([]string{config.NormalizeDomain(d.Primary)}, words(opt(d.MoreDomains))...)
+	for i := range domains {
+		domains[i] = config.NormalizeDomain(domains[i])
+	}
+	for _, w := range words(opt(s)) {
+		local, dom, ok := strings.Cut(w, "@")
+		if !ok || local == "" {
+			return fmt.Errorf("%q: write user@domain", w)
+		}
+		if !slices.Contains(domains, config.NormalizeDomain(dom)) {
+			return fmt.Errorf("%q is not on %s", w, strings.Join(domains, ", "))
+		}
+	}
+	return nil
+}
+
+func validPort(optional bool) func(string) error {
+	return func(s string) error {
+		s = opt(s)
+		if s == "" && optional {
+			return nil
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 65535 {
+			return errors.New("a port between 1 and 65535")
+		}
+		return nil
+	}
+}
+
+func validID(s string) error {
+	s = opt(s)
+	if s == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(s); err != nil || n < 0 {
+		return errors.New("a number, or empty for automatic")
+	}
+	return nil
+}

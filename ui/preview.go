@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"prosody-wizard/config"
+	"prosody-wizard/scaffold"
+)
+
+// preview holds the files the current answers produce, from the same
+// scaffold.Plan that will be written. It is recomputed only when the
+// answers change.
+type preview struct {
+	key      string      // the answers and folder it was made for
+	files    [2][]string // prosody.cfg.lua and compose.yaml, as lines
+	problems []string    // why the current answers do not plan yet
+}
+
+var previewFiles = [2]string{"prosody.cfg.lua", "compose.yaml"}
+
+// refreshPreview replans when the answers changed. While the answers are
+// incomplete or invalid it keeps the last good files and lists the problems.
+func (m *Model) refreshPreview() {
+	if m.opts.Plan == nil {
+		return
+	}
+	a := m.answers()
+	out := m.out()
+	key := string(config.Marshal(a)) + "\x00" + out
+	if key == m.preview.key {
+		return
+	}
+	m.preview.key = key
+	p, err := m.opts.Plan(a, out)
+	m.preview.problems = nil
+	if err != nil {
+		var problems config.Problems
+		if errors.As(err, &problems) {
+			for _, pr := range problems {
+				m.preview.problems = append(m.preview.problems, pr.Error())
+			}
+		} else {
+			m.preview.problems = []string{err.Error()}
+		}
+		return
+	}
+	if f, ok := p.File(scaffold.ConfigPath(a)); ok {
+		m.preview.files[0] = strings.Split(strings.TrimRight(string(f.Data), "\n"), "\n")
+	}
+	m.preview.files[1] = []string{"(a host install has no compose.yaml)"}
+	if f, ok := p.File("compose.yaml"); ok {
+		m.preview.files[1] = strings.Split(strings.TrimRight(string(f.Data), "\n"), "\n")
+	}
+}
+
+// render draws the preview box: tabs, problems, then the file scrolled to
+// the first line the page affects, those lines highlighted.
+func (pv *preview) render(st Styles, tab int, p page, width, height int) string {
+	// ctrl+t flips between the files, starting from the page's own.
+	if p.previewFile == "compose.yaml" {
+		tab = 1 - tab
+	}
+	inner := max(10, width-4)
+	var head []string
+	tabs := make([]string, 2)
+	for i, name := range previewFiles {
+		if i == tab {
+			tabs[i] = st.TabActive.Render(name)
+		} else {
+			tabs[i] = st.Tab.Render(name)
+		}
+	}
+	head = append(head, strings.Join(tabs, "  "))
+	for _, pr := range pv.problems {
+		head = append(head, st.Warning.Render(truncate("! "+pr, inner)))
+	}
+	lines := pv.files[tab]
+	room := max(1, height-2-len(head))
+	top := 0
+	marked := func(l string) bool {
+		for _, mk := range p.markers {
+			if strings.Contains(l, mk) {
+				return true
+			}
+		}
+		return false
+	}
+	for i, l := range lines {
+		if marked(l) {
+			top = max(0, i-2)
+			break
+		}
+	}
+	if top > len(lines)-room {
+		top = max(0, len(lines)-room)
+	}
+	body := make([]string, 0, room)
+	for i := top; i < len(lines) && len(body) < room; i++ {
+		l := truncate(lines[i], inner)
+		if marked(lines[i]) {
+			l = st.Highlight.Render(l)
+		}
+		body = append(body, l)
+	}
+	content := strings.Join(append(head, body...), "\n")
+	return st.PreviewBox.Width(width).Height(height).MaxHeight(height).Render(content)
+}
+
+// truncate cuts a line to n cells (n <= 0: no limit).
+func truncate(s string, n int) string {
+	if n <= 0 || lipgloss.Width(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && lipgloss.Width(string(r))+1 > n {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
