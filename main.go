@@ -38,6 +38,12 @@ func main() {
 
 var errUsage = errors.New("usage")
 
+// The wizard's two front ends; tests replace them.
+var (
+	runWizard     = ui.Run
+	runAccessible = ui.RunAccessible
+)
+
 // options are the command line flags.
 type options struct {
 	answers    string
@@ -163,9 +169,9 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 			return apply(out, p, o.force)
 		},
 	}
-	run := ui.Run
+	run := runWizard
 	if accessible {
-		run = ui.RunAccessible
+		run = runAccessible
 	}
 	outcome, err := run(opts, stdin, stderr, os.Environ())
 	switch {

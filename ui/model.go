@@ -145,13 +145,8 @@ func (m *Model) buildPage() {
 // bodyHeight is what is left between the header and the key line.
 func (m *Model) bodyHeight() int { return max(5, m.height-2) }
 
-// formHeight leaves a line under the modules list for the module info.
-func (m *Model) formHeight() int {
-	if !m.onReview() && pages[m.page].name == "modules" {
-		return m.bodyHeight() - 1
-	}
-	return m.bodyHeight()
-}
+// formHeight is the questions' share of the screen.
+func (m *Model) formHeight() int { return m.bodyHeight() }
 
 func (m *Model) formWidth() int {
 	if m.width >= wideLayout {
@@ -386,14 +381,15 @@ func (m *Model) render() string {
 		return m.styles.Title.Render("Done.") + " The summary follows.\n"
 	}
 	p := m.currentPage()
-	header := m.styles.Title.Render(fmt.Sprintf("%s", p.title)) +
-		m.styles.Subtle.Render(fmt.Sprintf("  step %d of %d", m.page+1, len(pages)+1))
+	step := fmt.Sprintf("  step %d of %d", m.page+1, len(pages)+1)
+	if m.modules != nil {
+		// The module under the cursor: where its docs are, what it needs.
+		step += "  " + m.moduleInfo()
+	}
+	header := m.styles.Title.Render(p.title) + m.styles.Subtle.Render(truncate(step, m.width-lipgloss.Width(p.title)))
 	keys := m.styles.Help.Render(m.keyHelp())
 	bodyHeight := m.bodyHeight()
 	form := m.form.View()
-	if m.modules != nil {
-		form += "\n" + m.moduleInfo()
-	}
 	var body string
 	switch {
 	case m.width >= wideLayout:
@@ -431,7 +427,7 @@ func (m *Model) moduleInfo() string {
 	mod := config.Catalog()[name]
 	info := mod.DocURL()
 	if len(mod.Depends) > 0 {
-		info += "  needs: " + strings.Join(mod.Depends, ", ")
+		info += "  needs " + strings.Join(mod.Depends, ", ")
 	}
-	return m.styles.Subtle.Render(info)
+	return info
 }

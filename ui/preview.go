@@ -48,12 +48,19 @@ func (m *Model) refreshPreview() {
 		return
 	}
 	if f, ok := p.File(scaffold.ConfigPath(a)); ok {
-		m.preview.files[0] = strings.Split(strings.TrimRight(string(f.Data), "\n"), "\n")
+		m.preview.files[0] = previewLines(f.Data)
 	}
 	m.preview.files[1] = []string{"(a host install has no compose.yaml)"}
 	if f, ok := p.File("compose.yaml"); ok {
-		m.preview.files[1] = strings.Split(strings.TrimRight(string(f.Data), "\n"), "\n")
+		m.preview.files[1] = previewLines(f.Data)
 	}
+}
+
+// previewLines splits a file into lines, tabs expanded, so that widths are
+// measured as they are drawn.
+func previewLines(data []byte) []string {
+	text := strings.ReplaceAll(strings.TrimRight(string(data), "\n"), "\t", "    ")
+	return strings.Split(text, "\n")
 }
 
 // render draws the preview box: tabs, problems, then the file scrolled to
@@ -81,6 +88,10 @@ func (pv *preview) render(st Styles, tab int, p page, width, height int) string 
 	room := max(1, height-2-len(head))
 	top := 0
 	marked := func(l string) bool {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "--") || strings.HasPrefix(t, "#") {
+			return false // a comment that mentions the setting
+		}
 		for _, mk := range p.markers {
 			if strings.Contains(l, mk) {
 				return true
