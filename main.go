@@ -182,7 +182,11 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "prosody-wizard: stopped; nothing was written.")
 		return exitAborted
 	case outcome.Err != nil:
-		return reportWriteError(stderr, o.answers, outcome.Err)
+		file := o.answers
+		if file == "" {
+			file = "this setup" // the answers were typed, not read from a file
+		}
+		return reportWriteError(stderr, file, outcome.Err)
 	}
 	summary(stdout, outcome.Answers, outcome.Out, outcome.Plan, outcome.Result)
 	return exitOK
@@ -354,6 +358,12 @@ func summary(w io.Writer, a config.Answers, out string, plan scaffold.Plan, res 
 		fmt.Fprintln(w, "\nBefore going live:")
 		for _, s := range plan.Warnings {
 			fmt.Fprintf(w, "  - %s\n", s)
+		}
+	}
+	if len(plan.DNS) > 0 {
+		fmt.Fprintln(w, "\nDNS records (replace the example addresses with your server's):")
+		for _, r := range plan.DNS {
+			fmt.Fprintf(w, "  %s\n", r)
 		}
 	}
 }

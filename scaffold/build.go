@@ -58,6 +58,7 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	}
 	p.sortFiles()
 	p.NextSteps, p.Warnings = notes(s)
+	p.DNS = s.DNSRecords()
 	return p, nil
 }
 
@@ -160,7 +161,7 @@ func notes(s *setup) (next, warn []string) {
 			warn = append(warn, fmt.Sprintf("run a TURN server on %s:%d with use-auth-secret and static-auth-secret from prosody.cfg.lua (Debian: apt-get install coturn)", s.TURNHost(), s.A.TURN.Port))
 		}
 	}
-	warn = append(warn, "create the DNS records listed in the README (SRV records let clients and servers find you)")
+	warn = append(warn, "create the DNS records below (SRV records let clients and servers find you)")
 	if s.A.TLS.Mode != config.TLSExisting {
 		warn = append(warn, "the certificate is self-signed: clients will ask to trust it, and other servers may refuse to federate")
 	}

@@ -41,6 +41,8 @@ type Plan struct {
 	NextSteps []string
 	// Warnings are things the person must know or do (DNS, firewall).
 	Warnings []string
+	// DNS are the records a public server needs, in zone-file syntax.
+	DNS []string
 }
 
 // File returns the entry at p, if the plan has one.

@@ -29,8 +29,10 @@ type draft struct {
 	// answers (TURN, registration, federation…).
 	Enable, Disable []string
 	// Modules is the modules page's selection, derived from the above when
-	// the page is built and turned back into them by applySelection.
-	Modules []string
+	// the page is built and turned back into them by applySelection. In the
+	// terminal UI each purpose has its list (groupSel), merged into Modules.
+	Modules  []string
+	groupSel map[string]*[]string
 
 	MUC, Upload, Proxy65, TURN string
 
@@ -178,10 +180,42 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 // selectModules fills the modules page's selection from the choices.
 func (d *draft) selectModules(base config.Answers) {
 	d.Modules = selectedModules(d.toAnswers(base))
+	d.groupSel = nil
+}
+
+// groupSelection is the selection of one purpose's list, bound to its
+// MultiSelect.
+func (d *draft) groupSelection(group string) *[]string {
+	if d.groupSel == nil {
+		d.groupSel = map[string]*[]string{}
+	}
+	var sel []string
+	for _, name := range d.Modules {
+		if config.Catalog()[name].Group == group {
+			sel = append(sel, name)
+		}
+	}
+	d.groupSel[group] = &sel
+	return &sel
 }
 
 // applySelection turns the modules page's selection back into choices.
 func (d *draft) applySelection(base config.Answers) {
+	if d.groupSel != nil {
+		// The per-purpose lists replace their purposes' part of Modules.
+		var merged []string
+		for _, name := range d.Modules {
+			if _, shown := d.groupSel[config.Catalog()[name].Group]; !shown {
+				merged = append(merged, name)
+			}
+		}
+		for _, g := range config.Groups {
+			if sel, ok := d.groupSel[g]; ok {
+				merged = append(merged, *sel...)
+			}
+		}
+		d.Modules = merged
+	}
 	a := d.toAnswers(base)
 	rec := config.Recommended(a)
 	choosable := map[string]bool{}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"prosody-wizard/config"
 )
 
 // driver runs the model without a terminal: each message goes through
@@ -94,4 +96,16 @@ func (d *driver) enterUntil(name string, n int) {
 	if d.page() != name {
 		d.t.Fatalf("still on %s, want %s:\n%s", d.page(), name, d.m.render())
 	}
+}
+
+// focusedTitle names the focused module list (its purpose), or "".
+func (d *driver) focusedTitle() string {
+	if d.m.currentPage().name != "modules" {
+		return ""
+	}
+	name, ok := d.m.hoveredModule()
+	if !ok {
+		return ""
+	}
+	return config.Catalog()[name].Group
 }

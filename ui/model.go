@@ -52,7 +52,7 @@ type Model struct {
 	base    config.Answers
 	page    int // index into pages; len(pages) is the review
 	form    *huh.Form
-	modules *huh.MultiSelect[string]
+	modules bool // the page has module lists
 	width   int
 	height  int
 	dark    bool
@@ -109,7 +109,7 @@ func (m *Model) currentPage() page {
 
 // buildPage makes the huh form of the current page from the draft.
 func (m *Model) buildPage() {
-	m.modules = nil
+	m.modules = false
 	if m.onReview() {
 		m.form = m.reviewForm()
 	} else {
@@ -125,8 +125,8 @@ func (m *Model) buildPage() {
 		for _, s := range p.steps {
 			fields := s.fields(m.d, config.Series(m.d.Series))
 			for _, f := range fields {
-				if ms, ok := f.(*huh.MultiSelect[string]); ok {
-					m.modules = ms
+				if _, ok := f.(*huh.MultiSelect[string]); ok {
+					m.modules = true
 				}
 			}
 			g := huh.NewGroup(fields...).Title(s.title).Description(s.description)
@@ -221,7 +221,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if ff, ok := f.(*huh.Form); ok {
 		m.form = ff
 	}
-	if m.modules != nil {
+	if m.modules {
 		m.d.applySelection(m.base)
 	}
 	m.followDerived()
@@ -382,7 +382,7 @@ func (m *Model) render() string {
 	}
 	p := m.currentPage()
 	step := fmt.Sprintf("  step %d of %d", m.page+1, len(pages)+1)
-	if m.modules != nil {
+	if m.modules {
 		// The module under the cursor: where its docs are, what it needs.
 		step += "  " + m.moduleInfo()
 	}
@@ -396,9 +396,9 @@ func (m *Model) render() string {
 		previewWidth := m.width - m.formWidth() - 3
 		body = lipgloss.JoinHorizontal(lipgloss.Top,
 			lipgloss.NewStyle().Width(m.formWidth()+1).MaxHeight(bodyHeight).Render(form),
-			m.preview.render(m.styles, m.tab, p, previewWidth, bodyHeight))
+			m.preview.render(m.styles, m.tab, p, m.markers(), previewWidth, bodyHeight))
 	case m.showPreview:
-		body = m.preview.render(m.styles, m.tab, p, m.width, bodyHeight)
+		body = m.preview.render(m.styles, m.tab, p, m.markers(), m.width, bodyHeight)
 	default:
 		body = lipgloss.NewStyle().MaxHeight(bodyHeight).Render(form)
 	}
@@ -417,15 +417,34 @@ func (m *Model) keyHelp() string {
 	return strings.Join(append(parts, "ctrl+t switch file", "ctrl+c quit"), " • ")
 }
 
+// hoveredModule is the module under the cursor of the focused list.
+func (m *Model) hoveredModule() (string, bool) {
+	if ms, ok := m.form.GetFocusedField().(*huh.MultiSelect[string]); ok {
+		return ms.Hovered()
+	}
+	return "", false
+}
+
+// markers are the preview lines the focused question affects: its own
+// when it has some, else the page's.
+func (m *Model) markers() []string {
+	if f := m.form.GetFocusedField(); f != nil {
+		if mk, ok := fieldMarkers[f.GetKey()]; ok {
+			return mk
+		}
+	}
+	return m.currentPage().markers
+}
+
 // moduleInfo describes the module under the cursor: its doc link and what
 // it pulls in.
 func (m *Model) moduleInfo() string {
-	name, ok := m.modules.Hovered()
+	name, ok := m.hoveredModule()
 	if !ok {
 		return ""
 	}
 	mod := config.Catalog()[name]
-	info := mod.DocURL()
+	info := mod.Group + " · " + mod.DocURL()
 	if len(mod.Depends) > 0 {
 		info += "  needs " + strings.Join(mod.Depends, ", ")
 	}

@@ -23,6 +23,21 @@ type step struct {
 	fields             func(d *draft, series config.Series) []huh.Field
 }
 
+// fieldMarkers are the lines of the preview each question affects, by the
+// field's key; a page's own markers apply to fields not listed here.
+var fieldMarkers = map[string][]string{
+	"series":       {"Target: Prosody", "PROSODY_SERIES"},
+	"domain":       {"VirtualHost "},
+	"admins":       {"admins ="},
+	"registration": {"allow_registration", "registration_invite_only", `"invites`},
+	"federation":   {"s2s_", "dialback", "modules_disabled"},
+	"muc":          {`"muc"`, "restrict_room_creation", "muc_mam"},
+	"upload":       {"http_file_share", "http_external_url"},
+	"proxy65":      {"proxy65"},
+	"turn":         {"turn_external"},
+	"owner":        {"user:"},
+}
+
 // page is one screen of the wizard.
 type page struct {
 	name  string // welcome, domains, tls, database, modules, components, deployment, review
@@ -32,6 +47,44 @@ type page struct {
 	// lines this page's answers affect.
 	previewFile string
 	markers     []string
+	// accessibleSteps, when set, replace steps for the plain prompts.
+	accessibleSteps []step
+}
+
+// moduleGroupSteps makes one step per module purpose (Core protocol,
+// Client experience, …): the terminal UI shows one purpose at a time, which
+// is how people think about modules and keeps a key press cheap (huh draws
+// every option of a list on each key).
+func moduleGroupSteps() []step {
+	var steps []step
+	for _, g := range config.Groups {
+		group := g
+		inGroup := func(series config.Series) []config.Module {
+			var mods []config.Module
+			for _, m := range config.Catalog().Choosable(series) {
+				if m.Group == group {
+					mods = append(mods, m)
+				}
+			}
+			return mods
+		}
+		steps = append(steps, step{
+			title:       "Modules: " + group,
+			description: "The recommended set is selected. space toggles, / filters, enter goes to the next group; what they need is added.",
+			when:        func(d *draft) bool { return len(inGroup(config.Series(d.Series))) > 0 },
+			fields: func(d *draft, series config.Series) []huh.Field {
+				var opts []huh.Option[string]
+				for _, m := range inGroup(series) {
+					opts = append(opts, huh.NewOption(truncate(fmt.Sprintf("%-20s %s", m.Name, m.Summary), d.labelWidth), m.Name).
+						Selected(slices.Contains(d.Modules, m.Name)))
+				}
+				sel := d.groupSelection(group)
+				return []huh.Field{huh.NewMultiSelect[string]().Key("modules").Title(group).Options(opts...).
+					Filterable(true).Height(12).Value(sel)}
+			},
+		})
+	}
+	return steps
 }
 
 func (s step) applies(d *draft) bool { return s.when == nil || s.when(d) }
@@ -47,7 +100,7 @@ var pages = []page{
 				"without writing anything.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
-					huh.NewSelect[string]().Title("Prosody version").
+					huh.NewSelect[string]().Key("series").Title("Prosody version").
 						Description("13.0 is current (Debian bookworm-backports); 0.12 is Debian bookworm's.").
 						Options(huh.NewOption("13.0", string(config.Series13)), huh.NewOption("0.12", string(config.Series012))).
 						Value(&d.Series),
@@ -63,24 +116,24 @@ var pages = []page{
 			description: "Each domain is a VirtualHost: accounts look like user@domain.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
-					huh.NewInput().Title("Domain").Description("The primary domain, e.g. example.org").
+					huh.NewInput().Key("domain").Title("Domain").Description("The primary domain, e.g. example.org").
 						Placeholder("example.org").Value(&d.Primary).Validate(func(s string) error {
 						if strings.TrimSpace(s) == "" && strings.TrimSpace(d.Primary) != "" {
 							return nil // accessible mode: an empty line keeps it
 						}
 						return validDomain(true)(s)
 					}),
-					huh.NewInput().Title("More domains").Description("Optional, separated by spaces").
+					huh.NewInput().Key("domain").Title("More domains").Description("Optional, separated by spaces").
 						Value(&d.MoreDomains).Validate(validDomains),
-					huh.NewInput().Title("Admins").Description("Accounts allowed to administer the server, e.g. admin@" + orExample(d.Primary)).
+					huh.NewInput().Key("admins").Title("Admins").Description("Accounts allowed to administer the server, e.g. admin@" + orExample(d.Primary)).
 						Value(&d.Admins).Validate(func(s string) error { return validAdmins(d, s) }),
-					huh.NewSelect[string]().Title("Registration").
+					huh.NewSelect[string]().Key("registration").Title("Registration").
 						Options(
 							huh.NewOption("closed: admins create accounts", config.RegistrationClosed),
 							huh.NewOption("invite: sign-up with an invitation link", config.RegistrationInvite),
 							huh.NewOption("open: anyone can register", config.RegistrationOpen),
 						).Value(&d.Registration),
-					huh.NewConfirm().Title("Federation").Description("Talk to accounts on other XMPP servers?").
+					huh.NewConfirm().Key("federation").Title("Federation").Description("Talk to accounts on other XMPP servers?").
 						Affirmative("Yes").Negative("No").Value(&d.Federation),
 				}
 			},
@@ -161,17 +214,18 @@ var pages = []page{
 	},
 	{
 		name: "modules", title: "Modules", previewFile: "prosody.cfg.lua", markers: []string{"modules_enabled"},
-		steps: []step{{
+		steps: moduleGroupSteps(),
+		// Plain prompts: one numbered list (a screen reader reads it once).
+		accessibleSteps: []step{{
 			title:       "Modules",
-			description: "The recommended set is selected. space toggles, / filters; what they need is added.",
+			description: "The recommended set is selected; enter numbers to toggle, 0 when done.",
 			fields: func(d *draft, series config.Series) []huh.Field {
 				var opts []huh.Option[string]
 				for _, m := range config.Catalog().Choosable(series) {
-					opts = append(opts, huh.NewOption(truncate(fmt.Sprintf("%-20s %s", m.Name, m.Summary), d.labelWidth), m.Name).
+					opts = append(opts, huh.NewOption(fmt.Sprintf("%-20s %s", m.Name, m.Summary), m.Name).
 						Selected(slices.Contains(d.Modules, m.Name)))
 				}
-				return []huh.Field{huh.NewMultiSelect[string]().Title("Modules").Options(opts...).
-					Filterable(true).Height(12).Value(&d.Modules)}
+				return []huh.Field{huh.NewMultiSelect[string]().Title("Modules").Options(opts...).Value(&d.Modules)}
 			},
 		}},
 	},
@@ -182,10 +236,10 @@ var pages = []page{
 			description: "Each runs on a host name of its own; leave one empty to turn it off.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
-					huh.NewInput().Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validDomain(false)),
-					huh.NewInput().Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validDomain(false)),
-					huh.NewInput().Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validDomain(false)),
-					huh.NewInput().Title("TURN for calls").Description("compose runs coturn for it").Placeholder("(off)").
+					huh.NewInput().Key("muc").Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validDomain(false)),
+					huh.NewInput().Key("upload").Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validDomain(false)),
+					huh.NewInput().Key("proxy65").Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validDomain(false)),
+					huh.NewInput().Key("turn").Title("TURN for calls").Description("compose runs coturn for it").Placeholder("(off)").
 						Value(&d.TURN).Validate(validDomain(false)),
 				}
 			},
@@ -203,8 +257,8 @@ var pages = []page{
 							huh.NewOption("host: /etc/prosody on this machine (Debian's prosody)", config.DeployHost),
 						).Value(&d.Deploy),
 					huh.NewInput().Title("Output folder").Value(&d.Out).Validate(notEmpty("a folder", &d.Out)),
-					huh.NewInput().Title("Owner uid").Placeholder("(automatic)").Value(&d.UID).Validate(validID),
-					huh.NewInput().Title("Owner gid").Placeholder("(automatic)").Value(&d.GID).Validate(validID),
+					huh.NewInput().Key("owner").Title("Owner uid").Placeholder("(automatic)").Value(&d.UID).Validate(validID),
+					huh.NewInput().Key("owner").Title("Owner gid").Placeholder("(automatic)").Value(&d.GID).Validate(validID),
 				}
 			},
 		}},

@@ -2,9 +2,10 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"prosody-wizard/config"
 	"prosody-wizard/scaffold"
@@ -14,6 +15,11 @@ import (
 // scaffold.Plan that will be written. It is recomputed only when the
 // answers change.
 type preview struct {
+	// drawn caches the last rendered box: a key press that changes
+	// neither the answers nor the layout redraws nothing.
+	drawnKey string
+	drawn    string
+
 	key      string      // the answers and folder it was made for
 	files    [2][]string // prosody.cfg.lua and compose.yaml, as lines
 	problems []string    // why the current answers do not plan yet
@@ -65,7 +71,16 @@ func previewLines(data []byte) []string {
 
 // render draws the preview box: tabs, problems, then the file scrolled to
 // the first line the page affects, those lines highlighted.
-func (pv *preview) render(st Styles, tab int, p page, width, height int) string {
+func (pv *preview) render(st Styles, tab int, p page, markers []string, width, height int) string {
+	key := fmt.Sprint(pv.key, tab, p.previewFile, markers, width, height, st.Highlight.GetBackground())
+	if key == pv.drawnKey {
+		return pv.drawn
+	}
+	pv.drawnKey, pv.drawn = key, pv.draw(st, tab, p, markers, width, height)
+	return pv.drawn
+}
+
+func (pv *preview) draw(st Styles, tab int, p page, markers []string, width, height int) string {
 	// ctrl+t flips between the files, starting from the page's own.
 	if p.previewFile == "compose.yaml" {
 		tab = 1 - tab
@@ -92,7 +107,7 @@ func (pv *preview) render(st Styles, tab int, p page, width, height int) string 
 		if strings.HasPrefix(t, "--") || strings.HasPrefix(t, "#") {
 			return false // a comment that mentions the setting
 		}
-		for _, mk := range p.markers {
+		for _, mk := range markers {
 			if strings.Contains(l, mk) {
 				return true
 			}
@@ -120,14 +135,10 @@ func (pv *preview) render(st Styles, tab int, p page, width, height int) string 
 	return st.PreviewBox.Width(width).Height(height).MaxHeight(height).Render(content)
 }
 
-// truncate cuts a line to n cells (n <= 0: no limit).
+// truncate cuts a line to n cells, ending it with "…" (n <= 0: no limit).
 func truncate(s string, n int) string {
-	if n <= 0 || lipgloss.Width(s) <= n {
+	if n <= 0 {
 		return s
 	}
-	r := []rune(s)
-	for len(r) > 0 && lipgloss.Width(string(r))+1 > n {
-		r = r[:len(r)-1]
-	}
-	return string(r) + "…"
+	return ansi.Truncate(s, n, "…")
 }

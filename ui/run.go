@@ -55,7 +55,11 @@ func RunAccessible(opts Options, in io.Reader, out io.Writer, env []string) (Out
 		if p.name == "modules" {
 			d.selectModules(opts.Answers)
 		}
-		for _, s := range p.steps {
+		steps := p.steps
+		if p.accessibleSteps != nil {
+			steps = p.accessibleSteps
+		}
+		for _, s := range steps {
 			if !s.applies(d) {
 				continue
 			}
@@ -91,10 +95,7 @@ func RunAccessible(opts Options, in io.Reader, out io.Writer, env []string) (Out
 	if err != nil {
 		var problems config.Problems
 		if errors.As(err, &problems) {
-			fmt.Fprintln(w, "\nThese answers have problems; nothing was written:")
-			for _, p := range problems {
-				fmt.Fprintln(w, "  "+p.Error())
-			}
+			// The caller lists them (main: exit 2, each naming its field).
 			return Outcome{Answers: a, Out: out2, Err: problems}, nil
 		}
 		return Outcome{}, err
@@ -132,10 +133,13 @@ func abortedOutcome(w io.Writer, err error) (Outcome, error) {
 // lineReader hands huh one byte per Read. huh's accessible prompts make a
 // new bufio.Scanner for every question; over a pipe the first one would
 // swallow all buffered lines and the rest would see nothing. It also
-// notes when the input has ended.
+// notes when a prompt found the input ended (eof). A last line without a
+// newline is still an answer: the scanner returns it at the end.
 type lineReader struct {
-	r   io.Reader
-	eof bool
+	r       io.Reader
+	eof     bool
+	partial bool // bytes read since the last newline
+	ended   bool // the input has ended once already
 }
 
 func (l *lineReader) Read(p []byte) (int, error) {
@@ -143,8 +147,12 @@ func (l *lineReader) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	n, err := l.r.Read(p[:1])
+	if n > 0 {
+		l.partial = p[0] != '\n'
+	}
 	if errors.Is(err, io.EOF) {
-		l.eof = true
+		l.eof = l.eof || l.ended || n == 0 && !l.partial
+		l.ended, l.partial = true, false
 	}
 	return n, err
 }

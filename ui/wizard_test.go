@@ -16,6 +16,7 @@ import (
 	"testing/cryptotest"
 	"time"
 
+	"charm.land/huh/v2"
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
@@ -164,16 +165,30 @@ func TestCustomRun(t *testing.T) {
 	if d.page() != "modules" {
 		t.Fatalf("on %s, want modules:\n%s", d.page(), d.m.render())
 	}
-	// Toggle motd and announce on: walk the list, which is the catalog's
-	// choosable order.
-	list := config.Catalog().Choosable(config.Series13)
+	// Toggle announce and motd on, in the Admin list (the lists come one
+	// purpose at a time, each in the catalog's order).
+	for i := 0; i < 10; i++ {
+		if f, ok := d.m.form.GetFocusedField().(*huh.MultiSelect[string]); ok && f.GetKey() == "modules" && d.focusedTitle() == "Admin" {
+			break
+		}
+		d.enter()
+	}
+	if d.focusedTitle() != "Admin" {
+		t.Fatalf("no Admin module list:\n%s", d.m.render())
+	}
+	var admin []string
+	for _, m := range config.Catalog().Choosable(config.Series13) {
+		if m.Group == "Admin" {
+			admin = append(admin, m.Name)
+		}
+	}
 	pos := 0
 	for _, want := range []string{"announce", "motd"} {
-		i := slices.IndexFunc(list, func(m config.Module) bool { return m.Name == want })
+		i := slices.Index(admin, want)
 		for ; pos < i; pos++ {
 			d.down()
 		}
-		if name, _ := d.m.modules.Hovered(); name != want {
+		if name, _ := d.m.hoveredModule(); name != want {
 			t.Fatalf("cursor on %s, want %s", name, want)
 		}
 		d.space()

@@ -1,0 +1,445 @@
+package ui
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/cryptotest"
+	"testing/iotest"
+	"time"
+
+	"github.com/spf13/afero"
+
+	"prosody-wizard/config"
+	"prosody-wizard/scaffold"
+)
+
+// accNow pins the plan's clock in the accessible tests.
+var accNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// accRig is what RunAccessible's Options read and write: tls files in
+// source, the output folder in out, and a record of every Write call.
+type accRig struct {
+	t      *testing.T
+	source afero.Fs
+	out    afero.Fs
+	writes []string // the out argument of each Write call
+}
+
+func (r *accRig) inputs() scaffold.Inputs {
+	return scaffold.Inputs{Now: accNow, Owner: config.Owner{UID: 1000, GID: 1000}, Source: r.source}
+}
+
+// plan is NewPlan with the pinned inputs and a pinned random source, so
+// that two plans of the same answers are byte-equal (keys, secrets).
+func (r *accRig) plan(a config.Answers) (scaffold.Plan, error) {
+	cryptotest.SetGlobalRandom(r.t, 1)
+	return scaffold.NewPlan(a, r.inputs())
+}
+
+func newAccRig(t *testing.T) (*accRig, Options) {
+	r := &accRig{t: t, source: afero.NewMemMapFs(), out: afero.NewMemMapFs()}
+	opts := Options{
+		Answers: config.Defaults(),
+		Plan:    func(a config.Answers, out string) (scaffold.Plan, error) { return r.plan(a) },
+		Compare: func(out string, p scaffold.Plan) ([]scaffold.Change, error) { return scaffold.Compare(r.out, p) },
+		Write: func(out string, p scaffold.Plan) (scaffold.Result, error) {
+			r.writes = append(r.writes, out)
+			return scaffold.Apply(r.out, p, scaffold.ApplyOptions{Now: accNow, Root: out})
+		},
+	}
+	return r, opts
+}
+
+// runAcc runs the accessible wizard on a scripted input and returns the
+// outcome and everything it printed.
+func runAcc(t *testing.T, opts Options, input string, env []string) (Outcome, string) {
+	t.Helper()
+	var out bytes.Buffer
+	o, err := RunAccessible(opts, strings.NewReader(input), &out, env)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out.String())
+	}
+	return o, out.String()
+}
+
+// script joins answer lines, one per prompt, each ended by a newline.
+func script(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
+
+// defaultLines are what a person types to accept every default after
+// giving the domain example.org, up to (not including) "Write these files?".
+var defaultLines = []string{
+	"",             // Prosody version: 13.0
+	"example.org",  // Domain
+	"",             // More domains
+	"",             // Admins
+	"",             // Registration: closed
+	"",             // Federation: yes
+	"",             // Certificates: self-signed
+	"",             // Storage: internal
+	"0",            // Modules: keep the recommended set (a MultiSelect ends with 0)
+	"", "", "", "", // MUC, file sharing, proxy65, TURN
+	"", "", "", "", // deploy, output folder, uid, gid
+}
+
+func defaultScript(last ...string) string {
+	return script(append(slices.Clone(defaultLines), last...)...)
+}
+
+func loadMinimal(t *testing.T) config.Answers {
+	t.Helper()
+	a, err := config.Load(filepath.Join("..", "testdata", "answers", "minimal.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// planFile returns a file of the plan, failing the test when it is missing.
+func planFile(t *testing.T, p scaffold.Plan, path string) []byte {
+	t.Helper()
+	f, ok := p.File(path)
+	if !ok {
+		t.Fatalf("the plan has no %s", path)
+	}
+	return f.Data
+}
+
+func TestAccessibleDefaultRun(t *testing.T) {
+	rig, opts := newAccRig(t)
+	o, out := runAcc(t, opts, defaultScript("y"), nil)
+
+	want := loadMinimal(t)
+	if !reflect.DeepEqual(o.Answers, want) {
+		t.Errorf("answers:\n got %+v\nwant %+v", o.Answers, want)
+	}
+	if !o.Written || o.Aborted || o.Err != nil {
+		t.Fatalf("outcome: written %v, aborted %v, err %v\n%s", o.Written, o.Aborted, o.Err, out)
+	}
+	if o.Out != "./example.org" || !slices.Equal(rig.writes, []string{"./example.org"}) {
+		t.Errorf("out %q, writes %q; want ./example.org once", o.Out, rig.writes)
+	}
+	wantPlan, err := rig.plan(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cfg = "prosody/prosody.cfg.lua"
+	if got := planFile(t, o.Plan, cfg); !bytes.Equal(got, planFile(t, wantPlan, cfg)) {
+		t.Errorf("%s differs from the one minimal.yaml gives:\n%s", cfg, got)
+	}
+	// The key and certificate too, with the random source pinned.
+	for _, f := range []string{"prosody/certs/example.org.crt", "prosody/certs/example.org.key"} {
+		if !bytes.Equal(planFile(t, o.Plan, f), planFile(t, wantPlan, f)) {
+			t.Errorf("%s differs from the one minimal.yaml gives", f)
+		}
+	}
+	// Written to the output folder, as planned.
+	data, err := afero.ReadFile(rig.out, cfg)
+	if err != nil || !bytes.Equal(data, planFile(t, wantPlan, cfg)) {
+		t.Errorf("%s on the output fs: %v", cfg, err)
+	}
+	for _, s := range []string{"The files for ./example.org:", "new " + cfg, "Write these files?"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("the transcript lacks %q:\n%s", s, out)
+		}
+	}
+	// Follow-up questions that do not apply are not asked.
+	for _, s := range []string{"\nCertificate chain", "\nPrivate key", "\nE-mail for the ACME", "\nPassword ", "\nDatabase "} {
+		if strings.Contains(out, s) {
+			t.Errorf("the transcript asks %q, which does not apply:\n%s", s, out)
+		}
+	}
+}
+
+// accWritePair puts a matching ECDSA P-256 certificate and key into fsys,
+// with a SAN for every host.
+func accWritePair(t *testing.T, fsys afero.Fs, certPath, keyPath string, hosts []string) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(42),
+		Subject:      pkix.Name{CommonName: hosts[0]},
+		DNSNames:     hosts,
+		NotBefore:    accNow.Add(-time.Hour),
+		NotAfter:     accNow.Add(90 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if err := afero.WriteFile(fsys, certPath, certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	if err := afero.WriteFile(fsys, keyPath, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certPEM
+}
+
+// moduleNumber is the number the modules prompt shows for a module: its
+// place in Choosable, counting from 1.
+func moduleNumber(t *testing.T, series config.Series, name string) string {
+	t.Helper()
+	i := slices.IndexFunc(config.Catalog().Choosable(series), func(m config.Module) bool { return m.Name == name })
+	if i < 0 {
+		t.Fatalf("%s is not choosable on %s", name, series)
+	}
+	return strconv.Itoa(i + 1)
+}
+
+func TestAccessibleCustomRun(t *testing.T) {
+	rig, opts := newAccRig(t)
+	hosts := []string{"example.org", "example.net", "conference.example.org", "upload.example.org", "proxy.example.org"}
+	certPEM := accWritePair(t, rig.source, "/certs/fullchain.pem", "/certs/privkey.pem", hosts)
+
+	// The modules to change must be what they seem: motd an extra, uptime
+	// recommended for these answers.
+	rec := config.Recommended(config.Answers{Prosody: config.Series13, Registration: config.RegistrationInvite, Federation: true, Ports: config.Defaults().Ports})
+	if slices.Contains(rec, "motd") || !slices.Contains(rec, "uptime") {
+		t.Fatalf("motd and uptime are no longer an extra and a recommended module: %v", rec)
+	}
+	input := script(
+		"",                  // Prosody version: 13.0
+		"example.org",       // Domain
+		"example.net",       // More domains
+		"admin@example.org", // Admins
+		"2",                 // Registration: invite
+		"",                  // Federation: yes
+		"2",                 // Certificates: existing
+		"/certs/fullchain.pem",
+		"/certs/privkey.pem",
+		"3",              // Storage: postgres
+		"db.example.org", // Host
+		"5433",           // Port
+		"",               // Database: prosody
+		"xmpp",           // User
+		"Str0ng-passw0rd",
+		moduleNumber(t, config.Series13, "motd"), // toggle on
+		moduleNumber(t, config.Series13, "uptime"), // toggle off
+		"0",
+		"", "", "proxy.example.org", "-", // MUC, upload kept; proxy65 on; TURN off
+		"", "", "", "", // deploy, output folder, uid, gid
+		"y",
+	)
+	o, out := runAcc(t, opts, input, nil)
+	if !o.Written || o.Aborted || o.Err != nil {
+		t.Fatalf("outcome: written %v, aborted %v, err %v\n%s", o.Written, o.Aborted, o.Err, out)
+	}
+
+	want, err := config.Parse([]byte(`version: 1
+prosody: "13.0"
+deploy: compose
+domains: [example.org, example.net]
+admins: [admin@example.org]
+registration: invite
+federation: true
+tls:
+  mode: existing
+  cert: /certs/fullchain.pem
+  key: /certs/privkey.pem
+database:
+  driver: postgres
+  host: db.example.org
+  port: 5433
+  name: prosody
+  user: xmpp
+  password: Str0ng-passw0rd
+components:
+  muc: conference.example.org
+  upload: upload.example.org
+  proxy65: proxy.example.org
+turn:
+  host: ""
+modules:
+  enable: [motd]
+  disable: [uptime]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(o.Answers, want) {
+		t.Errorf("answers:\n got %+v\nwant %+v", o.Answers, want)
+	}
+	if len(rig.writes) != 1 {
+		t.Errorf("Write called %d times, want once", len(rig.writes))
+	}
+	// The follow-ups were asked, and the existing certificate is used.
+	for _, s := range []string{"\nCertificate chain (PEM) ", "\nPrivate key (PEM) ", "\nPort ", "\nPassword "} {
+		if !strings.Contains(out, s) {
+			t.Errorf("the transcript lacks the question %q:\n%s", s, out)
+		}
+	}
+	if got := planFile(t, o.Plan, "prosody/certs/example.org.crt"); !bytes.Equal(got, certPEM) {
+		t.Errorf("the planned certificate is not the existing one")
+	}
+	cfg := string(planFile(t, o.Plan, "prosody/prosody.cfg.lua"))
+	for _, s := range []string{`"motd"`, `"proxy.example.org"`, `"example.net"`} {
+		if !strings.Contains(cfg, s) {
+			t.Errorf("prosody.cfg.lua lacks %s", s)
+		}
+	}
+	for _, s := range []string{`"uptime"`, `"turn_external"`} {
+		if strings.Contains(cfg, s) {
+			t.Errorf("prosody.cfg.lua still has %s", s)
+		}
+	}
+}
+
+func TestAccessibleInputEndsEarly(t *testing.T) {
+	cases := map[string]string{
+		"after the domain":        script(defaultLines[:2]...),
+		"before the last answer":  defaultScript(),
+		"nothing at all":          "",
+		"on the modules question": script(defaultLines[:8]...),
+	}
+	for name, input := range cases {
+		t.Run(name, func(t *testing.T) {
+			rig, opts := newAccRig(t)
+			o, out := runAcc(t, opts, input, nil)
+			if !o.Aborted || o.Written {
+				t.Errorf("aborted %v, written %v; want an aborted run\n%s", o.Aborted, o.Written, out)
+			}
+			if len(rig.writes) != 0 {
+				t.Errorf("Write was called: %q", rig.writes)
+			}
+			if !strings.Contains(out, "nothing written") {
+				t.Errorf("the transcript does not say nothing was written:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestAccessibleAnswerNoWritesNothing(t *testing.T) {
+	rig, opts := newAccRig(t)
+	o, out := runAcc(t, opts, defaultScript("n"), nil)
+	if o.Written || len(rig.writes) != 0 {
+		t.Errorf("written %v, Write calls %q; want nothing written", o.Written, rig.writes)
+	}
+	if !strings.Contains(out, "Nothing written.") {
+		t.Errorf("the transcript does not say nothing was written:\n%s", out)
+	}
+	if entries, _ := afero.ReadDir(rig.out, "/"); len(entries) != 0 {
+		t.Errorf("the output fs has %d entries", len(entries))
+	}
+}
+
+func TestAccessibleNoColor(t *testing.T) {
+	_, opts := newAccRig(t)
+	o, out := runAcc(t, opts, defaultScript("y"), []string{"NO_COLOR=1", "TERM=xterm-256color"})
+	if !o.Written {
+		t.Fatalf("not written:\n%s", out)
+	}
+	if i := strings.Index(out, "\x1b["); i >= 0 {
+		t.Errorf("the output has an ANSI escape sequence at %d: %q", i, out[max(0, i-40):min(len(out), i+40)])
+	}
+	// The check means something: forced colour does give escapes.
+	_, opts = newAccRig(t)
+	_, colored := runAcc(t, opts, defaultScript("y"), []string{"CLICOLOR_FORCE=1", "TERM=xterm-256color"})
+	if !strings.Contains(colored, "\x1b[") {
+		t.Errorf("no escape sequences even with CLICOLOR_FORCE=1: the NO_COLOR check above proves nothing")
+	}
+}
+
+func TestAccessibleInvalidAnswersRepeat(t *testing.T) {
+	rig, opts := newAccRig(t)
+	lines := slices.Clone(defaultLines)
+	// A bad domain before the good one, a registration number out of
+	// range before accepting the default, and an admin that is not a JID.
+	lines = slices.Replace(lines, 1, 2, "not a domain!", "example.org")
+	lines = slices.Replace(lines, 4, 5, "bob", "") // Admins: not user@domain, then none
+	lines = slices.Replace(lines, 6, 7, "9", "")   // Registration: out of range, then the default
+	o, out := runAcc(t, opts, script(append(lines, "y")...), nil)
+	if !o.Written || o.Aborted {
+		t.Fatalf("written %v, aborted %v; want the run to complete\n%s", o.Written, o.Aborted, out)
+	}
+	if !reflect.DeepEqual(o.Answers, loadMinimal(t)) {
+		t.Errorf("answers:\n got %+v\nwant minimal.yaml", o.Answers)
+	}
+	if len(rig.writes) != 1 {
+		t.Errorf("Write called %d times", len(rig.writes))
+	}
+	msg := config.DomainProblem(config.NormalizeDomain("not a domain!"))
+	if msg == "" {
+		t.Fatal(`"not a domain!" is a valid domain?`)
+	}
+	for _, s := range []string{msg, `"bob": write user@domain`, "Invalid: must be a number between 1 and 3"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("the transcript lacks the message %q:\n%s", s, out)
+		}
+	}
+	if n := strings.Count(out, "Domain "); n != 2 {
+		t.Errorf("the Domain prompt shows %d times, want 2 (asked again after the bad one):\n%s", n, out)
+	}
+	if n := strings.Count(out, "Admins "); n != 2 {
+		t.Errorf("the Admins prompt shows %d times, want 2:\n%s", n, out)
+	}
+}
+
+// TestAccessibleLastLineWithoutNewline: input whose last answer is not
+// followed by a newline (printf 'y', a file saved without one) still
+// answers the last question.
+func TestAccessibleLastLineWithoutNewline(t *testing.T) {
+	rig, opts := newAccRig(t)
+	o, out := runAcc(t, opts, strings.TrimSuffix(defaultScript("y"), "\n"), nil)
+	if !o.Written || o.Aborted || len(rig.writes) != 1 {
+		t.Errorf("written %v, aborted %v, Write calls %d; want written once\n%s", o.Written, o.Aborted, len(rig.writes), out)
+	}
+	// A reader that returns the end together with the last byte.
+	for _, input := range []string{defaultScript("y"), strings.TrimSuffix(defaultScript("y"), "\n")} {
+		rig, opts = newAccRig(t)
+		var buf bytes.Buffer
+		o, err := RunAccessible(opts, iotest.DataErrReader(strings.NewReader(input)), &buf, nil)
+		if err != nil || !o.Written || len(rig.writes) != 1 {
+			t.Errorf("EOF with the last byte (%q at the end): err %v, written %v, Write calls %d\n%s",
+				input[len(input)-2:], err, o.Written, len(rig.writes), buf.String())
+		}
+	}
+	// But a missing answer before it still aborts.
+	rig, opts = newAccRig(t)
+	o, out = runAcc(t, opts, strings.Join(defaultLines[:5], "\n"), nil)
+	if !o.Aborted || len(rig.writes) != 0 {
+		t.Errorf("aborted %v, Write calls %d; want aborted\n%s", o.Aborted, len(rig.writes), out)
+	}
+}
+
+// Answers that cannot be planned (certificate files that do not exist) end
+// the run with the problems and without asking to write.
+func TestAccessibleUnplannableAnswers(t *testing.T) {
+	rig, opts := newAccRig(t)
+	lines := slices.Clone(defaultLines)
+	lines = slices.Replace(lines, 6, 7, "2", "/nowhere/fullchain.pem", "/nowhere/privkey.pem")
+	o, out := runAcc(t, opts, script(lines...), nil)
+	var problems config.Problems
+	if !errors.As(o.Err, &problems) || o.Written || o.Aborted || len(rig.writes) != 0 {
+		t.Fatalf("err %v, written %v, aborted %v, Write calls %d; want the problems\n%s", o.Err, o.Written, o.Aborted, len(rig.writes), out)
+	}
+	if problems[0].Field != "tls.cert" {
+		t.Errorf("problems: %v", problems)
+	}
+	if strings.Contains(out, "Write these files?") {
+		t.Errorf("asked to write answers that do not plan:\n%s", out)
+	}
+}
