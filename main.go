@@ -188,6 +188,9 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 		return reportWriteError(stderr, file, outcome.Err)
 	}
+	if _, note, _ := planFor(outcome.Answers, outcome.Out); note != "" {
+		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
+	}
 	summary(stdout, outcome.Answers, outcome.Out, outcome.Plan, outcome.Result)
 	return exitOK
 }

@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
+	"strings"
 
 	"prosody-wizard/config"
 )
@@ -150,6 +152,12 @@ func notes(s *setup) (next, warn []string) {
 			if m.In[s.Series] == config.Community {
 				warn = append(warn, fmt.Sprintf("module %s comes from Debian's prosody-modules package: apt-get install prosody-modules", m.Name))
 			}
+		}
+	}
+	for _, d := range s.A.Domains {
+		// Prosody's check config gives the same advice.
+		if label, rest, _ := strings.Cut(d, "."); slices.Contains([]string{"xmpp", "jabber", "chat", "im"}, label) {
+			warn = append(warn, fmt.Sprintf("%s: if it has no users yet, consider %s as the domain, with SRV records pointing at this server (https://prosody.im/doc/dns)", d, rest))
 		}
 	}
 	for _, p := range s.Ports {
