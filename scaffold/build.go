@@ -42,7 +42,7 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	var pair keyPair
 	certDir := path.Join(path.Dir(ConfigPath(a)), "certs")
 	if a.TLS.Mode == config.TLSExisting {
-		pair, err = existingPair(in.Source, a.TLS)
+		pair, err = existingPair(in.Source, a.TLS, in.Now)
 	} else if old, ok := existingSelfSigned(in.Existing, certDir, s.CertName, s.Hosts(), in.Now); ok {
 		pair = old
 	} else {
@@ -60,6 +60,9 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	}
 	p.sortFiles()
 	p.NextSteps, p.Warnings = notes(s)
+	if pair.leaf != nil {
+		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts(), in.Now), p.Warnings...)
+	}
 	p.DNS = s.DNSRecords()
 	return p, nil
 }
@@ -73,6 +76,7 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 	p.file("Dockerfile", 0o644, u, g, render("Dockerfile", s))
 	p.file("healthcheck.sh", 0o755, u, g, render("healthcheck.sh", s))
 	p.file("README.md", 0o644, u, g, render("README.md", s))
+	p.file("dns.zone", 0o644, u, g, render("dns.zone", s))
 	p.file(".gitignore", 0o644, u, g, render("gitignore", s))
 	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: render("env", s), Secret: s.A.NetworkDB() || s.A.TURN.Host != ""})
 	p.file("answers.yaml", 0o644, u, g, config.Marshal(withoutSecrets(s.A)))

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/spf13/afero"
@@ -22,8 +23,12 @@ import (
 // certValidity is how long a self-signed certificate lasts.
 const certValidity = 365 * 24 * time.Hour
 
-// keyPair is a PEM certificate chain and its PEM private key.
-type keyPair struct{ cert, key []byte }
+// keyPair is a PEM certificate chain and its PEM private key; leaf is the
+// parsed first certificate of a pair the person gave.
+type keyPair struct {
+	cert, key []byte
+	leaf      *x509.Certificate
+}
 
 // selfSigned makes an ECDSA P-256 certificate whose SANs name every host
 // (in DNS form), valid from now for a year.
@@ -67,7 +72,7 @@ func selfSigned(hosts []string, now time.Time) (keyPair, error) {
 // existingPair reads the certificate chain and key named by tls.cert and
 // tls.key, checks that both parse and that the key belongs to the first
 // certificate, and returns them for copying. Problems name the field.
-func existingPair(src afero.Fs, t config.TLS) (keyPair, error) {
+func existingPair(src afero.Fs, t config.TLS, now time.Time) (keyPair, error) {
 	if src == nil {
 		return keyPair{}, config.Problems{{Field: "tls.cert", Message: "cannot read files here"}}
 	}
@@ -107,7 +112,29 @@ func existingPair(src afero.Fs, t config.TLS) (keyPair, error) {
 	if !keyMatches(key, leaf) {
 		return keyPair{}, config.Problems{{Field: "tls.key", Message: fmt.Sprintf("%s does not belong to the certificate in %s", t.Key, t.Cert)}}
 	}
-	return keyPair{cert: certPEM, key: keyPEM}, nil
+	switch {
+	case now.Before(leaf.NotBefore):
+		return keyPair{}, config.Problems{{Field: "tls.cert", Message: fmt.Sprintf("%s is not valid before %s", t.Cert, leaf.NotBefore.UTC().Format(time.RFC3339))}}
+	case now.After(leaf.NotAfter):
+		return keyPair{}, config.Problems{{Field: "tls.cert", Message: fmt.Sprintf("%s expired on %s; renew it first", t.Cert, leaf.NotAfter.UTC().Format(time.RFC3339))}}
+	}
+	return keyPair{cert: certPEM, key: keyPEM, leaf: leaf}, nil
+}
+
+// coverageWarnings names every host the certificate does not cover (by its
+// SANs, wildcards included), with what clients and servers will do.
+func coverageWarnings(leaf *x509.Certificate, hosts []string, now time.Time) []string {
+	var warn []string
+	for _, h := range hosts {
+		if err := leaf.VerifyHostname(config.ALabel(h)); err != nil {
+			warn = append(warn, fmt.Sprintf("the certificate does not cover %s (it names %s): clients and servers will refuse it there; add %s to the certificate",
+				h, strings.Join(leaf.DNSNames, ", "), h))
+		}
+	}
+	if left := leaf.NotAfter.Sub(now); left < 30*24*time.Hour {
+		warn = append(warn, fmt.Sprintf("the certificate expires in %d days (%s)", int(left.Hours()/24), leaf.NotAfter.UTC().Format("2006-01-02")))
+	}
+	return warn
 }
 
 func readProblem(path string, err error) string {

@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/miekg/dns"
 
 	"prosody-wizard/config"
 )
@@ -105,4 +107,58 @@ func svcEnv(env map[string]*string, key string) string {
 		return *v
 	}
 	return ""
+}
+
+// TestDNSZonesParse reads every golden dns.zone with a real zone-file parser
+// and checks it holds what the answers need: an address for the primary
+// domain, a name for every host, client SRV records per domain, server SRV
+// records with federation, direct TLS SRV records when that port is on.
+func TestDNSZonesParse(t *testing.T) {
+	for _, name := range goldenCases(t) {
+		t.Run(name, func(t *testing.T) {
+			a, p := goldenPlan(t, name)
+			f, ok := p.File("dns.zone")
+			if a.Deploy != config.DeployCompose {
+				if ok {
+					t.Fatal("a host install got a dns.zone")
+				}
+				t.Skip("host deploy: the records are printed, no file")
+			}
+			if !ok {
+				t.Fatal("no dns.zone")
+			}
+			zp := dns.NewZoneParser(strings.NewReader(string(f.Data)), "", "dns.zone")
+			have := map[string]bool{}
+			for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+				h := rr.Header()
+				have[dns.TypeToString[h.Rrtype]+" "+h.Name] = true
+			}
+			if err := zp.Err(); err != nil {
+				t.Fatalf("dns.zone does not parse: %v", err)
+			}
+			want := []string{"A " + a.Primary() + ".", "AAAA " + a.Primary() + "."}
+			for _, h := range []string{a.Components.MUC, a.Components.Upload, a.Components.Proxy65} {
+				if h != "" {
+					want = append(want, "CNAME "+h+".")
+				}
+			}
+			for _, d := range a.Domains {
+				want = append(want, "A "+d+".", "SRV _xmpp-client._tcp."+d+".")
+				if a.Ports.C2SDirectTLS != 0 {
+					want = append(want, "SRV _xmpps-client._tcp."+d+".")
+				}
+				if a.Federation {
+					want = append(want, "SRV _xmpp-server._tcp."+d+".")
+				}
+			}
+			if a.Federation && a.Components.MUC != "" {
+				want = append(want, "SRV _xmpp-server._tcp."+a.Components.MUC+".")
+			}
+			for _, w := range want {
+				if !have[w] {
+					t.Errorf("dns.zone has no %s record", w)
+				}
+			}
+		})
+	}
 }

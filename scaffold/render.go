@@ -113,17 +113,21 @@ const (
 )
 
 // DNSRecords lists the records a public server of this setup needs, in zone
-// file syntax: addresses for the primary domain, the other domains and
-// components pointing at it, and the SRV records for clients and servers.
+// file syntax: addresses for every domain, components pointing at the
+// primary, and the SRV records for clients and servers.
 func (s *setup) DNSRecords() []string {
 	primary := config.ALabel(s.Primary) + "."
 	var rr []string
 	rec := func(name, typ, data string) {
 		rr = append(rr, fmt.Sprintf("%-40s 3600 IN %-5s %s", name, typ, data))
 	}
-	rec(primary, "A", exampleIPv4)
-	rec(primary, "AAAA", exampleIPv6)
-	for _, h := range s.Hosts()[1:] {
+	// Every domain gets addresses: a domain is its zone's apex, where a
+	// CNAME is not allowed. Components point at the primary domain.
+	for _, d := range s.A.Domains {
+		rec(config.ALabel(d)+".", "A", exampleIPv4)
+		rec(config.ALabel(d)+".", "AAAA", exampleIPv6)
+	}
+	for _, h := range s.Hosts()[len(s.A.Domains):] {
 		rec(config.ALabel(h)+".", "CNAME", primary)
 	}
 	for _, d := range s.A.Domains {

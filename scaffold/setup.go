@@ -329,3 +329,22 @@ func (s *setup) TURNRelay() string {
 // TURNRelayMin and TURNRelayMax bound that range, for coturn's config.
 func (s *setup) TURNRelayMin() int { return config.TURNRelayMin }
 func (s *setup) TURNRelayMax() int { return config.TURNRelayMax }
+
+// DirectTLSServices are the enabled services whose ports start with TLS.
+func (s *setup) DirectTLSServices() []string {
+	var services []string
+	for _, p := range s.Ports {
+		switch p.Field {
+		case "ports.c2s_direct_tls":
+			services = append(services, "c2s_direct_tls")
+		case "ports.https":
+			services = append(services, "https")
+		}
+	}
+	return services
+}
+
+// CertFile and KeyFile are the certificate files, relative to the config's
+// folder (as Prosody resolves them).
+func (s *setup) CertFile() string { return "certs/" + s.CertName + ".crt" }
+func (s *setup) KeyFile() string  { return "certs/" + s.CertName + ".key" }
