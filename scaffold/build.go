@@ -77,6 +77,11 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 	p.file("healthcheck.sh", 0o755, u, g, render("healthcheck.sh", s))
 	p.file("README.md", 0o644, u, g, render("README.md", s))
 	p.file("dns.zone", 0o644, u, g, render("dns.zone", s))
+	if s.A.TLS.Mode == config.TLSLetsEncrypt {
+		p.file("certbot.sh", 0o755, u, g, render("certbot.sh", s))
+		p.file("certbot-deploy-hook.sh", 0o755, u, g, render("certbot-deploy-hook.sh", s))
+		p.dir("letsencrypt", 0o700, u, g)
+	}
 	p.file(".gitignore", 0o644, u, g, render("gitignore", s))
 	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: render("env", s), Secret: s.A.NetworkDB() || s.A.TURN.Host != ""})
 	p.file("answers.yaml", 0o644, u, g, config.Marshal(withoutSecrets(s.A)))
@@ -104,6 +109,9 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 	certs := path.Join(hostConfigDir, "certs")
 	p.dir(certs, 0o750, 0, pg)
 	addCerts(p, certs, s, pair, 0, pg, 0o640)
+	if s.A.TLS.Mode == config.TLSLetsEncrypt {
+		p.file("etc/letsencrypt/renewal-hooks/deploy/prosody", 0o755, 0, 0, render("host-deploy-hook", s))
+	}
 	p.add(File{Path: hostDataDir, Mode: dirMode(0o750), UID: pu, GID: pg, Preserve: true})
 }
 
@@ -174,8 +182,15 @@ func notes(s *setup) (next, warn []string) {
 		}
 	}
 	warn = append(warn, "create the DNS records below (SRV records let clients and servers find you)")
-	if s.A.TLS.Mode != config.TLSExisting {
+	switch s.A.TLS.Mode {
+	case config.TLSSelfSigned:
 		warn = append(warn, "the certificate is self-signed: clients will ask to trust it, and other servers may refuse to federate")
+	case config.TLSLetsEncrypt:
+		warn = append(warn, "open port 80/tcp: Let's Encrypt checks it (HTTP-01); until the first certificate arrives, prosody serves a self-signed placeholder")
+		if !s.Compose {
+			next = append(next, "get the first certificate: certbot certonly --standalone -m "+s.A.TLS.Email+" --agree-tos -d "+strings.Join(s.CertHosts(), " -d ")+
+				" (the deploy hook in /etc/letsencrypt/renewal-hooks/deploy imports it and every renewal)")
+		}
 	}
 	return next, warn
 }

@@ -3,6 +3,7 @@ package scaffold
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -56,6 +57,12 @@ func TestComposeFilesValidate(t *testing.T) {
 			want := []string{"prosody"}
 			if s := (&setup{A: a, Compose: true}).DBService(); s != "" {
 				want = append(want, s)
+			}
+			if a.TLS.Mode == config.TLSLetsEncrypt {
+				want = append(want, "certbot")
+				if project.Services["certbot"].Pid != "service:prosody" {
+					t.Errorf("certbot cannot signal prosody: pid %q", project.Services["certbot"].Pid)
+				}
 			}
 			if a.TURN.Host != "" {
 				want = append(want, "coturn")
@@ -160,5 +167,31 @@ func TestDNSZonesParse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestShellScriptsParse checks every generated shell script (the
+// healthcheck, certbot's loop and deploy hooks) with the shell itself.
+func TestShellScriptsParse(t *testing.T) {
+	checked := 0
+	for _, name := range goldenCases(t) {
+		_, p := goldenPlan(t, name)
+		for _, f := range p.Files {
+			if f.IsDir() || !strings.HasPrefix(string(f.Data), "#!/bin/sh") {
+				continue
+			}
+			checked++
+			cmd := exec.Command("sh", "-n")
+			cmd.Stdin = strings.NewReader(string(f.Data))
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%s/%s: sh -n: %v\n%s", name, f.Path, err, out)
+			}
+			if f.Mode.Perm()&0o100 == 0 {
+				t.Errorf("%s/%s is a script but not executable (%04o)", name, f.Path, f.Mode.Perm())
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no shell scripts in any plan")
 	}
 }

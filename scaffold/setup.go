@@ -348,3 +348,13 @@ func (s *setup) DirectTLSServices() []string {
 // folder (as Prosody resolves them).
 func (s *setup) CertFile() string { return "certs/" + s.CertName + ".crt" }
 func (s *setup) KeyFile() string  { return "certs/" + s.CertName + ".key" }
+
+// CertHosts are the host names the certificate must name, in DNS form.
+func (s *setup) CertHosts() []string {
+	hosts := s.Hosts()
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = config.ALabel(h)
+	}
+	return names
+}
