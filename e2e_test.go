@@ -41,6 +41,9 @@ type e2eCell struct {
 	defaults bool
 	// breakConfig, for the self-test, corrupts the generated config.
 	breakConfig func(cfg string) string
+	// ownCA: the cell brings a certificate from a test CA (tls.mode
+	// existing, paths {{cert}} and {{key}}), and clients trust only the CA.
+	ownCA bool
 }
 
 var e2eCells = []e2eCell{
@@ -58,6 +61,16 @@ components: {muc: "", upload: ""}
 domains: [example.org, example.com]
 registration: invite
 database: {driver: postgres}
+`},
+	{name: "compose-existing-ca-directtls", ownCA: true, answers: `
+domains: [example.org]
+tls: {mode: existing, cert: "{{cert}}", key: "{{key}}"}
+ports: {c2s_direct_tls: 5223}
+`},
+	{name: "compose-letsencrypt-renewal", answers: `
+domains: [example.org]
+tls: {mode: letsencrypt, email: hostmaster@example.org}
+ports: {c2s_direct_tls: 5223}
 `},
 	{name: "host-mariadb-proxy65", answers: `
 deploy: host
@@ -190,6 +203,10 @@ type cellRun struct {
 	log     *syncBuffer
 	db      *dbServer
 	dbPass  string
+	// trustFile is the certificate clients trust (SSL_CERT_FILE): the
+	// generated one, or the test CA.
+	trustFile string
+	ca        *testCA
 }
 
 // stepError names the cell and the step that failed.
@@ -246,6 +263,7 @@ func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err 
 		{"register accounts", r.register},
 		{"start to ready", r.start},
 		{"login and offline message", r.offlineMessage},
+		{"direct TLS login", r.directTLS},
 		{"offline store holds it", r.offlineStored},
 		{"live message", r.liveMessage},
 		{"wrong password refused", r.wrongPassword},
@@ -253,6 +271,7 @@ func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err 
 		{"storage holds the accounts", r.accountsStored},
 		{"components", r.components},
 		{"TURN credentials work", r.turn},
+		{"deploy hook renews the certificate", r.renewal},
 		{"compliance", r.compliance},
 		{"check features", r.checkFeatures},
 		{"SIGTERM stops prosody", r.stop},
@@ -292,6 +311,12 @@ func (r *cellRun) cleanup() error {
 // scaffold writes the answers and runs the real CLI on them.
 func (r *cellRun) scaffold() error {
 	text := fmt.Sprintf("version: 1\nprosody: %q\n%s", r.series, r.cell.answers)
+	if r.cell.ownCA {
+		var err error
+		if text, err = r.prepareCA(text); err != nil {
+			return err
+		}
+	}
 	answers := filepath.Join(r.dir, "answers.yaml")
 	if err := os.WriteFile(answers, []byte(text), 0o644); err != nil {
 		return err
@@ -362,14 +387,18 @@ func (r *cellRun) scaffold() error {
 			return err
 		}
 	}
-	certs, err := filepath.Glob(filepath.Join(r.confDir, "certs", "*.crt"))
-	if err != nil || len(certs) == 0 {
-		return fmt.Errorf("no certificate in %s/certs", r.confDir)
+	if r.trustFile == "" {
+		// Trust the generated (self-signed) certificate itself.
+		certs, err := filepath.Glob(filepath.Join(r.confDir, "certs", "*.crt"))
+		if err != nil || len(certs) == 0 {
+			return fmt.Errorf("no certificate in %s/certs", r.confDir)
+		}
+		r.trustFile = certs[0]
 	}
 	r.roots = x509.NewCertPool()
-	pem, _ := os.ReadFile(certs[0])
+	pem, _ := os.ReadFile(r.trustFile)
 	if !r.roots.AppendCertsFromPEM(pem) {
-		return fmt.Errorf("%s does not parse", certs[0])
+		return fmt.Errorf("%s does not parse", r.trustFile)
 	}
 	return nil
 }
@@ -513,8 +542,12 @@ func (r *cellRun) start() error {
 // verifies the server's certificate against the generated one
 // (SSL_CERT_FILE), never skipping verification.
 func (r *cellRun) sendxmpp(ctx context.Context, stdin string, args ...string) *exec.Cmd {
-	certs, _ := filepath.Glob(filepath.Join(r.confDir, "certs", "*.crt"))
-	full := append([]string{"SSL_CERT_FILE=" + certs[0], "go-sendxmpp", "-j", fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S)}, args...)
+	return r.sendxmppAt(ctx, r.a.Ports.C2S, stdin, args...)
+}
+
+// sendxmppAt runs go-sendxmpp against port, trusting r.trustFile only.
+func (r *cellRun) sendxmppAt(ctx context.Context, port int, stdin string, args ...string) *exec.Cmd {
+	full := append([]string{"SSL_CERT_FILE=" + r.trustFile, "go-sendxmpp", "-j", fmt.Sprintf("127.0.0.1:%d", port)}, args...)
 	cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", r.ns.name, "env"}, full...)...)
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
@@ -820,7 +853,7 @@ func (r *cellRun) logClean() error {
 		}
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("prosody logged errors:\n%s", strings.Join(errs, "\n"))
+		return fmt.Errorf("prosody logged errors:\n%s\n\nthe whole log:\n%s", strings.Join(errs, "\n"), r.log.String())
 	}
 	return nil
 }
