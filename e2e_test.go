@@ -72,6 +72,11 @@ domains: [example.org]
 tls: {mode: letsencrypt, email: hostmaster@example.org}
 ports: {c2s_direct_tls: 5223}
 `},
+	{name: "host-letsencrypt-renewal", answers: `
+deploy: host
+domains: [example.org]
+tls: {mode: letsencrypt, email: hostmaster@example.org}
+`},
 	{name: "host-mariadb-proxy65", answers: `
 deploy: host
 domains: [example.org]
@@ -437,6 +442,22 @@ func (r *cellRun) inTree(args ...string) *exec.Cmd {
 	full = append(full, "setpriv")
 	full = append(full, user...)
 	full = append(full, "--")
+	full = append(full, args...)
+	return r.ns.command("unshare", full...)
+}
+
+// inTreeAsRoot runs a command as root in the cell's namespaces with the
+// tree mounted, plus extra bind mounts (source, target): how certbot runs
+// its hooks on a host.
+func (r *cellRun) inTreeAsRoot(extra [][2]string, env []string, args ...string) *exec.Cmd {
+	script := `mount --bind "$1" /etc/prosody && mount --bind "$2" /var/lib/prosody && shift 2`
+	full := []string{"--mount", "--propagation", "private", "--", "sh", "-c", "", "sh", r.confDir, r.dataDir}
+	for _, m := range extra {
+		script += fmt.Sprintf(` && mkdir -p %q && mount --bind %q %q`, m[1], m[0], m[1])
+	}
+	full[6] = script + ` && exec "$@"`
+	full = append(full, "env")
+	full = append(full, env...)
 	full = append(full, args...)
 	return r.ns.command("unshare", full...)
 }

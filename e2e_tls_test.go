@@ -192,20 +192,43 @@ func (r *cellRun) renewal() error {
 			return err
 		}
 	}
-	hook := exec.Command("sh", filepath.Join(r.out, "certbot-deploy-hook.sh"))
-	hook.Env = append(os.Environ(), "RENEWED_LINEAGE="+live, "PROSODY_CERTS_DIR="+filepath.Join(r.confDir, "certs"),
-		"PROSODY_PIDFILE="+filepath.Join(r.dataDir, "prosody.pid"))
-	if out, err := hook.CombinedOutput(); err != nil {
-		return fmt.Errorf("deploy hook: %v\n%s", err, out)
-	} else if !strings.Contains(string(out), "reloads it") {
-		return fmt.Errorf("the deploy hook did not signal prosody:\n%s", out)
-	}
-	keyInfo, err := os.Stat(filepath.Join(r.confDir, "certs", r.a.Primary()+".key"))
-	if err != nil {
-		return err
-	}
-	if keyInfo.Mode().Perm() != 0o600 {
-		return fmt.Errorf("the installed key has mode %04o, want 0600", keyInfo.Mode().Perm())
+	if r.a.Deploy == config.DeployHost {
+		// certbot on a host runs the hooks in renewal-hooks/deploy as root,
+		// with RENEWED_DOMAINS set; /etc/letsencrypt is the test's.
+		hookPath := "/etc/letsencrypt/renewal-hooks/deploy/prosody"
+		le := filepath.Join(r.dir, "letsencrypt")
+		if err := os.MkdirAll(filepath.Join(le, "renewal-hooks", "deploy"), 0o755); err != nil {
+			return err
+		}
+		generated, err := os.ReadFile(filepath.Join(r.out, hookPath))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(le, "renewal-hooks", "deploy", "prosody"), generated, 0o755); err != nil {
+			return err
+		}
+		out, err := r.inTreeAsRoot([][2]string{{le, "/etc/letsencrypt"}},
+			[]string{"RENEWED_LINEAGE=/etc/letsencrypt/live/" + r.a.Primary(), "RENEWED_DOMAINS=" + strings.Join(certHosts(r.a), " ")},
+			"sh", hookPath).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("host deploy hook: %v\n%s", err, out)
+		}
+	} else {
+		hook := exec.Command("sh", filepath.Join(r.out, "certbot-deploy-hook.sh"))
+		hook.Env = append(os.Environ(), "RENEWED_LINEAGE="+live, "PROSODY_CERTS_DIR="+filepath.Join(r.confDir, "certs"),
+			"PROSODY_PIDFILE="+filepath.Join(r.dataDir, "prosody.pid"))
+		if out, err := hook.CombinedOutput(); err != nil {
+			return fmt.Errorf("deploy hook: %v\n%s", err, out)
+		} else if !strings.Contains(string(out), "reloads it") {
+			return fmt.Errorf("the deploy hook did not signal prosody:\n%s", out)
+		}
+		keyInfo, err := os.Stat(filepath.Join(r.confDir, "certs", r.a.Primary()+".key"))
+		if err != nil {
+			return err
+		}
+		if keyInfo.Mode().Perm() != 0o600 {
+			return fmt.Errorf("the installed key has mode %04o, want 0600", keyInfo.Mode().Perm())
+		}
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(ca.pem)
