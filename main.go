@@ -52,6 +52,7 @@ type options struct {
 	force      bool
 	accessible bool
 	edit       bool
+	backupDir  string
 	version    bool
 }
 
@@ -63,6 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.StringVar(&o.out, "out", "", "output `DIR` (compose: ./<primary domain>; host: /)")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "print the plan (path, mode, owner, size, new/changed/same) and write nothing")
 	fl.BoolVar(&o.force, "force", false, "write over existing files, keeping each old one as NAME.bak.<time>")
+	fl.StringVar(&o.backupDir, "backup-dir", "", "with --force: keep backups in `DIR` (inside the output folder) instead of beside each file")
 	fl.BoolVar(&o.accessible, "accessible", false, "plain line prompts (screen readers, TERM=dumb, piped input); also ACCESSIBLE=1")
 	fl.BoolVar(&o.edit, "edit", false, "with --answers: open the wizard with every answer filled in from FILE")
 	fl.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -165,8 +167,15 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 			}
 			return scaffold.Compare(root, p)
 		},
+		Diff: func(out string, c scaffold.Change) string {
+			root, _, err := outputFs(out)
+			if err != nil {
+				return ""
+			}
+			return scaffold.Diff(root, c)
+		},
 		Write: func(out string, p scaffold.Plan) (scaffold.Result, error) {
-			return apply(out, p, o.force)
+			return apply(out, p, o)
 		},
 	}
 	run := runWizard
@@ -263,7 +272,7 @@ func planFor(a config.Answers, out string) (scaffold.Plan, string, error) {
 
 // apply writes the plan, after checking that every folder it writes in is
 // writable, so that nothing is left half-done.
-func apply(out string, plan scaffold.Plan, force bool) (scaffold.Result, error) {
+func apply(out string, plan scaffold.Plan, o options) (scaffold.Result, error) {
 	root, abs, err := outputFs(out)
 	if err != nil {
 		return scaffold.Result{}, err
@@ -271,7 +280,7 @@ func apply(out string, plan scaffold.Plan, force bool) (scaffold.Result, error) 
 	if blocked := unwritable(abs, plan, root); len(blocked) > 0 {
 		return scaffold.Result{}, fmt.Errorf("cannot write here, so nothing was written: %s\nRun as root (sudo) or choose another folder with --out", blocked[0])
 	}
-	return scaffold.Apply(root, plan, scaffold.ApplyOptions{Force: force, Now: time.Now(), Root: out})
+	return scaffold.Apply(root, plan, scaffold.ApplyOptions{Force: o.force, Now: time.Now(), Root: out, BackupDir: o.backupDir})
 }
 
 // write plans the setup and applies it (or prints it, with --dry-run).
@@ -291,7 +300,7 @@ func write(a config.Answers, o options, stdout, stderr io.Writer) int {
 		root, _, _ := outputFs(out)
 		return dryRun(root, plan, a, out, stdout, stderr)
 	}
-	res, err := apply(out, plan, o.force)
+	res, err := apply(out, plan, o)
 	if err != nil {
 		return reportWriteError(stderr, o.answers, err)
 	}
@@ -334,6 +343,11 @@ func dryRun(root afero.Fs, plan scaffold.Plan, a config.Answers, out string, std
 			size = "secret"
 		}
 		fmt.Fprintf(stdout, "  %-7s %04o %5d:%-5d %7s  %s\n", status, c.Mode.Perm(), c.UID, c.GID, size, filepath.Join(out, c.Path))
+	}
+	for _, c := range changes {
+		if d := scaffold.Diff(root, c); d != "" {
+			fmt.Fprintf(stdout, "\n%s", d)
+		}
 	}
 	return exitOK
 }

@@ -97,6 +97,9 @@ type ApplyOptions struct {
 	// Root is how paths are shown in messages and chown commands (the
 	// output folder as the person gave it).
 	Root string
+	// BackupDir, when set, keeps backups there (a path inside the output
+	// folder, mirroring the file's path) instead of beside each file.
+	BackupDir string
 }
 
 // Result says what Apply did.
@@ -145,6 +148,7 @@ func Apply(fsys afero.Fs, p Plan, opt ApplyOptions) (Result, error) {
 	if err := fsys.MkdirAll("/", 0o755); err != nil {
 		return r, err
 	}
+	removeStaleTemps(fsys, p)
 	stamp := opt.Now.UTC().Format("20060102T150405Z")
 	for _, c := range changes {
 		switch {
@@ -168,7 +172,7 @@ func Apply(fsys afero.Fs, p Plan, opt ApplyOptions) (Result, error) {
 			}
 		default:
 			if c.Status == StatusChanged {
-				bak, err := backup(fsys, c.Path, stamp)
+				bak, err := backup(fsys, c.Path, stamp, opt.BackupDir)
 				if err != nil {
 					return r, fmt.Errorf("back up %s: %w", shown(opt.Root, c.Path), err)
 				}
@@ -247,9 +251,9 @@ func mkdirAll755(fsys afero.Fs, dir string) error {
 }
 
 // backup copies the current file to NAME.bak.<stamp> (NAME.bak.<stamp>.N if
-// that exists), atomically, with the original's mode and owner, and returns
-// the backup's path.
-func backup(fsys afero.Fs, p, stamp string) (string, error) {
+// that exists), beside it or under dir, atomically, with the original's
+// mode and owner, and returns the backup's path.
+func backup(fsys afero.Fs, p, stamp, dir string) (string, error) {
 	old, err := afero.ReadFile(fsys, p)
 	if err != nil {
 		return "", err
@@ -258,12 +262,16 @@ func backup(fsys afero.Fs, p, stamp string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	bak := p + ".bak." + stamp
+	base := p
+	if dir != "" {
+		base = path.Join(dir, p)
+	}
+	bak := base + ".bak." + stamp
 	for n := 2; ; n++ {
 		if _, err := fsys.Stat(bak); errors.Is(err, fs.ErrNotExist) {
 			break
 		}
-		bak = fmt.Sprintf("%s.bak.%s.%d", p, stamp, n)
+		bak = fmt.Sprintf("%s.bak.%s.%d", base, stamp, n)
 	}
 	f := File{Path: bak, Mode: info.Mode().Perm(), UID: -1, GID: -1, Data: old}
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
@@ -305,4 +313,23 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// removeStaleTemps deletes temporary files that an interrupted run left
+// beside the files it was writing or backing up (.NAME.tmp-XXXX,
+// .NAME.bak.STAMP.tmp-XXXX); they were never renamed into place, so
+// nothing depends on them.
+func removeStaleTemps(fsys afero.Fs, p Plan) {
+	for _, f := range p.Files {
+		if f.IsDir() {
+			continue
+		}
+		dir, name := path.Split(f.Path)
+		stale, _ := afero.Glob(fsys, path.Join(dir, "."+name+".tmp-*"))
+		backups, _ := afero.Glob(fsys, path.Join(dir, "."+name+".bak.*.tmp-*"))
+		stale = append(stale, backups...)
+		for _, t := range stale {
+			_ = fsys.Remove(t)
+		}
+	}
 }

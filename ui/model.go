@@ -22,7 +22,10 @@ type Options struct {
 	Out     string         // the output folder; "" = derived from the answers
 	Plan    func(a config.Answers, out string) (scaffold.Plan, error)
 	Compare func(out string, p scaffold.Plan) ([]scaffold.Change, error)
-	Write   func(out string, p scaffold.Plan) (scaffold.Result, error)
+	// Diff shows how a changed file would change (secrets masked); nil
+	// shows none.
+	Diff  func(out string, c scaffold.Change) string
+	Write func(out string, p scaffold.Plan) (scaffold.Result, error)
 }
 
 // Outcome is how a wizard run ended.
@@ -332,6 +335,13 @@ func (m *Model) reviewForm() *huh.Form {
 				size = "secret"
 			}
 			fmt.Fprintf(&body, "  %-7s %04o %d:%d %7s  %s\n", statusWord(c), c.Mode.Perm(), c.UID, c.GID, size, c.Path)
+		}
+		if m.opts.Diff != nil {
+			for _, c := range changes {
+				if d := m.opts.Diff(out, c); d != "" {
+					body.WriteString("\n" + strings.TrimRight(d, "\n") + "\n")
+				}
+			}
 		}
 		if len(plan.Warnings) > 0 {
 			body.WriteString("\nBefore going live:\n")

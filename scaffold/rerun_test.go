@@ -1,0 +1,143 @@
+package scaffold
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"prosody-wizard/config"
+)
+
+// TestRerunKeepsSecretsAndKeys: after a setup is written, adding a module
+// changes prosody.cfg.lua (and the saved answers) and nothing else: the
+// database password, the TURN secret, the certificate and its key are
+// reused, never regenerated behind the person's back.
+func TestRerunKeepsSecretsAndKeys(t *testing.T) {
+	for _, name := range []string{"minimal", "full-postgres", "host"} {
+		t.Run(name, func(t *testing.T) {
+			a, first := goldenPlan(t, name)
+			fsys := afero.NewMemMapFs()
+			if _, err := Apply(fsys, first, ApplyOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			in := goldenInputs(a)
+			in.Existing = afero.NewReadOnlyFs(fsys)
+
+			// The same answers again: nothing to change.
+			again, err := NewPlan(a, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if changed := changedPaths(t, fsys, again); len(changed) > 0 {
+				t.Fatalf("the same answers change %v", changed)
+			}
+
+			// One unrelated answer more.
+			a.Modules.Enable = append(a.Modules.Enable, "lastactivity")
+			next, err := NewPlan(a, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := ConfigPath(a)
+			want := []string{cfg, filepath.ToSlash(filepath.Join(filepath.Dir(cfg), "answers.yaml"))}
+			if a.Deploy == config.DeployCompose {
+				want[1] = "answers.yaml"
+			}
+			slices.Sort(want)
+			if changed := changedPaths(t, fsys, next); !slices.Equal(changed, want) {
+				t.Fatalf("adding a module changes %v, want %v", changed, want)
+			}
+		})
+	}
+}
+
+func changedPaths(t *testing.T, fsys afero.Fs, p Plan) []string {
+	t.Helper()
+	changes, err := Compare(fsys, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changed []string
+	for _, c := range changes {
+		if c.Status != StatusSame || c.ModeOnly {
+			changed = append(changed, c.Path)
+		}
+	}
+	slices.Sort(changed)
+	return changed
+}
+
+// TestDiffMasksSecrets: diffs show what changes, never a secret's value,
+// and only name keys and certificates.
+func TestDiffMasksSecrets(t *testing.T) {
+	_, first := goldenPlan(t, "full-postgres")
+	fsys := afero.NewMemMapFs()
+	if _, err := Apply(fsys, first, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	env, _ := first.File(".env")
+	secretLines := []string{}
+	for _, l := range strings.Split(string(env.Data), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok && !strings.HasPrefix(k, "#") {
+			secretLines = append(secretLines, v)
+		}
+	}
+	if len(secretLines) < 2 {
+		t.Fatalf("no secrets in .env:\n%s", env.Data)
+	}
+	// A plan whose secrets and keys differ from those on disk.
+	_, second := goldenPlan(t, "full-postgres")
+	for i := range second.Files {
+		switch second.Files[i].Path {
+		case ".env":
+			second.Files[i].Data = []byte(strings.ReplaceAll(string(env.Data), secretLines[0], "NEWSECRETVALUE1234"))
+		case "prosody/certs/example.org.key", "prosody/certs/example.org.crt":
+			second.Files[i].Data = append([]byte{}, second.Files[i].Data...)
+			second.Files[i].Data[40] ^= 1
+		}
+	}
+	changes, _ := Compare(fsys, second)
+	var all strings.Builder
+	for _, c := range changes {
+		all.WriteString(Diff(fsys, c))
+	}
+	out := all.String()
+	for _, secret := range append(secretLines, "NEWSECRETVALUE1234") {
+		if strings.Contains(out, secret) {
+			t.Errorf("the diff shows a secret value %q:\n%s", secret, out)
+		}
+	}
+	for _, want := range []string{"PROSODY_DB_PASSWORD=***", "private key replaced (contents not shown)", "certificate replaced"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the diff lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestBackupDir: with a backup folder, replaced files are kept there,
+// mirroring their paths, not beside the files.
+func TestBackupDir(t *testing.T) {
+	_, p := goldenPlan(t, "minimal")
+	fsys := afero.NewMemMapFs()
+	if _, err := Apply(fsys, p, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_ = afero.WriteFile(fsys, "prosody/prosody.cfg.lua", []byte("-- edited by hand\n"), 0o640)
+	r, err := Apply(fsys, p, ApplyOptions{Force: true, Now: goldenNow, BackupDir: "backups"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "backups/prosody/prosody.cfg.lua.bak.20260101T000000Z"
+	if !slices.Equal(r.Backups, []string{want}) {
+		t.Fatalf("backups %v, want [%s]", r.Backups, want)
+	}
+	if got, _ := afero.ReadFile(fsys, want); string(got) != "-- edited by hand\n" {
+		t.Errorf("the backup holds %q", got)
+	}
+	if beside, _ := afero.Glob(fsys, "prosody/prosody.cfg.lua.bak.*"); len(beside) > 0 {
+		t.Errorf("a backup was also made beside the file: %v", beside)
+	}
+}
