@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"prosody-wizard/config"
 )
@@ -17,13 +16,10 @@ func (r *cellRun) compliance() error {
 	if !r.cell.defaults {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c, err := r.login(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.close()
+	return r.asAlice(r.complianceAs)
+}
+
+func (r *cellRun) complianceAs(_ context.Context, c *xmppConn) error {
 	server, err := c.iq("get", r.a.Primary(), "<query xmlns='http://jabber.org/protocol/disco#info'/>")
 	if err != nil {
 		return err

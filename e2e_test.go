@@ -747,6 +747,11 @@ func (r *cellRun) login(ctx context.Context) (*xmppConn, error) {
 // components: the server lists every enabled component; the MUC accepts a
 // room join; the file share hands out an upload slot and takes an HTTP PUT.
 func (r *cellRun) components() error {
+	return r.asAlice(r.componentsAs)
+}
+
+// asAlice runs fn on a logged-in stream of alice's, closed afterwards.
+func (r *cellRun) asAlice(fn func(ctx context.Context, c *xmppConn) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	c, err := r.login(ctx)
@@ -754,6 +759,10 @@ func (r *cellRun) components() error {
 		return err
 	}
 	defer c.close()
+	return fn(ctx, c)
+}
+
+func (r *cellRun) componentsAs(ctx context.Context, c *xmppConn) error {
 	items, err := c.iq("get", r.a.Primary(), "<query xmlns='http://jabber.org/protocol/disco#items'/>")
 	if err != nil {
 		return err

@@ -51,6 +51,17 @@ type page struct {
 	accessibleSteps []step
 }
 
+// moduleOptions lists modules as "name  summary" options (cut to width
+// cells when width > 0), the selected ones checked.
+func moduleOptions(mods []config.Module, selected []string, width int) []huh.Option[string] {
+	opts := make([]huh.Option[string], len(mods))
+	for i, m := range mods {
+		opts[i] = huh.NewOption(truncate(fmt.Sprintf("%-20s %s", m.Name, m.Summary), width), m.Name).
+			Selected(slices.Contains(selected, m.Name))
+	}
+	return opts
+}
+
 // moduleGroupSteps makes one step per module purpose (Core protocol,
 // Client experience, …): the terminal UI shows one purpose at a time, which
 // is how people think about modules and keeps a key press cheap (huh draws
@@ -73,11 +84,7 @@ func moduleGroupSteps() []step {
 			description: "The recommended set is selected. space toggles, / filters, enter goes to the next group; what they need is added.",
 			when:        func(d *draft) bool { return len(inGroup(config.Series(d.Series))) > 0 },
 			fields: func(d *draft, series config.Series) []huh.Field {
-				var opts []huh.Option[string]
-				for _, m := range inGroup(series) {
-					opts = append(opts, huh.NewOption(truncate(fmt.Sprintf("%-20s %s", m.Name, m.Summary), d.labelWidth), m.Name).
-						Selected(slices.Contains(d.Modules, m.Name)))
-				}
+				opts := moduleOptions(inGroup(series), d.Modules, d.labelWidth)
 				sel := d.groupSelection(group)
 				return []huh.Field{huh.NewMultiSelect[string]().Key("modules").Title(group).Options(opts...).
 					Filterable(true).Height(12).Value(sel)}
@@ -220,11 +227,7 @@ var pages = []page{
 			title:       "Modules",
 			description: "The recommended set is selected; enter numbers to toggle, 0 when done.",
 			fields: func(d *draft, series config.Series) []huh.Field {
-				var opts []huh.Option[string]
-				for _, m := range config.Catalog().Choosable(series) {
-					opts = append(opts, huh.NewOption(fmt.Sprintf("%-20s %s", m.Name, m.Summary), m.Name).
-						Selected(slices.Contains(d.Modules, m.Name)))
-				}
+				opts := moduleOptions(config.Catalog().Choosable(series), d.Modules, 0)
 				return []huh.Field{huh.NewMultiSelect[string]().Title("Modules").Options(opts...).Value(&d.Modules)}
 			},
 		}},
