@@ -70,6 +70,9 @@ type Model struct {
 	outcome     Outcome
 	lastPrimary string
 	lastDeploy  string
+	// reviewed is the plan the review showed: exactly what gets written.
+	reviewed    *scaffold.Plan
+	reviewedOut string
 }
 
 // wideLayout is the width from which the preview sits beside the questions.
@@ -278,15 +281,13 @@ func (m *Model) next() (tea.Model, tea.Cmd) {
 		m.buildPage()
 		return m, m.form.Init()
 	}
-	a := m.answers()
-	out := m.out()
-	p, err := m.opts.Plan(a, out)
-	if err != nil {
+	if m.reviewed == nil {
 		// The review only lets a person confirm a valid plan; be safe.
 		m.page--
 		m.buildPage()
 		return m, m.form.Init()
 	}
+	a, out, p := m.answers(), m.reviewedOut, *m.reviewed
 	m.outcome.Answers, m.outcome.Out, m.outcome.Plan = a, out, p
 	m.phase = writing
 	write := func() tea.Msg {
@@ -309,6 +310,10 @@ func (m *Model) reviewForm() *huh.Form {
 	out := m.out()
 	m.d.Confirm = true
 	plan, err := m.opts.Plan(a, out)
+	m.reviewed, m.reviewedOut = nil, out
+	if err == nil {
+		m.reviewed = &plan
+	}
 	var body strings.Builder
 	if err != nil {
 		var problems config.Problems

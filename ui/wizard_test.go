@@ -27,9 +27,11 @@ var flowNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // flowFs is what the wizard's Options read and write in these tests.
 type flowFs struct {
-	source afero.Fs // tls.cert and tls.key live here
-	out    afero.Fs // the output folder
-	writes int
+	source   afero.Fs // tls.cert and tls.key live here
+	out      afero.Fs // the output folder
+	writes   int
+	compared scaffold.Plan // the plan the review listed last
+	written  scaffold.Plan // the plan given to Write
 }
 
 func flowInputs(a config.Answers, fs *flowFs) scaffold.Inputs {
@@ -49,9 +51,13 @@ func flowOptions(start config.Answers) (Options, *flowFs) {
 		Plan: func(a config.Answers, out string) (scaffold.Plan, error) {
 			return scaffold.NewPlan(a, flowInputs(a, fs))
 		},
-		Compare: func(out string, p scaffold.Plan) ([]scaffold.Change, error) { return scaffold.Compare(fs.out, p) },
+		Compare: func(out string, p scaffold.Plan) ([]scaffold.Change, error) {
+			fs.compared = p
+			return scaffold.Compare(fs.out, p)
+		},
 		Write: func(out string, p scaffold.Plan) (scaffold.Result, error) {
 			fs.writes++
+			fs.written = p
 			return scaffold.Apply(fs.out, p, scaffold.ApplyOptions{Now: flowNow})
 		},
 	}, fs
@@ -90,6 +96,10 @@ func TestDefaultRun(t *testing.T) {
 	}
 	if out.Out != "./example.org" {
 		t.Errorf("output folder %q, want ./example.org", out.Out)
+	}
+	// What the review listed is what was written, generated key included.
+	if !reflect.DeepEqual(fs.compared, fs.written) {
+		t.Error("the plan written differs from the plan the review showed")
 	}
 	// The files equal the ones minimal.yaml plans (same pinned inputs).
 	cryptotest.SetGlobalRandom(t, 1)
