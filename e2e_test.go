@@ -267,6 +267,7 @@ func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err 
 		{"check certs", r.checkCerts},
 		{"register accounts", r.register},
 		{"start to ready", r.start},
+		{"healthcheck: healthy and quiet", r.healthy},
 		{"login and offline message", r.offlineMessage},
 		{"direct TLS login", r.directTLS},
 		{"offline store holds it", r.offlineStored},
@@ -280,6 +281,7 @@ func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err 
 		{"compliance", r.compliance},
 		{"check features", r.checkFeatures},
 		{"SIGTERM stops prosody", r.stop},
+		{"healthcheck: unhealthy once stopped", r.unhealthy},
 		{"log has no errors", r.logClean},
 	}
 	for _, s := range steps {
@@ -555,6 +557,50 @@ func (r *cellRun) start() error {
 	}
 	if !ready {
 		return fmt.Errorf("prosody not ready within 20 s:\n%s", r.log.String())
+	}
+	return nil
+}
+
+// healthcheck runs the generated healthcheck.sh as the container would:
+// as prosody's user, in its namespaces, on the client port.
+func (r *cellRun) healthcheck() ([]byte, error) {
+	script := filepath.Join(r.out, "healthcheck.sh")
+	if r.a.Deploy == config.DeployHost {
+		return nil, nil // host installs are watched by systemd
+	}
+	return r.inTree("sh", script, strconv.Itoa(r.a.Ports.C2S)).CombinedOutput()
+}
+
+// healthy: the healthcheck passes against the running prosody and makes it
+// log nothing (it opens no connection).
+func (r *cellRun) healthy() error {
+	// Let start-up and the readiness probe finish logging first.
+	last, since := len(r.log.String()), time.Now()
+	waitUntil(3*time.Second, func() bool {
+		if n := len(r.log.String()); n != last {
+			last, since = n, time.Now()
+		}
+		return time.Since(since) > 300*time.Millisecond
+	})
+	before := r.log.String()
+	out, err := r.healthcheck()
+	if err != nil {
+		return fmt.Errorf("healthcheck.sh says unhealthy: %v\n%s", err, out)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if extra := strings.TrimPrefix(r.log.String(), before); extra != "" {
+		return fmt.Errorf("the healthcheck made prosody log:\n%s", extra)
+	}
+	return nil
+}
+
+// unhealthy: once prosody has stopped, the healthcheck fails.
+func (r *cellRun) unhealthy() error {
+	if r.a.Deploy == config.DeployHost {
+		return nil
+	}
+	if out, err := r.healthcheck(); err == nil {
+		return fmt.Errorf("healthcheck.sh says healthy after prosody stopped:\n%s", out)
 	}
 	return nil
 }

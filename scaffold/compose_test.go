@@ -195,3 +195,58 @@ func TestShellScriptsParse(t *testing.T) {
 		t.Fatal("no shell scripts in any plan")
 	}
 }
+
+// dockerRuns returns the shell of each RUN instruction of a Dockerfile,
+// continuation lines joined as Docker joins them (comment lines dropped).
+func dockerRuns(dockerfile string) []string {
+	var runs []string
+	var cur []string
+	inRun := false
+	for _, line := range strings.Split(dockerfile, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if !inRun {
+			if !strings.HasPrefix(trimmed, "RUN ") {
+				continue
+			}
+			inRun, cur = true, nil
+			trimmed = strings.TrimPrefix(trimmed, "RUN ")
+		} else if strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		if strings.HasSuffix(trimmed, "\\") {
+			cur = append(cur, strings.TrimSuffix(trimmed, "\\"))
+			continue
+		}
+		runs = append(runs, strings.Join(append(cur, trimmed), " "))
+		inRun = false
+	}
+	return runs
+}
+
+// TestDockerfileShellParses checks the shell of every RUN instruction of
+// the generated Dockerfiles (and of prosody-wizard's own) with sh -n.
+func TestDockerfileShellParses(t *testing.T) {
+	files := map[string]string{}
+	for _, name := range goldenCases(t) {
+		_, p := goldenPlan(t, name)
+		if f, ok := p.File("Dockerfile"); ok {
+			files[name] = string(f.Data)
+		}
+	}
+	own, err := os.ReadFile("../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["prosody-wizard's own"] = string(own)
+	for name, df := range files {
+		runs := dockerRuns(df)
+		if len(runs) == 0 {
+			t.Errorf("%s: no RUN instruction found", name)
+		}
+		for _, script := range runs {
+			if out, err := exec.Command("sh", "-n", "-c", script).CombinedOutput(); err != nil {
+				t.Errorf("%s: RUN does not parse: %v\n%s\n%s", name, err, out, script)
+			}
+		}
+	}
+}
