@@ -197,7 +197,7 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 		return reportWriteError(stderr, file, outcome.Err)
 	}
-	if _, note, _ := planFor(outcome.Answers, outcome.Out); note != "" {
+	if _, note, _ := resolveOwner(outcome.Answers, outcome.Out); note != "" {
 		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
 	}
 	summary(stdout, outcome.Answers, outcome.Out, outcome.Plan, outcome.Result)
@@ -252,16 +252,26 @@ func defaultOut(a config.Answers) string {
 	return "/"
 }
 
-// planFor resolves the owner for the output folder and plans the setup. The
-// note says how the owner was chosen when it had to guess.
-func planFor(a config.Answers, out string) (scaffold.Plan, string, error) {
+// resolveOwner chooses the numeric owner for the output folder (see
+// scaffold.ResolveOwner); the note says how, when it had to guess.
+func resolveOwner(a config.Answers, out string) (config.Owner, string, error) {
 	root, abs, err := outputFs(out)
 	if err != nil {
-		return scaffold.Plan{}, "", err
+		return config.Owner{}, "", err
 	}
 	who := scaffold.Invoker{UID: os.Getuid(), GID: os.Getgid(), SudoUID: os.Getenv("SUDO_UID"), SudoGID: os.Getenv("SUDO_GID"),
 		OutOwner: ownerOfNearest(abs), Root: out}
-	owner, note, err := scaffold.ResolveOwner(a, root, who)
+	return scaffold.ResolveOwner(a, root, who)
+}
+
+// planFor resolves the owner for the output folder and plans the setup. The
+// note says how the owner was chosen when it had to guess.
+func planFor(a config.Answers, out string) (scaffold.Plan, string, error) {
+	owner, note, err := resolveOwner(a, out)
+	if err != nil {
+		return scaffold.Plan{}, "", err
+	}
+	root, _, err := outputFs(out)
 	if err != nil {
 		return scaffold.Plan{}, "", err
 	}

@@ -13,8 +13,6 @@ import (
 	"prosody-wizard/ui"
 )
 
-type frontEnd = func(ui.Options, io.Reader, io.Writer, []string) (ui.Outcome, error)
-
 // fakeFrontEnds replaces both wizard front ends for the test: the
 // accessible one with fn (recording the Options it got), the terminal one
 // with a failure (stdin is never a terminal here). They are restored after.

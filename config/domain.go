@@ -157,13 +157,9 @@ func runeName(r rune) string {
 	return fmt.Sprintf("%q", r)
 }
 
-// isSubdomainOf reports whether host is below domain (not equal to it).
-func isSubdomainOf(host, domain string) bool {
-	return strings.HasSuffix(host, "."+domain)
-}
-
-// parentDomain returns host without its first label.
-func parentDomain(host string) string {
+// ParentDomain returns host without its first label: the domain a
+// component such as conference.example.org belongs to.
+func ParentDomain(host string) string {
 	_, rest, _ := strings.Cut(host, ".")
 	return rest
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -254,14 +253,4 @@ func Marshal(a Answers) []byte {
 // Save writes answers to path with mode 0600 (they may hold a password).
 func Save(path string, a Answers) error {
 	return os.WriteFile(path, Marshal(a), 0o600)
-}
-
-// sortedKeys is a small helper for deterministic messages.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -222,8 +222,8 @@ func (s *setup) VirtualHosts() []HostView {
 	for _, d := range s.A.Domains {
 		h := HostView{Name: d}
 		var items []string
-		for _, c := range s.components() {
-			if c.Name[strings.Index(c.Name, ".")+1:] != d {
+		for _, c := range s.Components() {
+			if config.ParentDomain(c.Name) != d {
 				items = append(items, fmt.Sprintf("{ %s, %s };", LuaString(c.Name), LuaString(c.Comment)))
 			}
 		}
@@ -240,9 +240,7 @@ func (s *setup) VirtualHosts() []HostView {
 }
 
 // Components lays out the Component sections.
-func (s *setup) Components() []HostView { return s.components() }
-
-func (s *setup) components() []HostView {
+func (s *setup) Components() []HostView {
 	var out []HostView
 	a := s.A
 	if a.Components.MUC != "" {
@@ -255,7 +253,7 @@ func (s *setup) components() []HostView {
 			lines = append(lines, "modules_enabled = "+LuaValue(names)+" -- rooms keep their history (XEP-0313)")
 		}
 		lines = append(lines,
-			"-- Only accounts of "+s.mucParent()+" (and admins) may create rooms.",
+			"-- Only accounts of "+config.ParentDomain(a.Components.MUC)+" (and admins) may create rooms.",
 			`restrict_room_creation = "local"`,
 		)
 		out = append(out, HostView{Name: a.Components.MUC, Module: "muc", Comment: "Group chats (XEP-0045)",
@@ -283,11 +281,6 @@ func (s *setup) components() []HostView {
 	return out
 }
 
-func (s *setup) mucParent() string {
-	parent := s.A.Components.MUC[strings.Index(s.A.Components.MUC, ".")+1:]
-	return parent
-}
-
 func (s *setup) uploadURL() string {
 	u := "https://" + config.ALabel(s.A.Components.Upload)
 	if s.A.Ports.HTTPS != 443 {
@@ -300,7 +293,7 @@ func (s *setup) uploadURL() string {
 // then components.
 func (s *setup) Hosts() []string {
 	hosts := append([]string{}, s.A.Domains...)
-	for _, c := range s.components() {
+	for _, c := range s.Components() {
 		hosts = append(hosts, c.Name)
 	}
 	return hosts

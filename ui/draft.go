@@ -46,6 +46,8 @@ type draft struct {
 	accessible bool
 	// labelWidth is how wide option labels may be (0: no limit).
 	labelWidth int
+	// seenPrimary and seenDeploy are the values follow last saw.
+	seenPrimary, seenDeploy string
 }
 
 // none is what a person types in accessible mode to clear a field.
@@ -92,6 +94,7 @@ func fromAnswers(a config.Answers, out string) *draft {
 	if a.Owner.UID >= 0 {
 		d.UID, d.GID = strconv.Itoa(a.Owner.UID), strconv.Itoa(a.Owner.GID)
 	}
+	d.seenPrimary, d.seenDeploy = d.Primary, d.Deploy
 	d.Enable = append([]string{}, a.Modules.Enable...)
 	d.Disable = append([]string{}, a.Modules.Disable...)
 	return d
@@ -235,21 +238,35 @@ func (d *draft) applySelection(base config.Answers) {
 	}
 }
 
-// syncDerived keeps draft fields that follow others up to date while a
-// person types: component hosts that still hold the default for the old
-// primary domain follow the new one.
-func (d *draft) syncDerived(oldPrimary string) {
-	newPrimary := strings.TrimSpace(d.Primary)
-	if newPrimary == oldPrimary {
-		return
+// follow keeps answers that default from others in step once a person has
+// changed the primary domain or the deployment kind: component hosts, the
+// TURN host and the output folder that still hold the old default take the
+// new one; anything the person typed stays.
+func (d *draft) follow() {
+	if d.Primary != d.seenPrimary {
+		oldP, newP := strings.TrimSpace(d.seenPrimary), strings.TrimSpace(d.Primary)
+		if d.MUC == config.DefaultComponents(oldP).MUC {
+			d.MUC = config.DefaultComponents(newP).MUC
+		}
+		if d.Upload == config.DefaultComponents(oldP).Upload {
+			d.Upload = config.DefaultComponents(newP).Upload
+		}
+		if d.TURN == config.DefaultTURNHost(oldP, d.Deploy) {
+			d.TURN = config.DefaultTURNHost(newP, d.Deploy)
+		}
+		if d.Out == defaultOut(&draft{Primary: d.seenPrimary, Deploy: d.Deploy}) {
+			d.Out = "" // derived again when the deployment page is reached
+		}
+		d.seenPrimary = d.Primary
 	}
-	if d.MUC == config.DefaultComponents(oldPrimary).MUC {
-		d.MUC = config.DefaultComponents(newPrimary).MUC
-	}
-	if d.Upload == config.DefaultComponents(oldPrimary).Upload {
-		d.Upload = config.DefaultComponents(newPrimary).Upload
-	}
-	if d.TURN == config.DefaultTURNHost(oldPrimary, d.Deploy) {
-		d.TURN = config.DefaultTURNHost(newPrimary, d.Deploy)
+	if d.Deploy != d.seenDeploy {
+		primary := config.NormalizeDomain(d.Primary)
+		if d.TURN == config.DefaultTURNHost(primary, d.seenDeploy) {
+			d.TURN = config.DefaultTURNHost(primary, d.Deploy)
+		}
+		if d.Out == defaultOut(&draft{Primary: d.Primary, Deploy: d.seenDeploy}) {
+			d.Out = defaultOut(d)
+		}
+		d.seenDeploy = d.Deploy
 	}
 }

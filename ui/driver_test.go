@@ -77,13 +77,6 @@ func (d *driver) typeText(s string) {
 	}
 }
 
-// clear empties the focused input.
-func (d *driver) clear() {
-	for i := 0; i < 80; i++ {
-		d.send(tea.KeyPressMsg{Code: tea.KeyBackspace})
-	}
-}
-
 // page is the name of the page the wizard shows.
 func (d *driver) page() string { return d.m.currentPage().name }
 

@@ -68,8 +68,6 @@ type Model struct {
 	phase       phase
 	spinner     spinner.Model
 	outcome     Outcome
-	lastPrimary string
-	lastDeploy  string
 	// reviewed is the plan the review showed: exactly what gets written.
 	reviewed    *scaffold.Plan
 	reviewedOut string
@@ -85,7 +83,7 @@ func NewModel(opts Options) *Model {
 		d.Out = defaultOut(d)
 	}
 	m := &Model{opts: opts, d: d, base: opts.Answers, width: 80, height: 24, styles: NewStyles(false),
-		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)), lastPrimary: d.Primary, lastDeploy: d.Deploy}
+		spinner: spinner.New(spinner.WithSpinner(spinner.Dot))}
 	m.buildPage()
 	return m
 }
@@ -230,7 +228,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.modules {
 		m.d.applySelection(m.base)
 	}
-	m.followDerived()
+	m.d.follow()
 	m.refreshPreview()
 
 	switch m.form.State {
@@ -240,26 +238,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.next()
 	}
 	return m, cmd
-}
-
-// followDerived keeps defaults that depend on other answers in step.
-func (m *Model) followDerived() {
-	if m.d.Primary != m.lastPrimary {
-		m.d.syncDerived(strings.TrimSpace(m.lastPrimary))
-		if m.d.Out == defaultOut(&draft{Primary: m.lastPrimary, Deploy: m.d.Deploy}) {
-			m.d.Out = ""
-		}
-		m.lastPrimary = m.d.Primary
-	}
-	if m.d.Deploy != m.lastDeploy {
-		if m.d.TURN == config.DefaultTURNHost(config.NormalizeDomain(m.d.Primary), m.lastDeploy) {
-			m.d.TURN = config.DefaultTURNHost(config.NormalizeDomain(m.d.Primary), m.d.Deploy)
-		}
-		if m.d.Out == defaultOut(&draft{Primary: m.d.Primary, Deploy: m.lastDeploy}) {
-			m.d.Out = defaultOut(m.d)
-		}
-		m.lastDeploy = m.d.Deploy
-	}
 }
 
 func (m *Model) abort() (tea.Model, tea.Cmd) {

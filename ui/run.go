@@ -47,7 +47,6 @@ func RunAccessible(opts Options, in io.Reader, out io.Writer, env []string) (Out
 	}
 	fmt.Fprintln(w, `Answer each question and press Enter. An empty line keeps the value shown;
 "-" clears an optional one. ctrl+c quits without writing anything.`)
-	lastPrimary, lastDeploy := d.Primary, d.Deploy
 	for _, p := range pages {
 		if p.name == "deployment" && d.Out == "" {
 			d.Out = defaultOut(d)
@@ -70,20 +69,7 @@ func RunAccessible(opts Options, in io.Reader, out io.Writer, env []string) (Out
 			if p.name == "modules" {
 				d.applySelection(opts.Answers)
 			}
-			// The same follow-ups as the terminal UI.
-			if d.Primary != lastPrimary {
-				d.syncDerived(strings.TrimSpace(lastPrimary))
-				lastPrimary = d.Primary
-			}
-			if d.Deploy != lastDeploy {
-				if d.TURN == config.DefaultTURNHost(config.NormalizeDomain(d.Primary), lastDeploy) {
-					d.TURN = config.DefaultTURNHost(config.NormalizeDomain(d.Primary), d.Deploy)
-				}
-				if d.Out == defaultOut(&draft{Primary: d.Primary, Deploy: lastDeploy}) {
-					d.Out = defaultOut(d)
-				}
-				lastDeploy = d.Deploy
-			}
+			d.follow() // the same follow-ups as the terminal UI
 		}
 	}
 	a := d.toAnswers(opts.Answers)
