@@ -20,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"prosody-wizard/config"
+	"prosody-wizard/safeio"
 	"prosody-wizard/scaffold"
 	"prosody-wizard/ui"
 )
@@ -60,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fl := flag.NewFlagSet("prosody-wizard", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	fl.StringVar(&o.answers, "answers", "", "answers `FILE` (YAML, schema version 1): write without asking")
+	fl.StringVar(&o.answers, "answers", "", "answers `FILE` (YAML, schema version 1; - reads standard input): write without asking")
 	fl.StringVar(&o.out, "out", "", "output `DIR` (compose: ./<primary domain>; host: /)")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "print the plan (path, mode, owner, size, new/changed/same) and write nothing")
 	fl.BoolVar(&o.force, "force", false, "write over existing files, keeping each old one as NAME.bak.<time>")
@@ -108,11 +109,15 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "prosody-wizard", version())
 		return exitOK
 	}
+	if o.answers == "-" && o.edit {
+		fmt.Fprintln(stderr, "prosody-wizard: --edit needs an answers file: the wizard asks its questions on standard input, so it cannot also read the answers there")
+		return exitUsage
+	}
 	if o.answers == "" || o.edit {
 		return wizard(o, stdin, stdout, stderr)
 	}
 
-	a, err := config.Load(o.answers)
+	a, err := loadAnswers(o.answers, stdin)
 	if err != nil {
 		return reportError(stderr, o.answers, err, exitUsage)
 	}
@@ -139,7 +144,7 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 	}
 	if file != "" {
-		a, err := config.Load(file)
+		a, err := loadAnswers(file, stdin)
 		var problems config.Problems
 		if err != nil && !errors.As(err, &problems) {
 			return reportError(stderr, file, err, exitUsage)
@@ -157,25 +162,20 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		Answers: start,
 		Out:     out,
 		Plan: func(a config.Answers, out string) (scaffold.Plan, error) {
-			plan, _, err := planFor(a, out)
-			return plan, err
+			return withView(out, func(root afero.Fs) (scaffold.Plan, error) {
+				plan, _, err := planFor(a, out, root)
+				return plan, err
+			})
 		},
 		Compare: func(out string, p scaffold.Plan) ([]scaffold.Change, error) {
-			root, _, err := outputFs(out)
-			if err != nil {
-				return nil, err
-			}
-			return scaffold.Compare(root, p)
+			return withView(out, func(root afero.Fs) ([]scaffold.Change, error) { return scaffold.Compare(root, p) })
 		},
 		Diff: func(out string, c scaffold.Change) string {
-			root, _, err := outputFs(out)
-			if err != nil {
-				return ""
-			}
-			return scaffold.Diff(root, c)
+			d, _ := withView(out, func(root afero.Fs) (string, error) { return scaffold.Diff(root, c), nil })
+			return d
 		},
 		Write: func(out string, p scaffold.Plan) (scaffold.Result, error) {
-			return apply(out, p, o)
+			return writeWizardPlan(out, p, o, stderr)
 		},
 	}
 	run := runWizard
@@ -197,11 +197,33 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 		return reportWriteError(stderr, file, outcome.Err)
 	}
-	if _, note, _ := resolveOwner(outcome.Answers, outcome.Out); note != "" {
+	note, _ := withView(outcome.Out, func(root afero.Fs) (string, error) {
+		_, note, err := resolveOwner(outcome.Answers, outcome.Out, root)
+		return note, err
+	})
+	if note != "" {
 		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
 	}
-	summary(stdout, outcome.Answers, outcome.Out, outcome.Plan, outcome.Result)
+	summary(stdout, outcome.Answers, displayDir(outcome.Out), outcome.Plan, outcome.Result)
 	return exitOK
+}
+
+// loadAnswers reads the answers file (see config.Load), or standard input
+// for "-", at most safeio.MaxInput bytes. Read errors name --answers.
+func loadAnswers(file string, stdin io.Reader) (config.Answers, error) {
+	if file != "-" {
+		a, err := config.Load(file)
+		var problems config.Problems
+		if err != nil && !errors.As(err, &problems) {
+			err = fmt.Errorf("--answers: %w", err)
+		}
+		return a, err
+	}
+	data, err := safeio.ReadLimited(stdin, "standard input", safeio.MaxInput)
+	if err != nil {
+		return config.Answers{}, fmt.Errorf("--answers: %w", err)
+	}
+	return config.Parse(data)
 }
 
 // noAnswers explains the ways forward when there is nothing to read.
@@ -234,16 +256,6 @@ func reportProblems(w io.Writer, file string, problems config.Problems) int {
 	return exitUsage
 }
 
-// outputFs is the output folder as a filesystem rooted there, and its
-// absolute path; out "" is the current folder.
-func outputFs(out string) (afero.Fs, string, error) {
-	abs, err := filepath.Abs(out)
-	if err != nil {
-		return nil, "", err
-	}
-	return afero.NewBasePathFs(afero.NewOsFs(), abs), abs, nil
-}
-
 // defaultOut is where files go when --out is not given.
 func defaultOut(a config.Answers) string {
 	if a.Deploy == config.DeployCompose {
@@ -252,10 +264,11 @@ func defaultOut(a config.Answers) string {
 	return "/"
 }
 
-// resolveOwner chooses the numeric owner for the output folder (see
-// scaffold.ResolveOwner); the note says how, when it had to guess.
-func resolveOwner(a config.Answers, out string) (config.Owner, string, error) {
-	root, abs, err := outputFs(out)
+// resolveOwner chooses the numeric owner for the output folder, seen
+// through root (see scaffold.ResolveOwner); the note says how, when it had
+// to guess.
+func resolveOwner(a config.Answers, out string, root afero.Fs) (config.Owner, string, error) {
+	abs, err := filepath.Abs(out)
 	if err != nil {
 		return config.Owner{}, "", err
 	}
@@ -264,14 +277,11 @@ func resolveOwner(a config.Answers, out string) (config.Owner, string, error) {
 	return scaffold.ResolveOwner(a, root, who)
 }
 
-// planFor resolves the owner for the output folder and plans the setup. The
-// note says how the owner was chosen when it had to guess.
-func planFor(a config.Answers, out string) (scaffold.Plan, string, error) {
-	owner, note, err := resolveOwner(a, out)
-	if err != nil {
-		return scaffold.Plan{}, "", err
-	}
-	root, _, err := outputFs(out)
+// planFor resolves the owner for the output folder and plans the setup,
+// reading the folder through root. The note says how the owner was chosen
+// when it had to guess.
+func planFor(a config.Answers, out string, root afero.Fs) (scaffold.Plan, string, error) {
+	owner, note, err := resolveOwner(a, out, root)
 	if err != nil {
 		return scaffold.Plan{}, "", err
 	}
@@ -280,57 +290,85 @@ func planFor(a config.Answers, out string) (scaffold.Plan, string, error) {
 	return plan, note, err
 }
 
-// apply writes the plan, after checking that every folder it writes in is
-// writable, so that nothing is left half-done.
-func apply(out string, plan scaffold.Plan, o options) (scaffold.Result, error) {
-	root, abs, err := outputFs(out)
-	if err != nil {
-		return scaffold.Result{}, err
-	}
-	if blocked := unwritable(abs, plan, root); len(blocked) > 0 {
-		return scaffold.Result{}, fmt.Errorf("cannot write here, so nothing was written: %s\nRun as root (sudo) or choose another folder with --out", blocked[0])
-	}
-	return scaffold.Apply(root, plan, scaffold.ApplyOptions{Force: o.force, Now: time.Now(), Root: out, BackupDir: o.backupDir})
-}
-
 // write plans the setup and applies it (or prints it, with --dry-run).
+// The output folder is locked from the plan to the end of the write, so a
+// second run waits and then plans against what this one wrote.
 func write(a config.Answers, o options, stdout, stderr io.Writer) int {
 	out := o.out
 	if out == "" {
 		out = defaultOut(a)
 	}
-	plan, note, err := planFor(a, out)
+	if o.dryRun {
+		code, _ := withView(out, func(root afero.Fs) (int, error) {
+			plan, note, err := planFor(a, out, root)
+			if note != "" {
+				fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
+			}
+			if err != nil {
+				return reportError(stderr, o.answers, err, exitFailed), nil
+			}
+			return dryRun(root, plan, a, out, stdout, stderr), nil
+		})
+		return code
+	}
+	l, err := lockOutput(out, stderr)
+	if err != nil {
+		return reportWriteError(stderr, o.answers, err)
+	}
+	plan, note, err := planFor(a, out, l.Tree)
 	if note != "" {
 		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
 	}
 	if err != nil {
+		l.release(false)
 		return reportError(stderr, o.answers, err, exitFailed)
 	}
-	if o.dryRun {
-		root, _, _ := outputFs(out)
-		return dryRun(root, plan, a, out, stdout, stderr)
-	}
-	res, err := apply(out, plan, o)
+	res, err := applyLocked(l, out, plan, o)
+	l.release(len(res.Written) > 0)
 	if err != nil {
 		return reportWriteError(stderr, o.answers, err)
 	}
-	summary(stdout, a, out, plan, res)
+	summary(stdout, a, displayDir(out), plan, res)
 	return exitOK
 }
 
 // reportWriteError explains a failed write: files that differ (use
-// --force), or anything else.
+// --force), what stopped it before the first write, what a write that
+// failed midway did and did not write, or anything else.
 func reportWriteError(stderr io.Writer, file string, err error) int {
-	var conflict *scaffold.ConflictError
-	if errors.As(err, &conflict) {
+	var (
+		conflict   *scaffold.ConflictError
+		preflight  *scaffold.PreflightError
+		incomplete *scaffold.IncompleteError
+	)
+	switch {
+	case errors.As(err, &conflict):
 		fmt.Fprintf(stderr, "prosody-wizard: %d existing file(s) differ from what the answers produce; nothing was written:\n", len(conflict.Paths))
 		for _, p := range conflict.Paths {
 			fmt.Fprintf(stderr, "  %s\n", p)
 		}
 		fmt.Fprint(stderr, "See the changes with --dry-run; replace them with --force (each old file is kept as NAME.bak.<time>).\n")
-		return exitFailed
+	case errors.As(err, &preflight):
+		fmt.Fprintln(stderr, "prosody-wizard: cannot write here, so nothing was written:")
+		for _, p := range preflight.Problems {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+		fmt.Fprintln(stderr, "Run as root (sudo) where you may not write, or choose another folder with --out.")
+	case errors.As(err, &incomplete):
+		fmt.Fprintf(stderr, "prosody-wizard: writing failed: %v\n", incomplete.Err)
+		fmt.Fprintf(stderr, "Written (%d), each complete:\n", len(incomplete.Written))
+		for _, p := range incomplete.Written {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+		fmt.Fprintf(stderr, "Not written (%d):\n", len(incomplete.NotWritten))
+		for _, p := range incomplete.NotWritten {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+		fmt.Fprintln(stderr, "Fix the cause and run the same command again: it keeps what was written and completes the rest.")
+	default:
+		return reportError(stderr, file, err, exitFailed)
 	}
-	return reportError(stderr, file, err, exitFailed)
+	return exitFailed
 }
 
 func dryRun(root afero.Fs, plan scaffold.Plan, a config.Answers, out string, stdout, stderr io.Writer) int {
@@ -409,36 +447,6 @@ func ownerOfNearest(dir string) config.Owner {
 		}
 	}
 	return config.Owner{UID: -1, GID: -1}
-}
-
-// unwritable names the first folder the plan needs to write in that this
-// process may not, checked before anything is written.
-func unwritable(abs string, plan scaffold.Plan, root afero.Fs) []string {
-	changes, err := scaffold.Compare(root, plan)
-	if err != nil {
-		return nil // Apply reports it
-	}
-	checked := map[string]bool{}
-	for _, c := range changes {
-		if c.Status == scaffold.StatusSame && !c.ModeOnly {
-			continue
-		}
-		d := filepath.Dir(filepath.Join(abs, c.Path))
-		for {
-			if _, err := os.Stat(d); err == nil || d == filepath.Dir(d) {
-				break
-			}
-			d = filepath.Dir(d)
-		}
-		if checked[d] {
-			continue
-		}
-		checked[d] = true
-		if err := syscall.Access(d, 2 /* W_OK */); err != nil {
-			return []string{fmt.Sprintf("%s (%v)", d, err)}
-		}
-	}
-	return nil
 }
 
 func version() string {

@@ -8,16 +8,21 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/afero"
 	"go.yaml.in/yaml/v3"
+
+	"prosody-wizard/safeio"
 )
 
 var sprintf = fmt.Sprintf
 
-// Load reads an answers file. A file that cannot be read returns that error;
-// a file with problems returns them all as Problems. The answers are
-// normalised (see Normalize) but not validated.
+// Load reads an answers file. A file that cannot be read returns that error,
+// and so does anything but a regular file of at most safeio.MaxInput bytes
+// (a FIFO would block, /dev/zero never ends); a file with problems returns
+// them all as Problems. The answers are normalised (see Normalize) but not
+// validated.
 func Load(path string) (Answers, error) {
-	data, err := os.ReadFile(path)
+	data, err := safeio.ReadRegular(afero.NewOsFs(), path, safeio.MaxInput)
 	if err != nil {
 		return Answers{}, err
 	}

@@ -6,14 +6,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/afero"
+
+	"prosody-wizard/safeio"
 )
 
 // Status is how a planned entry compares with what is on disk.
@@ -38,10 +42,15 @@ type Change struct {
 	// owner differs; fixed in place, without a backup. Preserved entries
 	// such as the data folder are never touched, so never ModeOnly.
 	ModeOnly bool
+	// OldSize is the size of the file there now (StatusChanged).
+	OldSize int64
 }
 
 // Compare reports, for every entry of the plan, whether it is new, changed
-// or the same on fsys. It only reads.
+// or the same on fsys. It only reads, and reads a file only when its size
+// matches the plan's, so a huge file planted in the tree costs nothing.
+// Anything but a regular file where a file is planned (a FIFO, a device)
+// and, on a safeio.Tree, a link anywhere on the way, is an error.
 func Compare(fsys afero.Fs, p Plan) ([]Change, error) {
 	changes := make([]Change, 0, len(p.Files))
 	for _, f := range p.Files {
@@ -53,18 +62,21 @@ func Compare(fsys afero.Fs, p Plan) ([]Change, error) {
 			return nil, err
 		case f.IsDir():
 			if !info.IsDir() {
-				return nil, fmt.Errorf("%s: want a folder, but a file is there", f.Path)
+				return nil, fmt.Errorf("%s: want a folder, but %s is there", f.Path, safeio.Kind(info.Mode()))
 			}
 			c.Status = StatusSame
 			c.ModeOnly = !f.Preserve && metaDiffers(info, f)
-		case info.IsDir():
-			return nil, fmt.Errorf("%s: want a file, but a folder is there", f.Path)
+		case !info.Mode().IsRegular():
+			return nil, fmt.Errorf("%s: want a file, but %s is there", f.Path, safeio.Kind(info.Mode()))
 		default:
+			c.Status, c.OldSize = StatusChanged, info.Size()
+			if info.Size() != int64(len(f.Data)) {
+				break
+			}
 			old, err := afero.ReadFile(fsys, f.Path)
 			if err != nil {
 				return nil, err
 			}
-			c.Status = StatusChanged
 			if bytes.Equal(old, f.Data) {
 				c.Status = StatusSame
 				c.ModeOnly = metaDiffers(info, f)
@@ -121,12 +133,39 @@ func (e *ConflictError) Error() string {
 		len(e.Paths), strings.Join(e.Paths, ", "))
 }
 
+// PreflightError lists what stops the plan before its first write: names
+// too long, folders this process may not write in, too little free space.
+// Nothing was written.
+type PreflightError struct{ Problems []string }
+
+func (e *PreflightError) Error() string {
+	return "cannot write here, so nothing was written: " + strings.Join(e.Problems, "; ")
+}
+
+// IncompleteError is a write that failed after others succeeded: it says
+// which entries were written and which were not. Every entry is whole (old
+// or new), and running the same answers again completes the setup.
+type IncompleteError struct {
+	Written, NotWritten []string
+	Err                 error
+}
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("%v; %d of %d entries were written before it failed", e.Err, len(e.Written), len(e.Written)+len(e.NotWritten))
+}
+
+func (e *IncompleteError) Unwrap() error { return e.Err }
+
 // Apply makes fsys match the plan. It is the only code in prosody-wizard that
-// writes. Files are written to a temporary name in the same folder, synced,
-// given their mode and owner, then renamed into place, so each is either
-// entirely old or entirely new. Existing folders, and preserved entries such
-// as the data folder, are never modified. Without Force, a file that exists
-// with other contents stops Apply before anything is written.
+// writes. Before the first write it checks names, free space and
+// permissions; then it makes the folders, then writes private keys before
+// the certificates that go with them (see File.First), then the rest. Each
+// file goes to a temporary name in its folder, is synced, given its mode and
+// owner, then renamed into place, so it is either entirely old or entirely
+// new. Existing folders and preserved entries such as the data folder are
+// never modified. Without Force, a file that exists with other contents
+// stops Apply before anything is written. On a safeio.Tree nothing is ever
+// read or written through a link.
 func Apply(fsys afero.Fs, p Plan, opt ApplyOptions) (Result, error) {
 	changes, err := Compare(fsys, p)
 	if err != nil {
@@ -143,70 +182,119 @@ func Apply(fsys afero.Fs, p Plan, opt ApplyOptions) (Result, error) {
 			return Result{}, &ConflictError{Paths: conflicts}
 		}
 	}
+	if err := preflight(fsys, changes, opt); err != nil {
+		return Result{}, err
+	}
 	var r Result
 	// The output folder itself (BasePathFs maps "/" to it).
 	if err := fsys.MkdirAll("/", 0o755); err != nil {
 		return r, err
 	}
 	removeStaleTemps(fsys, p)
-	stamp := opt.Now.UTC().Format("20060102T150405Z")
-	for _, c := range changes {
-		switch {
-		case c.Status == StatusSame && !c.ModeOnly:
-			r.Unchanged = append(r.Unchanged, c.Path)
-			continue
-		case c.Status == StatusSame:
-			if err := fsys.Chmod(c.Path, c.Mode.Perm()); err != nil {
-				return r, err
-			}
-		case c.IsDir():
-			if err := mkdirAll755(fsys, path.Dir(c.Path)); err != nil {
-				return r, err
-			}
-			if err := fsys.MkdirAll(c.Path, c.Mode.Perm()); err != nil {
-				return r, err
-			}
-			// Mkdir is subject to the umask; set the planned mode exactly.
-			if err := fsys.Chmod(c.Path, c.Mode.Perm()); err != nil {
-				return r, err
-			}
-		default:
-			if c.Status == StatusChanged {
-				bak, err := backup(fsys, c.Path, stamp, opt.BackupDir)
-				if err != nil {
-					return r, fmt.Errorf("back up %s: %w", shown(opt.Root, c.Path), err)
+	stamp := opt.Now.UTC().Format(backupStamp)
+	slices.SortStableFunc(changes, func(a, b Change) int { return writeRank(a) - writeRank(b) })
+	for i, c := range changes {
+		if err := applyOne(fsys, c, stamp, opt, &r); err != nil {
+			var rest []string
+			for _, c := range changes[i:] {
+				if c.Status != StatusSame || c.ModeOnly {
+					rest = append(rest, c.Path)
 				}
-				r.Backups = append(r.Backups, bak)
 			}
-			if err := writeAtomic(fsys, c.File, &r, opt.Root); err != nil {
-				return r, fmt.Errorf("write %s: %w", shown(opt.Root, c.Path), err)
-			}
-			r.Written = append(r.Written, c.Path)
-			continue
+			return r, &IncompleteError{Written: slices.Clone(r.Written), NotWritten: rest, Err: err}
 		}
-		if !tryChown(fsys, c.Path, c.UID, c.GID) {
-			r.Chowns = append(r.Chowns, chownCommand(opt.Root, c.Path, c.UID, c.GID))
-		}
-		r.Written = append(r.Written, c.Path)
 	}
 	return r, nil
 }
 
+// writeRank orders the work: folders, then files written first (private
+// keys), then the rest; the plan's path order within each.
+func writeRank(c Change) int {
+	switch {
+	case c.IsDir():
+		return 0
+	case c.First:
+		return 1
+	}
+	return 2
+}
+
+// applyOne brings one entry to its planned state.
+func applyOne(fsys afero.Fs, c Change, stamp string, opt ApplyOptions, r *Result) error {
+	switch {
+	case c.Status == StatusSame && !c.ModeOnly:
+		r.Unchanged = append(r.Unchanged, c.Path)
+		return nil
+	case c.Status == StatusSame:
+		if err := fsys.Chmod(c.Path, c.Mode.Perm()); err != nil {
+			return err
+		}
+	case c.IsDir():
+		if err := mkdirAll755(fsys, path.Dir(c.Path)); err != nil {
+			return err
+		}
+		if err := fsys.MkdirAll(c.Path, c.Mode.Perm()); err != nil {
+			return err
+		}
+		// Mkdir is subject to the umask; set the planned mode exactly.
+		if err := fsys.Chmod(c.Path, c.Mode.Perm()); err != nil {
+			return err
+		}
+	default:
+		if c.Status == StatusChanged {
+			bak, err := backup(fsys, c.Path, stamp, opt.BackupDir)
+			if err != nil {
+				return fmt.Errorf("back up %s: %w", shown(opt.Root, c.Path), err)
+			}
+			r.Backups = append(r.Backups, bak)
+		}
+		if err := writeAtomic(fsys, c.File, r, opt.Root); err != nil {
+			return fmt.Errorf("write %s: %w", shown(opt.Root, c.Path), err)
+		}
+		r.Written = append(r.Written, c.Path)
+		return nil
+	}
+	if !tryChown(fsys, c.Path, c.UID, c.GID) {
+		r.Chowns = append(r.Chowns, chownCommand(opt.Root, c.Path, c.UID, c.GID))
+	}
+	r.Written = append(r.Written, c.Path)
+	return nil
+}
+
+// Temporary files are named tempPrefix + 12 hex digits, whatever the file
+// they stand for, so that their names are never longer than the final ones
+// allow and a re-run finds the leftovers of a killed one.
+const (
+	tempPrefix  = ".prosody-wizard.tmp-"
+	tempNameLen = len(tempPrefix) + 12
+	backupStamp = "20060102T150405Z"
+	// backupSuffixMax is the longest suffix a backup name adds:
+	// ".bak.<stamp>.<n>" with n below 1000.
+	backupSuffixMax = len(".bak.") + len(backupStamp) + len(".999")
+	// nameMax and pathMax are Linux's limits on a file name and a path.
+	nameMax = 255
+	pathMax = 4095
+)
+
 // writeAtomic writes f to a temporary file beside its target, syncs it,
 // sets mode and owner, and renames it into place.
 func writeAtomic(fsys afero.Fs, f File, r *Result, root string) error {
-	dir, name := path.Split(f.Path)
+	return writeAtomicFrom(fsys, f, bytes.NewReader(f.Data), r, root)
+}
+
+func writeAtomicFrom(fsys afero.Fs, f File, data io.Reader, r *Result, root string) error {
+	dir := path.Dir(f.Path)
 	if err := mkdirAll755(fsys, dir); err != nil {
 		return err
 	}
 	var suffix [6]byte
 	_, _ = rand.Read(suffix[:])
-	tmp := path.Join(dir, "."+name+".tmp-"+hex.EncodeToString(suffix[:]))
+	tmp := path.Join(dir, tempPrefix+hex.EncodeToString(suffix[:]))
 	out, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = out.Write(f.Data)
+	_, err = io.Copy(out, data)
 	if err == nil {
 		err = out.Sync()
 	}
@@ -252,13 +340,15 @@ func mkdirAll755(fsys afero.Fs, dir string) error {
 
 // backup copies the current file to NAME.bak.<stamp> (NAME.bak.<stamp>.N if
 // that exists), beside it or under dir, atomically, with the original's
-// mode and owner, and returns the backup's path.
+// mode and owner, and returns the backup's path. It streams the copy, so a
+// large file is not held in memory.
 func backup(fsys afero.Fs, p, stamp, dir string) (string, error) {
-	old, err := afero.ReadFile(fsys, p)
+	src, err := fsys.Open(p)
 	if err != nil {
 		return "", err
 	}
-	info, err := fsys.Stat(p)
+	defer src.Close()
+	info, err := src.Stat()
 	if err != nil {
 		return "", err
 	}
@@ -270,15 +360,17 @@ func backup(fsys afero.Fs, p, stamp, dir string) (string, error) {
 	for n := 2; ; n++ {
 		if _, err := fsys.Stat(bak); errors.Is(err, fs.ErrNotExist) {
 			break
+		} else if err != nil {
+			return "", err
 		}
 		bak = fmt.Sprintf("%s.bak.%s.%d", base, stamp, n)
 	}
-	f := File{Path: bak, Mode: info.Mode().Perm(), UID: -1, GID: -1, Data: old}
+	f := File{Path: bak, Mode: info.Mode().Perm(), UID: -1, GID: -1}
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
 		f.UID, f.GID = int(st.Uid), int(st.Gid)
 	}
 	var r Result
-	if err := writeAtomic(fsys, f, &r, ""); err != nil {
+	if err := writeAtomicFrom(fsys, f, src, &r, ""); err != nil {
 		return "", err
 	}
 	return bak, nil
@@ -315,20 +407,25 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// removeStaleTemps deletes temporary files that an interrupted run left
-// beside the files it was writing or backing up (.NAME.tmp-XXXX,
-// .NAME.bak.STAMP.tmp-XXXX); they were never renamed into place, so
-// nothing depends on them.
+// removeStaleTemps deletes temporary files that an interrupted run left in
+// the folders it was writing in (.prosody-wizard.tmp-XXXX, and the
+// .NAME.tmp-XXXX and .NAME.bak.STAMP.tmp-XXXX names of earlier versions);
+// they were never renamed into place, so nothing depends on them.
 func removeStaleTemps(fsys afero.Fs, p Plan) {
+	dirs := map[string]bool{}
 	for _, f := range p.Files {
 		if f.IsDir() {
 			continue
 		}
 		dir, name := path.Split(f.Path)
-		stale, _ := afero.Glob(fsys, path.Join(dir, "."+name+".tmp-*"))
+		var stale []string
+		if !dirs[dir] {
+			dirs[dir] = true
+			stale, _ = afero.Glob(fsys, path.Join(dir, tempPrefix+"*"))
+		}
+		old, _ := afero.Glob(fsys, path.Join(dir, "."+name+".tmp-*"))
 		backups, _ := afero.Glob(fsys, path.Join(dir, "."+name+".bak.*.tmp-*"))
-		stale = append(stale, backups...)
-		for _, t := range stale {
+		for _, t := range slices.Concat(stale, old, backups) {
 			_ = fsys.Remove(t)
 		}
 	}

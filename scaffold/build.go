@@ -43,10 +43,8 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	certDir := path.Join(path.Dir(ConfigPath(a)), "certs")
 	if a.TLS.Mode == config.TLSExisting {
 		pair, err = existingPair(in.Source, a.TLS, in.Now)
-	} else if old, ok := existingSelfSigned(in.Existing, certDir, s.CertName, s.Hosts(), in.Now); ok {
-		pair = old
 	} else {
-		pair, err = selfSigned(s.Hosts(), in.Now)
+		pair, err = reusablePair(in.Existing, certDir, s.CertName, s.Hosts(), in.Now)
 	}
 	if err != nil {
 		return Plan{}, err
@@ -126,7 +124,7 @@ func addCerts(p *Plan, dir string, s *setup, pair keyPair, uid, gid int, keyMode
 		f := File{Path: path.Join(dir, n), Mode: 0o640, UID: uid, GID: gid, Data: files[n]}
 		if path.Ext(n) == ".key" {
 			f.Mode = fileMode(keyMode)
-			f.Secret = true
+			f.Secret, f.First = true, true
 		}
 		p.add(f)
 	}

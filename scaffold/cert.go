@@ -12,12 +12,15 @@ import (
 	"fmt"
 	"io/fs"
 	"math/big"
+	"path"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
+	"prosody-wizard/safeio"
 )
 
 // certValidity is how long a self-signed certificate lasts.
@@ -30,13 +33,23 @@ type keyPair struct {
 	leaf      *x509.Certificate
 }
 
-// selfSigned makes an ECDSA P-256 certificate whose SANs name every host
-// (in DNS form), valid from now for a year.
+// selfSigned makes an ECDSA P-256 key and a certificate for it whose SANs
+// name every host (in DNS form), valid from now for a year.
 func selfSigned(hosts []string, now time.Time) (keyPair, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return keyPair{}, err
 	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return keyPair{}, err
+	}
+	return certify(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), hosts, now)
+}
+
+// certify makes a self-signed certificate for key (whose PEM form is
+// keyPEM) naming every host, valid from now for a year.
+func certify(key crypto.Signer, keyPEM []byte, hosts []string, now time.Time) (keyPair, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
 		return keyPair{}, err
@@ -55,18 +68,71 @@ func selfSigned(hosts []string, now time.Time) (keyPair, error) {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 		BasicConstraintsValid: true,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
 		return keyPair{}, err
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return keyPair{}, err
+	return keyPair{cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), key: keyPEM}, nil
+}
+
+// reuseMargin: a certificate that expires sooner than this is replaced.
+const reuseMargin = 30 * 24 * time.Hour
+
+// reusablePair returns the key and certificate for certs/NAME.{key,crt}: a
+// re-run must not change what it does not have to, and must complete after
+// a run killed halfway. A private key already there (one that parses) is
+// always kept; the certificate with it is kept too while it belongs to that
+// key, names exactly these hosts and stays valid for a while, and is made
+// anew for that key otherwise. Only without a usable key is a new pair
+// made. Apply writes keys first (File.First), so a killed run leaves at
+// worst a key without its certificate, which the next run certifies.
+func reusablePair(fsys afero.Fs, certDir, name string, hosts []string, now time.Time) (keyPair, error) {
+	if fsys == nil {
+		return selfSigned(hosts, now)
 	}
-	return keyPair{
-		cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		key:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
-	}, nil
+	keyPEM, err := safeio.ReadRegular(fsys, path.Join(certDir, name+".key"), safeio.MaxInput)
+	if err != nil {
+		return selfSigned(hosts, now)
+	}
+	key, err := parseKey(keyPEM)
+	if err != nil {
+		return selfSigned(hosts, now)
+	}
+	if certPEM, err := safeio.ReadRegular(fsys, path.Join(certDir, name+".crt"), safeio.MaxInput); err == nil {
+		if leaf := firstCert(certPEM); leaf != nil && keyMatches(key, leaf) && covers(leaf, hosts, now) {
+			return keyPair{cert: certPEM, key: keyPEM}, nil
+		}
+	}
+	return certify(key, keyPEM, hosts, now)
+}
+
+// firstCert parses the first PEM certificate of data, or returns nil.
+func firstCert(data []byte) *x509.Certificate {
+	b, _ := pem.Decode(data)
+	if b == nil || b.Type != "CERTIFICATE" {
+		return nil
+	}
+	cert, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		return nil
+	}
+	return cert
+}
+
+// covers reports whether cert names exactly these hosts (in DNS form, in
+// any order) and is valid from now until well after.
+func covers(cert *x509.Certificate, hosts []string, now time.Time) bool {
+	if now.Before(cert.NotBefore) || now.Add(reuseMargin).After(cert.NotAfter) {
+		return false
+	}
+	want := make([]string, len(hosts))
+	for i, h := range hosts {
+		want[i] = config.ALabel(h)
+	}
+	have := slices.Clone(cert.DNSNames)
+	slices.Sort(want)
+	slices.Sort(have)
+	return slices.Equal(have, want)
 }
 
 // existingPair reads the certificate chain and key named by tls.cert and
@@ -77,11 +143,11 @@ func existingPair(src afero.Fs, t config.TLS, now time.Time) (keyPair, error) {
 		return keyPair{}, config.Problems{{Field: "tls.cert", Message: "cannot read files here"}}
 	}
 	var p config.Problems
-	certPEM, err := afero.ReadFile(src, t.Cert)
+	certPEM, err := safeio.ReadRegular(src, t.Cert, safeio.MaxInput)
 	if err != nil {
 		p = append(p, config.Problem{Field: "tls.cert", Message: readProblem(t.Cert, err)})
 	}
-	keyPEM, kerr := afero.ReadFile(src, t.Key)
+	keyPEM, kerr := safeio.ReadRegular(src, t.Key, safeio.MaxInput)
 	if kerr != nil {
 		p = append(p, config.Problem{Field: "tls.key", Message: readProblem(t.Key, kerr)})
 	}
@@ -138,8 +204,12 @@ func coverageWarnings(leaf *x509.Certificate, hosts []string, now time.Time) []s
 }
 
 func readProblem(path string, err error) string {
-	if errors.Is(err, fs.ErrNotExist) {
+	var ie *safeio.InputError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Sprintf("%s does not exist", path)
+	case errors.As(err, &ie):
+		return ie.Error()
 	}
 	return fmt.Sprintf("%s cannot be read: %v", path, err)
 }

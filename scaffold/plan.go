@@ -28,6 +28,11 @@ type File struct {
 	// Preserve marks what must never be changed once it exists, such as the
 	// data folder: Apply creates it when missing and otherwise leaves it be.
 	Preserve bool
+	// First marks files Apply writes before the others: private keys, so
+	// that a certificate never lands without its key. A run killed between
+	// the two leaves a key, which the next run keeps and certifies anew
+	// (see reusablePair): key and certificate stay a pair.
+	First bool
 }
 
 // IsDir reports whether the entry is a folder.
