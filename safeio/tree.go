@@ -175,11 +175,12 @@ func (t *Tree) parent(op, name string) (int, []string, error) {
 func (t *Tree) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
 	parts := split(name)
 	if len(parts) == 0 {
-		fd, err := unix.Dup(int(t.root.Fd()))
+		// A descriptor of its own (a dup would share the folder's read
+		// offset between every Readdir).
+		fd, err := unix.Openat(int(t.root.Fd()), ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return nil, err
+			return nil, &fs.PathError{Op: "open", Path: t.abs, Err: err}
 		}
-		unix.CloseOnExec(fd)
 		return os.NewFile(uintptr(fd), t.abs), nil
 	}
 	dirfd, err := t.dir(parts[:len(parts)-1])

@@ -289,3 +289,23 @@ func TestLock(t *testing.T) {
 		t.Fatal("the lock was not handed over")
 	}
 }
+
+// TestTreeListsTheFolderTwice: every Open of the folder reads it from the
+// start (a shared descriptor would list it once, then nothing).
+func TestTreeListsTheFolderTwice(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := OpenTree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree.Close()
+	for i := 0; i < 2; i++ {
+		names, err := afero.ReadDir(tree, ".")
+		if err != nil || len(names) != 1 {
+			t.Fatalf("listing %d: %v, %v", i+1, names, err)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
+	"prosody-wizard/safeio"
 )
 
 // countingFs records every call that could change the filesystem.
@@ -91,6 +92,14 @@ var fsKinds = []struct {
 	{"mem", func(t *testing.T) afero.Fs { return afero.NewMemMapFs() }},
 	{"os", func(t *testing.T) afero.Fs {
 		return afero.NewBasePathFs(afero.NewOsFs(), filepath.Join(t.TempDir(), "out"))
+	}},
+	{"tree", func(t *testing.T) afero.Fs {
+		tree, err := safeio.OpenTree(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tree.Close() })
+		return tree
 	}},
 }
 

@@ -18,6 +18,9 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	if problems := config.Validate(a); len(problems) > 0 {
 		return Plan{}, problems
 	}
+	if problems := certNameProblems(a); len(problems) > 0 {
+		return Plan{}, problems
+	}
 	if in.Owner.UID < 0 || in.Owner.GID < 0 {
 		return Plan{}, fmt.Errorf("scaffold: owner %d:%d is not resolved", in.Owner.UID, in.Owner.GID)
 	}
@@ -63,6 +66,26 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	}
 	p.DNS = s.DNSRecords()
 	return p, nil
+}
+
+// certNameProblems names the domains too long to name files after:
+// certificate files carry the primary domain's name and every
+// internationalised domain's (see certFiles), and with the longest suffix
+// Apply adds (a backup's) a file name may have 255 bytes.
+func certNameProblems(a config.Answers) config.Problems {
+	const most = nameMax - len(".crt") - backupSuffixMax
+	var p config.Problems
+	for i, d := range a.Domains {
+		if i > 0 && d == config.ALabel(d) {
+			continue // no file carries its name
+		}
+		if len(d) > most {
+			p = append(p, config.Problem{Field: fmt.Sprintf("domains[%d]", i), Message: fmt.Sprintf(
+				"is %d bytes long; certificate files are named after it, and a file name (with its backup suffix) may have at most %d bytes: use a domain of at most %d bytes",
+				len(d), nameMax, most)})
+		}
+	}
+	return p
 }
 
 // composeFiles lays out the starter repo; everything belongs to the owner

@@ -10,6 +10,8 @@ import (
 
 	udiff "github.com/aymanbagabas/go-udiff"
 	"github.com/spf13/afero"
+
+	"prosody-wizard/safeio"
 )
 
 // Diff describes how a changed file would change: a unified diff for text,
@@ -19,7 +21,10 @@ func Diff(fsys afero.Fs, c Change) string {
 	if c.Status != StatusChanged || c.IsDir() {
 		return ""
 	}
-	old, err := afero.ReadFile(fsys, c.Path)
+	if c.OldSize > maxDiffed {
+		return fmt.Sprintf("%s: changed (%d → %d bytes; too large to show)\n", c.Path, c.OldSize, len(c.Data))
+	}
+	old, err := safeio.ReadRegular(fsys, c.Path, maxDiffed)
 	if err != nil {
 		return fmt.Sprintf("%s: cannot read the current file: %v\n", c.Path, err)
 	}
@@ -34,6 +39,9 @@ func Diff(fsys afero.Fs, c Change) string {
 	// Diff the real texts (a changed secret is a change), then mask.
 	return maskSecrets(udiff.Unified("a/"+c.Path, "b/"+c.Path, string(old), string(c.Data)))
 }
+
+// maxDiffed is the largest current file a diff reads.
+const maxDiffed = 1 << 20
 
 func isText(b []byte) bool { return utf8.Valid(b) && !bytes.Contains(b, []byte{0}) }
 
