@@ -606,3 +606,21 @@ func TestIncompleteWriteMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputFolderNamedByPath: "--out ." is named by its path in what the
+// run says, not as ".".
+func TestOutputFolderNamedByPath(t *testing.T) {
+	dir := t.TempDir()
+	ans := ownedCopy(t, t.TempDir(), "minimal")
+	t.Chdir(dir)
+	for _, args := range [][]string{{"--dry-run"}, nil} {
+		code, stdout, stderr := runCLI(t, append([]string{"--answers", ans, "--out", "."}, args...)...)
+		if code != exitOK {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		first, _, _ := strings.Cut(stdout, "\n")
+		if !strings.Contains(first, " "+dir) || strings.Contains(first, " . ") || strings.Contains(first, " .\n") {
+			t.Errorf("%v: the output folder is not named by its path: %q", args, first)
+		}
+	}
+}

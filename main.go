@@ -307,7 +307,7 @@ func write(a config.Answers, o options, stdout, stderr io.Writer) int {
 			if err != nil {
 				return reportError(stderr, o.answers, err, exitFailed), nil
 			}
-			return dryRun(root, plan, a, out, stdout, stderr), nil
+			return dryRun(root, plan, a, displayDir(out), stdout, stderr), nil
 		})
 		return code
 	}

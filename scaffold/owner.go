@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
+	"prosody-wizard/safeio"
 )
 
 // Invoker is who runs prosody-wizard, for choosing owners.
@@ -64,6 +65,9 @@ func ResolveOwner(a config.Answers, root afero.Fs, who Invoker) (config.Owner, s
 	return fallbackOwner, fmt.Sprintf("running as root: the files belong to %d:%d (Prosody refuses to run as root); set owner.uid and owner.gid to choose", fallbackOwner.UID, fallbackOwner.GID), nil
 }
 
+// maxUserDB bounds how much of passwd or group is read.
+const maxUserDB = 16 << 20
+
 // lookupID finds name in a colon-separated database (passwd or group) and
 // returns the numeric field at index field.
 func lookupID(root afero.Fs, rootName, file, name string, field int) (int, error) {
@@ -71,7 +75,7 @@ func lookupID(root afero.Fs, rootName, file, name string, field int) (int, error
 	if rootName == "" {
 		shownFile = "/" + file
 	}
-	data, err := afero.ReadFile(root, file)
+	data, err := safeio.ReadRegular(root, file, maxUserDB)
 	if err != nil {
 		return 0, fmt.Errorf("cannot read %s to find the %s user: %v; install Debian's prosody package (apt-get install prosody), or set owner.uid and owner.gid in the answers", shownFile, name, err)
 	}
