@@ -175,7 +175,7 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 			return d
 		},
 		Write: func(out string, p scaffold.Plan) (scaffold.Result, error) {
-			return writeWizardPlan(out, p, o, stderr)
+			return writeWizardPlan(out, p, o)
 		},
 	}
 	run := runWizard

@@ -102,9 +102,11 @@ func applyLocked(l *outputLock, out string, plan scaffold.Plan, o options) (scaf
 
 // writeWizardPlan is the wizard's write: the plan its review showed, into
 // the locked folder. Apply compares again under the lock, so files another
-// run wrote since the review are conflicts, never silently replaced.
-func writeWizardPlan(out string, plan scaffold.Plan, o options, stderr io.Writer) (scaffold.Result, error) {
-	l, err := lockOutput(out, stderr)
+// run wrote since the review are conflicts, never silently replaced. The
+// wait for another run is not announced: the wizard owns the terminal, and
+// reports a BusyError itself.
+func writeWizardPlan(out string, plan scaffold.Plan, o options) (scaffold.Result, error) {
+	l, err := lockOutput(out, io.Discard)
 	if err != nil {
 		return scaffold.Result{}, err
 	}
