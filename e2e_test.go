@@ -304,7 +304,7 @@ func (r *cellRun) cleanup() error {
 		}
 	}
 	if r.ns != nil {
-		if left := r.ns.pids(); len(left) > 0 {
+		if left := r.leftInNamespace(); len(left) > 0 {
 			errs = append(errs, fmt.Sprintf("processes left running in the namespace: %v", left))
 		}
 		r.ns.delete()
@@ -313,6 +313,24 @@ func (r *cellRun) cleanup() error {
 		return &stepError{cell: r.cell.name, step: "cleanup", err: fmt.Errorf("%s", strings.Join(errs, "; "))}
 	}
 	return nil
+}
+
+// leftInNamespace lists the processes still in the cell's network
+// namespace once everything it started was stopped, after a bounded wait:
+// a server whose stop command has returned may still be exiting (pg_ctl
+// stop -w returns when the postmaster has removed its pidfile, a moment
+// before it exits; seen on a loaded machine).
+func (r *cellRun) leftInNamespace() []string {
+	const grace = 10 * time.Second
+	if waitUntil(grace, func() bool { return len(r.ns.pids()) == 0 }) {
+		return nil
+	}
+	var left []string
+	for _, pid := range r.ns.pids() {
+		cmdline, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+		left = append(left, fmt.Sprintf("%s (%s, still there after %v)", pid, strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " "), grace))
+	}
+	return left
 }
 
 // scaffold writes the answers and runs the real CLI on them.
@@ -1030,7 +1048,7 @@ func (r *cellRun) stop() error {
 		return fmt.Errorf("prosody exited %d after SIGTERM (%v):\n%s", code, took, r.log.String())
 	}
 	if r.db == nil {
-		if left := r.ns.pids(); len(left) > 0 {
+		if left := r.leftInNamespace(); len(left) > 0 {
 			return fmt.Errorf("processes left after prosody stopped: %v", left)
 		}
 	}
