@@ -304,7 +304,7 @@ func (r *cellRun) cleanup() error {
 		}
 	}
 	if r.ns != nil {
-		if left := r.ns.pids(); len(left) > 0 {
+		if left := r.leftInNamespace(); len(left) > 0 {
 			errs = append(errs, fmt.Sprintf("processes left running in the namespace: %v", left))
 		}
 		r.ns.delete()
@@ -313,6 +313,24 @@ func (r *cellRun) cleanup() error {
 		return &stepError{cell: r.cell.name, step: "cleanup", err: fmt.Errorf("%s", strings.Join(errs, "; "))}
 	}
 	return nil
+}
+
+// leftInNamespace lists the processes still in the cell's network
+// namespace once everything it started was stopped, after a bounded wait:
+// a server whose stop command has returned may still be exiting (pg_ctl
+// stop -w returns when the postmaster has removed its pidfile, a moment
+// before it exits; seen on a loaded machine).
+func (r *cellRun) leftInNamespace() []string {
+	const grace = 10 * time.Second
+	if waitUntil(grace, func() bool { return len(r.ns.pids()) == 0 }) {
+		return nil
+	}
+	var left []string
+	for _, pid := range r.ns.pids() {
+		cmdline, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+		left = append(left, fmt.Sprintf("%s (%s, still there after %v)", pid, strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " "), grace))
+	}
+	return left
 }
 
 // scaffold writes the answers and runs the real CLI on them.
@@ -571,27 +589,146 @@ func (r *cellRun) healthcheck() ([]byte, error) {
 	return r.inTree("sh", script, strconv.Itoa(r.a.Ports.C2S)).CombinedOutput()
 }
 
-// healthy: the healthcheck passes against the running prosody and makes it
-// log nothing (it opens no connection).
+// healthy: the healthcheck passes against the running prosody without
+// connecting to it (a probe that connects makes Prosody log a client
+// connection at every interval). The same detector must see a bare TCP
+// connection made the same way, so the check can fail.
 func (r *cellRun) healthy() error {
-	// Let start-up and the readiness probe finish logging first.
-	last, since := len(r.log.String()), time.Now()
-	waitUntil(3*time.Second, func() bool {
-		if n := len(r.log.String()); n != last {
-			last, since = n, time.Now()
+	conns, err := r.connectionsDuring(func() error {
+		if out, err := r.healthcheck(); err != nil {
+			return fmt.Errorf("healthcheck.sh says unhealthy: %v\n%s", err, out)
 		}
-		return time.Since(since) > 300*time.Millisecond
+		return nil
 	})
-	before := r.log.String()
-	out, err := r.healthcheck()
 	if err != nil {
-		return fmt.Errorf("healthcheck.sh says unhealthy: %v\n%s", err, out)
+		return err
 	}
-	time.Sleep(300 * time.Millisecond)
-	if extra := strings.TrimPrefix(r.log.String(), before); extra != "" {
-		return fmt.Errorf("the healthcheck made prosody log:\n%s", extra)
+	if len(conns) > 0 {
+		return fmt.Errorf("the healthcheck connected to prosody's client port; prosody logged:\n%s", strings.Join(conns, "\n"))
+	}
+	c2s := fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S)
+	conns, err = r.connectionsDuring(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := r.ns.dial(ctx, "tcp", c2s)
+		if err != nil {
+			return fmt.Errorf("bare TCP connection to %s: %w", c2s, err)
+		}
+		return c.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("self-test: %w", err)
+	}
+	if len(conns) != 1 {
+		return fmt.Errorf("self-test: the detector saw %d client connections for one bare TCP connection to %s:\n%s",
+			len(conns), c2s, strings.Join(conns, "\n"))
 	}
 	return nil
+}
+
+// c2sConnected matches the line Prosody (0.12 and 13.0, mod_c2s) logs at
+// info level when it accepts a connection on a client port: the source is
+// the new session's logger, "c2s" and the hex address of the session
+// (core/sessionmanager.lua). A bare TCP connect and close logs it, then
+// "Client disconnected: connection closed" (0.12.3) or "Client
+// disconnected: closed" (13.0.1), from the same source. Lines of other
+// sources (mod_cron's periodic tasks, mam, http_file_share pruning, ...)
+// are not about connections. (On a direct TLS port a bare connection logs
+// nothing at info; the healthcheck probes the STARTTLS client port.)
+var c2sConnected = regexp.MustCompile(`^(c2s[0-9a-f]+)\s+info\tClient connected$`)
+
+// connectionsDuring runs action between two log barriers and returns the
+// "Client connected" lines (with the lines of the same sessions) of the
+// connections made during it, the barriers' own excluded.
+func (r *cellRun) connectionsDuring(action func() error) ([]string, error) {
+	before, _, err := r.logBarrier()
+	if err != nil {
+		return nil, err
+	}
+	if err := action(); err != nil {
+		return nil, err
+	}
+	upto, barrier, err := r.logBarrier()
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimSuffix(upto[len(before):], "\n"), "\n")
+	// The barrier's own session is the last one that connected with its
+	// name (a name is an address, which a later session may reuse).
+	own := -1
+	for i, l := range lines {
+		if m := c2sConnected.FindStringSubmatch(l); m != nil && m[1] == barrier {
+			own = i
+		}
+	}
+	var conns []string
+	for i, l := range lines {
+		m := c2sConnected.FindStringSubmatch(l)
+		if m == nil || i == own {
+			continue
+		}
+		session := []string{l}
+		for _, s := range lines[i+1:] {
+			if f := strings.Fields(s); len(f) == 0 || f[0] != m[1] {
+				continue
+			}
+			if c2sConnected.MatchString(s) {
+				break // the next session at this address
+			}
+			session = append(session, s)
+		}
+		conns = append(conns, strings.Join(session, "\n"))
+	}
+	return conns, nil
+}
+
+var barrierCount struct {
+	sync.Mutex
+	n int
+}
+
+// logBarrier opens a client stream and closes it with a stream error whose
+// text is new each time; Prosody logs "Session closed by remote with
+// error: undefined-condition (TEXT)" from that session. It waits (bounded)
+// until that line is in the log and returns the log up to and including
+// it, and the session's logger name. Prosody accepts connections one at a
+// time in the order they arrived, logs "Client connected" as it accepts
+// each, and its console log is line-buffered: so every connection made
+// before the barrier has its "Client connected" line before the returned
+// end, and every one made after has it after.
+func (r *cellRun) logBarrier() (upto, session string, err error) {
+	barrierCount.Lock()
+	barrierCount.n++
+	text := fmt.Sprintf("pw-e2e-log-barrier-%d-%d", os.Getpid(), barrierCount.n)
+	barrierCount.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), r.a.Primary(), nil)
+	if err != nil {
+		return "", "", fmt.Errorf("log barrier: %w", err)
+	}
+	_, err = fmt.Fprintf(c.conn, "<stream:error><undefined-condition xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"+
+		"<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>%s</text></stream:error></stream:stream>", text)
+	if err == nil {
+		// Read until prosody closes, so that our close cannot reset the
+		// connection before prosody has read the error.
+		_, err = io.Copy(io.Discard, c.conn)
+	}
+	c.conn.Close()
+	if err != nil {
+		return "", "", fmt.Errorf("log barrier: %w", err)
+	}
+	marker := regexp.MustCompile(`(?m)^(c2s[0-9a-f]+)\s+info\tSession closed by remote with error: undefined-condition \(` + text + `\)\n`)
+	var m []int
+	const limit = 15 * time.Second
+	if !waitUntil(limit, func() bool {
+		m = marker.FindStringSubmatchIndex(r.log.String())
+		return m != nil
+	}) {
+		return "", "", fmt.Errorf("log barrier: prosody did not log the stream error %q within %v:\n%s", text, limit, r.log.String())
+	}
+	log := r.log.String()
+	return log[:m[1]], log[m[2]:m[3]], nil
 }
 
 // unhealthy: once prosody has stopped, the healthcheck fails.
@@ -911,7 +1048,7 @@ func (r *cellRun) stop() error {
 		return fmt.Errorf("prosody exited %d after SIGTERM (%v):\n%s", code, took, r.log.String())
 	}
 	if r.db == nil {
-		if left := r.ns.pids(); len(left) > 0 {
+		if left := r.leftInNamespace(); len(left) > 0 {
 			return fmt.Errorf("processes left after prosody stopped: %v", left)
 		}
 	}
