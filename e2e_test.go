@@ -168,6 +168,15 @@ var wizardBin struct {
 	err  error
 }
 
+// TestMain removes the binary buildWizard made once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if wizardBin.path != "" {
+		os.RemoveAll(filepath.Dir(wizardBin.path))
+	}
+	os.Exit(code)
+}
+
 // buildWizard builds the real binary once per test run.
 func buildWizard(t *testing.T) string {
 	t.Helper()
