@@ -19,9 +19,10 @@ var templateFS embed.FS
 // Lua goes through lua, every YAML scalar through yaml, every shell word of
 // a script or a command line through sh.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lua":  LuaValue,
-	"yaml": yamlString,
-	"sh":   ShellQuote,
+	"lua":    LuaValue,
+	"luakey": luaKey,
+	"yaml":   yamlString,
+	"sh":     ShellQuote,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // render executes one template with the setup.
