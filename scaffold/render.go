@@ -16,13 +16,14 @@ var templateFS embed.FS
 
 // templates holds every generated text file's template. Variables come from
 // setup (see setup.go, where each is documented); every value that lands in
-// Lua goes through lua, every YAML scalar through yaml, every shell word of
-// a script or a command line through sh.
+// Lua goes through lua, every YAML scalar through yaml, every .env value
+// through env, every shell word of a script or a command line through sh.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"lua":    LuaValue,
 	"luakey": luaKey,
 	"yaml":   yamlString,
 	"sh":     ShellQuote,
+	"env":    DotenvValue,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // render executes one template with the setup.

@@ -141,3 +141,31 @@ func TestBackupDir(t *testing.T) {
 		t.Errorf("a backup was also made beside the file: %v", beside)
 	}
 }
+
+// TestMaskSecrets: values are masked to the end of the line; references to
+// the environment stay visible where they are references (ENV_ in Lua,
+// ${…} in compose and .env), and ENV_ in .env is a value.
+func TestMaskSecrets(t *testing.T) {
+	for _, c := range []struct{ path, in, want string }{
+		{"prosody/prosody.cfg.lua", "+\tpassword = \"a b\\\" c\"; -- x", "+\tpassword = ***"},
+		{"prosody/prosody.cfg.lua", "-turn_external_secret = \"s p\"", "-turn_external_secret = ***"},
+		{"prosody/prosody.cfg.lua", " \tpassword = ENV_PROSODY_DB_PASSWORD; -- from .env, through compose.yaml", ""},
+		{"prosody/prosody.cfg.lua", "+turn_external_secret = ENV_PROSODY_TURN_SECRET -- from .env, through compose.yaml", ""},
+		{"prosody/prosody.cfg.lua", "+\tpassword = ENV_X .. \"tail\";", "+\tpassword = ***"},
+		{".env", "+PROSODY_DB_PASSWORD=\"a b\"", "+PROSODY_DB_PASSWORD=***"},
+		{".env", "-PROSODY_TURN_SECRET=ENV_NOT_A_REFERENCE", "-PROSODY_TURN_SECRET=***"},
+		{".env", " PROSODY_DB_PASSWORD=${OTHER}", ""},
+		{"compose.yaml", "       POSTGRES_PASSWORD: ${PROSODY_DB_PASSWORD:?set it in .env}", ""},
+		{"compose.yaml", "       - --static-auth-secret=${PROSODY_TURN_SECRET:?set it in .env}", ""},
+		{"compose.yaml", "+      - --static-auth-secret=plain text", "+      - --static-auth-secret=***"},
+		{"coturn/turnserver.conf", "+static-auth-secret=a b", "+static-auth-secret=***"},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		if got := maskSecrets(c.path, c.in); got != want {
+			t.Errorf("%s: maskSecrets(%q) = %q, want %q", c.path, c.in, got, want)
+		}
+	}
+}
