@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Validate checks normalised answers and returns every problem at once, each
@@ -156,12 +158,34 @@ func validateTLS(p *problems, a Answers) {
 	}
 }
 
-var (
-	dbIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
-	// dbPassword keeps to characters that survive .env files, compose
-	// interpolation, SQL clients and Lua strings without quoting rules.
-	dbPassword = regexp.MustCompile(`^[!#%&()*+,\-./0-9:;<=>?@A-Z\[\]^_a-z{|}~]{8,128}$`)
-)
+var dbIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// maxSecret is the longest database password or TURN secret, in bytes.
+const maxSecret = 1024
+
+// secretProblem says why s cannot be a password or shared secret, or "".
+// The other side (a DBA's database server, a TURN server) chose it, so any
+// one line of text is carried: spaces, quotes, \, $ and ` included, quoted
+// for each file that holds it. NUL and line breaks no such file can hold.
+func secretProblem(s string) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8 text"
+	}
+	if len(s) > maxSecret {
+		return fmt.Sprintf("is %d bytes long; at most %d are allowed", len(s), maxSecret)
+	}
+	for _, r := range s {
+		switch {
+		case r == 0:
+			return "contains a NUL character (U+0000), which no config file or environment variable can hold"
+		case r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029:
+			return fmt.Sprintf("contains a line break (%U); it must be one line of text", r)
+		case unicode.IsControl(r):
+			return fmt.Sprintf("contains the control character %U; only printable text is allowed", r)
+		}
+	}
+	return ""
+}
 
 func validateDatabase(p *problems, a Answers) {
 	d := a.Database
@@ -178,8 +202,8 @@ func validateDatabase(p *problems, a Answers) {
 	if !dbIdentifier.MatchString(d.User) {
 		p.add("database.user", "%q is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", d.User)
 	}
-	if d.Password != "" && !dbPassword.MatchString(d.Password) {
-		p.add("database.password", "must be 8–128 printable ASCII characters without spaces, quotes, backslashes, $ or ` (or empty to generate a strong one)")
+	if msg := secretProblem(d.Password); msg != "" {
+		p.add("database.password", "%s (or leave it empty to generate a strong one)", msg)
 	}
 	if d.Port < 0 || d.Port > 65535 {
 		def := a
@@ -328,8 +352,8 @@ func validateTURN(p *problems, a Answers) {
 	if t.Port < 1 || t.Port > 65535 {
 		p.add("turn.port", "%d is not a port; use 1–65535 (3478 is the standard TURN port)", t.Port)
 	}
-	if t.Secret != "" && (len(t.Secret) < 16 || !dbPassword.MatchString(t.Secret)) {
-		p.add("turn.secret", "must be 16–128 printable ASCII characters without spaces, quotes, backslashes, $ or ` (or empty to generate a strong one)")
+	if msg := secretProblem(t.Secret); msg != "" {
+		p.add("turn.secret", "%s (or leave it empty to generate a strong one)", msg)
 	}
 	for _, ap := range ActivePorts(a) {
 		if ap.Port == t.Port {

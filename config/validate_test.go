@@ -146,10 +146,19 @@ var badCases = []badCase{
 	{name: "bad database name", yaml: with("database: {driver: postgres, name: prosody-db}"), want: []want{{"database.name", `"prosody-db" is not allowed; use 1–63 letters, digits and underscores`}}},
 	{name: "bad sqlite name", yaml: with("database: {driver: sqlite, name: '1st'}"), want: []want{{"database.name", "starting with a letter or underscore"}}},
 	{name: "empty database user", yaml: with("database: {driver: mysql, user: ''}"), want: []want{{"database.user", `"" is not allowed; use 1–63`}}},
-	{name: "password with a space", yaml: with("database: {driver: postgres, password: 'correct horse'}"), want: []want{{"database.password", "8–128 printable ASCII characters without spaces, quotes"}}},
-	{name: "password with a quote", yaml: with(`database: {driver: postgres, password: "it's-a-secret"}`), want: []want{{"database.password", "without spaces, quotes"}}},
-	{name: "password with a dollar", yaml: with(`database: {driver: mysql, password: "pa$$word123"}`), want: []want{{"database.password", "$"}}},
-	{name: "password too short", yaml: with("database: {driver: postgres, password: s3cret}"), want: []want{{"database.password", "must be 8–128"}}},
+	{name: "password with a NUL", yaml: with(`database: {driver: postgres, password: "pass\0word"}`), want: []want{{"database.password", "contains a NUL character (U+0000)"}}},
+	{name: "password with a newline", yaml: with(`database: {driver: postgres, password: "pass\nword"}`), want: []want{{"database.password", "contains a line break (U+000A); it must be one line of text (or leave it empty"}}},
+	{name: "password with a carriage return", yaml: with(`database: {driver: mysql, password: "password\r"}`), want: []want{{"database.password", "line break (U+000D)"}}},
+	{name: "password with a line separator", yaml: with(`database: {driver: mysql, password: "pass\Lword"}`), want: []want{{"database.password", "line break (U+2028)"}}},
+	{name: "password with a paragraph separator", yaml: with(`database: {driver: mysql, password: "pass\u2029word"}`), want: []want{{"database.password", "line break (U+2029)"}}},
+	{name: "password with an escape character", yaml: with(`database: {driver: postgres, password: "pass\eword"}`), want: []want{{"database.password", "contains the control character U+001B; only printable text"}}},
+	{name: "password with a tab", yaml: with(`database: {driver: postgres, password: "pass\tword"}`), want: []want{{"database.password", "control character U+0009"}}},
+	{name: "password with a C1 control", yaml: with(`database: {driver: postgres, password: "pass\x9bword"}`), want: []want{{"database.password", "control character U+009B"}}},
+	{name: "password over 1024 bytes", yaml: with("database: {driver: postgres, password: " + strings.Repeat("ä", 513) + "}"), want: []want{{"database.password", "is 1026 bytes long; at most 1024 are allowed"}}},
+	{name: "turn secret with a newline", yaml: with(`turn: {host: example.org, secret: "shared\nsecret"}`), want: []want{{"turn.secret", "contains a line break (U+000A)"}}},
+	{name: "turn secret with a NUL", yaml: with(`turn: {host: example.org, secret: "\0"}`), want: []want{{"turn.secret", "NUL character"}}},
+	{name: "turn secret with a control character", yaml: with(`turn: {host: example.org, secret: "a\x7fb"}`), want: []want{{"turn.secret", "control character U+007F"}}},
+	{name: "turn secret over 1024 bytes", yaml: with("turn: {host: example.org, secret: " + strings.Repeat("s", 1025) + "}"), want: []want{{"turn.secret", "is 1025 bytes long"}}},
 	{name: "database port 70000", yaml: with("database: {driver: postgres, port: 70000}"), want: []want{{"database.port", "70000 is not a port; use 1–65535, or 0 for the default (5432)"}}},
 	{name: "database port -1", yaml: with("database: {driver: mysql, port: -1}"), want: []want{{"database.port", "or 0 for the default (3306)"}}},
 	{name: "database host with a space", yaml: with("database: {driver: postgres, host: 'db host'}"), want: []want{{"database.host", `"db host" is neither a host name nor an IP address`}}},
@@ -392,6 +401,16 @@ var goodCases = []goodCase{
 	{"postgres on host", with("deploy: host\nprosody: '0.12'\ndatabase: {driver: postgres, host: 192.0.2.10, port: 5433, name: xmpp_db, user: xmpp, password: 'S3cret-pass!'}"), func(t *testing.T, a Answers) {
 		eq(t, "DBPort", a.DBPort(), 5433)
 	}},
+	{"any password the database server accepts", with(`database: {driver: postgres, password: " it's \"quoted\" \\ $HOME ${X} ` + "`id`" + ` ]] --[[ ;x# "}`), func(t *testing.T, a Answers) {
+		eq(t, "database.password", a.Database.Password, " it's \"quoted\" \\ $HOME ${X} `id` ]] --[[ ;x# ")
+	}},
+	{"short and non-ASCII passwords", with("deploy: host\ndatabase: {driver: mysql, host: localhost, password: 'pässwört 秘密'}"), nil},
+	{"one-character password", with("database: {driver: postgres, password: x}"), nil},
+	{"password of 1024 bytes", with("database: {driver: postgres, password: " + strings.Repeat("ä", 512) + "}"), nil},
+	{"any TURN secret", with(`turn: {host: example.org, secret: "s3cr3t with spaces, \\ and $$"}`), func(t *testing.T, a Answers) {
+		eq(t, "turn.secret", a.TURN.Secret, `s3cr3t with spaces, \ and $$`)
+	}},
+	{"short TURN secret", with("turn: {host: example.org, secret: abc}"), nil},
 	{"closed server", with("federation: false\nports: {s2s: 0, c2s_direct_tls: 5223}"), nil},
 	{"owner set", with("owner: {uid: 1000, gid: 0}"), nil},
 	{"modules adjusted", with("modules: {enable: [motd, announce, ' welcome '], disable: [vcard4, limits]}"), func(t *testing.T, a Answers) {
@@ -517,6 +536,25 @@ func TestNormalizeDomainIdempotent(t *testing.T) {
 		}
 		if DomainProblem(once) != DomainProblem(NormalizeDomain(once)) {
 			t.Errorf("%q: problem changes on a second normalisation", d)
+		}
+	}
+}
+
+// TestSecretsMustBeUTF8: YAML cannot carry invalid UTF-8, the wizard's
+// fields can; both secrets refuse it, naming the field.
+func TestSecretsMustBeUTF8(t *testing.T) {
+	a, err := Parse([]byte(with("database: {driver: postgres}\nturn: {host: example.org}")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Database.Password, a.TURN.Secret = "pass\xffword", "\xc3"
+	got := map[string]string{}
+	for _, p := range Validate(a) {
+		got[p.Field] = p.Message
+	}
+	for _, field := range []string{"database.password", "turn.secret"} {
+		if !strings.Contains(got[field], "is not valid UTF-8 text") {
+			t.Errorf("%s: got %q, want a problem saying it is not valid UTF-8", field, got[field])
 		}
 	}
 }

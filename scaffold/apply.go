@@ -389,7 +389,7 @@ func tryChown(fsys afero.Fs, p string, uid, gid int) bool {
 }
 
 func chownCommand(root, p string, uid, gid int) string {
-	return fmt.Sprintf("chown %d:%d %s", uid, gid, shellQuote(shown(root, p)))
+	return fmt.Sprintf("chown %d:%d %s", uid, gid, ShellQuote(shown(root, p)))
 }
 
 func shown(root, p string) string {
@@ -397,14 +397,6 @@ func shown(root, p string) string {
 		return p
 	}
 	return path.Join(root, p)
-}
-
-// shellQuote quotes a path for a shell command when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-:@") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // removeStaleTemps deletes temporary files that an interrupted run left in

@@ -167,19 +167,19 @@ func notes(s *setup) (next, warn []string) {
 		next = append(next,
 			"cd into the output folder and start: docker compose up -d --build",
 			"watch it start: docker compose logs -f prosody",
-			"create the first account: docker compose exec prosody prosodyctl adduser "+first,
+			"create the first account: "+ShellCommand("docker", "compose", "exec", "prosody", "prosodyctl", "adduser", first),
 		)
 	} else {
 		next = append(next,
 			"check the config: prosodyctl check config",
 			"restart Prosody: systemctl restart prosody",
-			"create the first account: prosodyctl adduser "+first,
+			"create the first account: "+ShellCommand("prosodyctl", "adduser", first),
 		)
 		if s.A.NetworkDB() {
-			next = append(next, fmt.Sprintf("the %s server must have database %q and user %q; install the LuaDBI driver: apt-get install %s",
-				s.DBLabel(), s.A.Database.Name, s.A.Database.User, s.DebianPackages()[0]))
+			next = append(next, fmt.Sprintf("the %s server must have database %q and user %q; install the LuaDBI driver: %s",
+				s.DBLabel(), s.A.Database.Name, s.A.Database.User, ShellCommand("apt-get", "install", s.DebianPackages()[0])))
 		} else if len(s.DebianPackages()) > 0 {
-			next = append(next, "install the LuaDBI driver: apt-get install "+s.DebianPackages()[0])
+			next = append(next, "install the LuaDBI driver: "+ShellCommand("apt-get", "install", s.DebianPackages()[0]))
 		}
 		for _, m := range s.Modules.Global {
 			if m.In[s.Series] == config.Community {
@@ -209,8 +209,11 @@ func notes(s *setup) (next, warn []string) {
 	case config.TLSLetsEncrypt:
 		warn = append(warn, "open port 80/tcp: Let's Encrypt checks it (HTTP-01); until the first certificate arrives, prosody serves a self-signed placeholder")
 		if !s.Compose {
-			next = append(next, "get the first certificate: certbot certonly --standalone -m "+s.A.TLS.Email+" --agree-tos -d "+strings.Join(s.CertHosts(), " -d ")+
-				" (the deploy hook in /etc/letsencrypt/renewal-hooks/deploy imports it and every renewal)")
+			cmd := []string{"certbot", "certonly", "--standalone", "-m", s.A.TLS.Email, "--agree-tos"}
+			for _, h := range s.CertHosts() {
+				cmd = append(cmd, "-d", h)
+			}
+			next = append(next, "get the first certificate (the deploy hook in /etc/letsencrypt/renewal-hooks/deploy imports it and every renewal): "+ShellCommand(cmd...))
 		}
 	}
 	return next, warn

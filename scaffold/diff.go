@@ -37,7 +37,7 @@ func Diff(fsys afero.Fs, c Change) string {
 		return fmt.Sprintf("%s: binary file changed (%d → %d bytes)\n", c.Path, len(old), len(c.Data))
 	}
 	// Diff the real texts (a changed secret is a change), then mask.
-	return maskSecrets(udiff.Unified("a/"+c.Path, "b/"+c.Path, string(old), string(c.Data)))
+	return maskSecrets(c.Path, udiff.Unified("a/"+c.Path, "b/"+c.Path, string(old), string(c.Data)))
 }
 
 // maxDiffed is the largest current file a diff reads.
@@ -45,18 +45,29 @@ const maxDiffed = 1 << 20
 
 func isText(b []byte) bool { return utf8.Valid(b) && !bytes.Contains(b, []byte{0}) }
 
-// secretLine matches the lines that carry secrets in what we write:
-// passwords and secrets in prosody.cfg.lua, variables in .env, coturn's
-// static-auth-secret.
-var secretLine = regexp.MustCompile(`(?m)^([-+ ]?\s*(?:password|turn_external_secret|static-auth-secret|[A-Z_]*(?:PASSWORD|SECRET))\s*[=:]\s*"?)([^";\s]+)`)
+// secretLine matches the lines that carry secrets in what we write: the
+// sql password and turn_external_secret in prosody.cfg.lua, PASSWORD and
+// SECRET variables in .env and compose.yaml, coturn's static-auth-secret;
+// in files or in diff lines (which start with -, + or a space). Group 2 is
+// the value, to the end of the line: a secret may hold spaces and quotes.
+var secretLine = regexp.MustCompile(`(?m)^([-+ ]?[ \t]*(?:- )?(?:--)?(?:password|turn_external_secret|static-auth-secret|[A-Za-z_]*(?:PASSWORD|SECRET))[ \t]*[=:][ \t]*)(.*)$`)
 
-// maskSecrets replaces secret values with ***, in files or in diff lines
-// (which start with -, + or a space), so that diffs can be shown.
-func maskSecrets(s string) string {
+// References to a secret kept elsewhere, shown as they are: Lua's
+// ENV_NAME (only in Lua; in .env that text is a value), and compose's
+// ${NAME}, ${NAME:?message} (the whole value, maybe in quotes).
+var (
+	luaEnvRef     = regexp.MustCompile(`^ENV_[A-Za-z0-9_]+[ \t]*[;,]?[ \t]*(?:--.*)?$`)
+	composeEnvRef = regexp.MustCompile(`^"?\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+][^}"]*)?\}"?[ \t]*(?:#.*)?$`)
+)
+
+// maskSecrets replaces every secret value in the text of the file at path
+// (or in its diff) with ***, from the = or : to the end of the line.
+func maskSecrets(path, s string) string {
+	lua := strings.HasSuffix(path, ".lua")
 	return secretLine.ReplaceAllStringFunc(s, func(m string) string {
 		sub := secretLine.FindStringSubmatch(m)
-		if strings.HasPrefix(sub[2], "ENV_") || strings.HasPrefix(sub[2], "$") {
-			return m // a reference to the environment, not a secret
+		if lua && luaEnvRef.MatchString(sub[2]) || composeEnvRef.MatchString(sub[2]) {
+			return m
 		}
 		return sub[1] + "***"
 	})

@@ -124,3 +124,51 @@ func isLuaIdent(s string) bool {
 	}
 	return true
 }
+
+// parseLuaString reads the short string literal at the start of src ("…"
+// or '…') as Lua reads it, and is the inverse of LuaString. It takes the
+// escapes Lua 5.1 and 5.4 both read the same way (\a \b \f \n \r \t \v \\
+// \" \' and \ddd); ok is false for anything else (another escape, a line
+// break, no closing quote). rest is what follows the closing quote.
+func parseLuaString(src string) (value, rest string, ok bool) {
+	if src == "" || src[0] != '"' && src[0] != '\'' {
+		return "", src, false
+	}
+	quote := src[0]
+	var b strings.Builder
+	for i := 1; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == quote:
+			return b.String(), src[i+1:], true
+		case c == '\n' || c == '\r':
+			return "", src, false
+		case c != '\\':
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		if i == len(src) {
+			break
+		}
+		switch e := src[i]; {
+		case e >= '0' && e <= '9':
+			n, j := 0, i
+			for ; j < len(src) && j < i+3 && src[j] >= '0' && src[j] <= '9'; j++ {
+				n = n*10 + int(src[j]-'0')
+			}
+			if n > 255 {
+				return "", src, false
+			}
+			b.WriteByte(byte(n))
+			i = j - 1
+		case strings.IndexByte(`\"'`, e) >= 0:
+			b.WriteByte(e)
+		case strings.IndexByte("abfnrtv", e) >= 0:
+			b.WriteByte("\a\b\f\n\r\t\v"[strings.IndexByte("abfnrtv", e)])
+		default:
+			return "", src, false
+		}
+	}
+	return "", src, false
+}

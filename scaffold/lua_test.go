@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"slices"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -86,6 +87,63 @@ func FuzzLuaString(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if back := readBack(t, LuaString(s)); back != s {
 			t.Fatalf("round trip of %q gave %q (literal %s)", s, back, LuaString(s))
+		}
+	})
+}
+
+func TestParseLuaString(t *testing.T) {
+	for _, c := range []struct {
+		src, value, rest string
+		ok               bool
+	}{
+		{`"plain";`, "plain", ";", true},
+		{`'single "q"' -- c`, `single "q"`, " -- c", true},
+		{`"a\"b\\c\'d"`, `a"b\c'd`, "", true},
+		{`"\0001\65\255"`, "\x001A\xff", "", true},
+		{`"\a\b\f\n\r\t\v"`, "\a\b\f\n\r\t\v", "", true},
+		{`"\256"`, "", "", false},
+		{`"\x41"`, "", "", false},
+		{`"\z"`, "", "", false},
+		{"\"line\nbreak\"", "", "", false},
+		{`"unterminated`, "", "", false},
+		{`"ends in \"`, "", "", false},
+		{`ENV_X`, "", "", false},
+		{`[[long]]`, "", "", false},
+	} {
+		v, rest, ok := parseLuaString(c.src)
+		if ok != c.ok || ok && (v != c.value || rest != c.rest) {
+			t.Errorf("parseLuaString(%s) = %q, %q, %v; want %q, %q, %v", c.src, v, rest, ok, c.value, c.rest, c.ok)
+		}
+	}
+}
+
+// FuzzParseLuaString: the re-run's reader is the inverse of LuaString.
+func FuzzParseLuaString(f *testing.F) {
+	for _, s := range append(slices.Clone(secretSeeds), "a\x00b", "\n\r", "\xff\xfe", "\\0001", "\x1b[31m", "\x7f9") {
+		f.Add(s, ";")
+	}
+	f.Fuzz(func(t *testing.T, s, after string) {
+		v, rest, ok := parseLuaString(LuaString(s) + after)
+		if !ok || v != s || rest != after {
+			t.Fatalf("parseLuaString(%s) = %q, %q, %v; want %q, %q", LuaString(s)+after, v, rest, ok, s, after)
+		}
+	})
+}
+
+// FuzzParseLuaStringAgreesWithLua: whatever literal the reader accepts, a
+// Lua parser reads as the same string.
+func FuzzParseLuaStringAgreesWithLua(f *testing.F) {
+	for _, s := range []string{`"a\"b"`, `'a\'b'`, `"\0659"`, `"\1234"`, `"\t\v\a"`, `"\q"`, `"\x41"`, `"\
+"`, `'"'`, `"'"`, `"\255\256"`, "\"\xff\"", `"]]"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		v, rest, ok := parseLuaString(src)
+		if !ok {
+			return
+		}
+		if back := readBack(t, src[:len(src)-len(rest)]); back != v {
+			t.Fatalf("%s: the reader gives %q, Lua %q", src, v, back)
 		}
 	})
 }

@@ -16,10 +16,14 @@ var templateFS embed.FS
 
 // templates holds every generated text file's template. Variables come from
 // setup (see setup.go, where each is documented); every value that lands in
-// Lua goes through lua, every YAML scalar through yaml.
+// Lua goes through lua, every YAML scalar through yaml, every .env value
+// through env, every shell word of a script or a command line through sh.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lua":  LuaValue,
-	"yaml": yamlString,
+	"lua":    LuaValue,
+	"luakey": luaKey,
+	"yaml":   yamlString,
+	"sh":     ShellQuote,
+	"env":    DotenvValue,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // render executes one template with the setup.
@@ -101,9 +105,9 @@ func (s *setup) FirstUser() string {
 // InviteCommand creates an invitation on the primary domain.
 func (s *setup) InviteCommand() string {
 	if s.Series == config.Series012 {
-		return "prosodyctl mod_invites generate " + s.Primary
+		return ShellCommand("prosodyctl", "mod_invites", "generate", s.Primary)
 	}
-	return "prosodyctl shell invite create_account " + s.Primary
+	return ShellCommand("prosodyctl", "shell", "invite", "create_account", s.Primary)
 }
 
 // Documentation addresses used in DNS examples (RFC 5737, RFC 3849).

@@ -141,3 +141,116 @@ func TestBackupDir(t *testing.T) {
 		t.Errorf("a backup was also made beside the file: %v", beside)
 	}
 }
+
+// TestDiffMasksWholeSecrets: a password or secret with spaces, quotes and
+// ; changes between two runs; no piece of the old or the new value shows in
+// the dry-run diff of any file, host or compose.
+func TestDiffMasksWholeSecrets(t *testing.T) {
+	oldPw, newPw := `Tr0ub4dor "h0rse"; b4ttery 'st4ple' \ $xyz`, "abc;LEAKEDTAIL"
+	oldTURN, newTURN := `sh4red s3cr3t; "qu0ted" ta1l#3nd`, `x"yyy zzz`
+	for _, deploy := range []string{config.DeployHost, config.DeployCompose} {
+		t.Run(deploy, func(t *testing.T) {
+			plan := func(pw, secret string) Plan {
+				a := config.Defaults()
+				a.Deploy = deploy
+				a.Domains = []string{"wizard-demo.net"}
+				a.Components = config.DefaultComponents("wizard-demo.net")
+				a.Database = config.Database{Driver: config.DriverPostgres, Host: "db.wizard-demo.net", Name: "prosody", User: "prosody", Password: pw}
+				a.TURN = config.TURN{Host: "turn.wizard-demo.net", Port: 3478, Secret: secret}
+				p, err := NewPlan(a, goldenInputs(a))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p
+			}
+			fsys := afero.NewMemMapFs()
+			if _, err := Apply(fsys, plan(oldPw, oldTURN), ApplyOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			changes, err := Compare(fsys, plan(newPw, newTURN))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			for _, c := range changes {
+				out.WriteString(Diff(fsys, c))
+			}
+			diff := out.String()
+			if diff == "" {
+				t.Fatal("no diff: the secrets did not change any file")
+			}
+			for _, secret := range []string{oldPw, newPw, oldTURN, newTURN} {
+				for _, piece := range strings.FieldsFunc(secret, func(r rune) bool { return strings.ContainsRune(` ;"'\$#`, r) }) {
+					if len(piece) >= 3 && strings.Contains(diff, piece) {
+						t.Errorf("the diff shows %q of the secret %q:\n%s", piece, secret, diff)
+					}
+				}
+			}
+			if !strings.Contains(diff, "***") {
+				t.Errorf("nothing masked:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestMaskSecrets: values are masked to the end of the line; references to
+// the environment stay visible where they are references (ENV_ in Lua,
+// ${…} in compose and .env), and ENV_ in .env is a value.
+func TestMaskSecrets(t *testing.T) {
+	for _, c := range []struct{ path, in, want string }{
+		{"prosody/prosody.cfg.lua", "+\tpassword = \"a b\\\" c\"; -- x", "+\tpassword = ***"},
+		{"prosody/prosody.cfg.lua", "-turn_external_secret = \"s p\"", "-turn_external_secret = ***"},
+		{"prosody/prosody.cfg.lua", " \tpassword = ENV_PROSODY_DB_PASSWORD; -- from .env, through compose.yaml", ""},
+		{"prosody/prosody.cfg.lua", "+turn_external_secret = ENV_PROSODY_TURN_SECRET -- from .env, through compose.yaml", ""},
+		{"prosody/prosody.cfg.lua", "+\tpassword = ENV_X .. \"tail\";", "+\tpassword = ***"},
+		{".env", "+PROSODY_DB_PASSWORD=\"a b\"", "+PROSODY_DB_PASSWORD=***"},
+		{".env", "-PROSODY_TURN_SECRET=ENV_NOT_A_REFERENCE", "-PROSODY_TURN_SECRET=***"},
+		{".env", " PROSODY_DB_PASSWORD=${OTHER}", ""},
+		{"compose.yaml", "       POSTGRES_PASSWORD: ${PROSODY_DB_PASSWORD:?set it in .env}", ""},
+		{"compose.yaml", "       - --static-auth-secret=${PROSODY_TURN_SECRET:?set it in .env}", ""},
+		{"compose.yaml", "+      - --static-auth-secret=plain text", "+      - --static-auth-secret=***"},
+		{"coturn/turnserver.conf", "+static-auth-secret=a b", "+static-auth-secret=***"},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		if got := maskSecrets(c.path, c.in); got != want {
+			t.Errorf("%s: maskSecrets(%q) = %q, want %q", c.path, c.in, got, want)
+		}
+	}
+}
+
+// TestRerunKeepsAnySecret: a re-run without the password and secret in the
+// answers reads back the ones an earlier run wrote, whatever they hold.
+func TestRerunKeepsAnySecret(t *testing.T) {
+	for _, deploy := range []string{config.DeployHost, config.DeployCompose} {
+		for i, pw := range secretSeeds {
+			secret := secretSeeds[len(secretSeeds)-1-i]
+			a := config.Defaults()
+			a.Deploy = deploy
+			a.Domains = []string{"wizard-demo.net"}
+			a.Components = config.DefaultComponents("wizard-demo.net")
+			a.Database = config.Database{Driver: config.DriverMySQL, Host: "localhost", Name: "prosody", User: "prosody", Password: pw}
+			a.TURN = config.TURN{Host: "turn.wizard-demo.net", Port: 3478, Secret: secret}
+			first, err := NewPlan(a, goldenInputs(a))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fsys := afero.NewMemMapFs()
+			if _, err := Apply(fsys, first, ApplyOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			in := goldenInputs(a)
+			in.Existing = afero.NewReadOnlyFs(fsys)
+			a.Database.Password, a.TURN.Secret = "", ""
+			again, err := NewPlan(a, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if changed := changedPaths(t, fsys, again); len(changed) > 0 {
+				t.Errorf("%s, password %q, secret %q: the re-run changes %v", deploy, pw, secret, changed)
+			}
+		}
+	}
+}

@@ -1,14 +1,13 @@
 package scaffold
 
 import (
-	"bufio"
-	"bytes"
 	"regexp"
 	"strings"
 
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
+	"prosody-wizard/safeio"
 )
 
 // A re-run must not change what it does not have to: the database password
@@ -16,41 +15,54 @@ import (
 // behind the person's back.
 
 // existingSecret finds a secret an earlier run wrote: the variable env in
-// .env for compose repos, the config line matched by re in prosody.cfg.lua
-// for host installs.
+// .env for compose repos, the config option matched by re in prosody.cfg.lua
+// for host installs. Each is read by the inverse of the function that wrote
+// it (DotenvValue, LuaString), so any password comes back unchanged; a
+// value it cannot read exactly counts as absent, and so does a file that is
+// not a regular one of sane size (safeio.ReadRegular).
 func existingSecret(fsys afero.Fs, a config.Answers, env string, re *regexp.Regexp) string {
 	if fsys == nil {
 		return ""
 	}
 	if a.Deploy == config.DeployCompose {
-		data, err := afero.ReadFile(fsys, ".env")
+		data, err := safeio.ReadRegular(fsys, ".env", safeio.MaxInput)
 		if err != nil {
 			return ""
 		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			if v, ok := strings.CutPrefix(sc.Text(), env+"="); ok {
-				return strings.TrimSpace(v)
-			}
-		}
-		return ""
+		v, _ := dotenvLookup(data, env)
+		return v
 	}
-	data, err := afero.ReadFile(fsys, ConfigPath(a))
+	data, err := safeio.ReadRegular(fsys, ConfigPath(a), safeio.MaxInput)
 	if err != nil {
 		return ""
 	}
-	if m := re.FindSubmatch(data); m != nil {
-		return string(m[1])
-	}
-	return ""
+	v, _ := luaOptionString(string(data), re)
+	return v
 }
 
-// secretChars is what validation allows in passwords and secrets: nothing
-// that needs escaping in Lua, .env or a shell.
-const secretChars = `[!#%&()*+,\-./0-9:;<=>?@A-Z\[\]^_a-z{|}~]+`
-
-// cfgPassword and cfgTURNSecret match the lines we write in host configs.
+// cfgPassword and cfgTURNSecret find the options we write in host configs:
+// the sql table's password and turn_external_secret.
 var (
-	cfgPassword   = regexp.MustCompile(`(?m)^\s*password = "(` + secretChars + `)";`)
-	cfgTURNSecret = regexp.MustCompile(`(?m)^turn_external_secret = "(` + secretChars + `)"`)
+	cfgPassword   = luaOption("password")
+	cfgTURNSecret = luaOption("turn_external_secret")
 )
+
+func luaOption(key string) *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^[ \t]*` + key + `[ \t]*=[ \t]*`)
+}
+
+// luaOptionString reads the string literal assigned by the last line re
+// matches, when that line assigns exactly one literal (followed by ; , }
+// or a comment), as Lua would.
+func luaOptionString(cfg string, re *regexp.Regexp) (string, bool) {
+	m := re.FindAllStringIndex(cfg, -1)
+	if m == nil {
+		return "", false
+	}
+	v, rest, ok := parseLuaString(cfg[m[len(m)-1][1]:])
+	rest = strings.TrimLeft(rest, " \t")
+	if !ok || rest != "" && !strings.HasPrefix(rest, "--") && strings.IndexByte(";,}\r\n", rest[0]) < 0 {
+		return "", false
+	}
+	return v, true
+}

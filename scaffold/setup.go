@@ -137,42 +137,40 @@ func (s *setup) StorageNote() string {
 	return "plain files in the data folder, one per user and store."
 }
 
-// SQL lays out the sql = { … } table, or nothing for internal storage.
-func (s *setup) SQL() []string {
+// LuaField is one key = value of a Lua table. The template lays the table
+// out (separators, comments); Value is written by lua, so a value never
+// shapes the Lua around it.
+type LuaField struct {
+	Key   string
+	Value any    // string, int or LuaExpr
+	Note  string // a trailing comment, or ""
+}
+
+// SQL is the sql = { … } table's fields, or nothing for internal storage.
+func (s *setup) SQL() []LuaField {
 	d := s.A.Database
-	var kv [][2]string
 	switch d.Driver {
 	case config.DriverInternal:
 		return nil
 	case config.DriverSQLite:
-		kv = [][2]string{{"driver", LuaString("SQLite3")}, {"database", LuaString(d.Name+".sqlite") + "; -- in the data folder"}}
-	default:
-		driver := "PostgreSQL"
-		if d.Driver == config.DriverMySQL {
-			driver = "MySQL"
-		}
-		password := LuaString(s.DBPassword)
-		if s.Compose {
-			password = "ENV_" + dbPasswordEnv + "; -- from .env, through compose.yaml"
-		}
-		kv = [][2]string{
-			{"driver", LuaString(driver)},
-			{"database", LuaString(d.Name)},
-			{"username", LuaString(d.User)},
-			{"password", password},
-			{"host", LuaString(s.DBHost())},
-			{"port", LuaValue(s.A.DBPort())},
-		}
+		return []LuaField{{Key: "driver", Value: "SQLite3"}, {Key: "database", Value: d.Name + ".sqlite", Note: "in the data folder"}}
 	}
-	lines := make([]string, len(kv))
-	for i, p := range kv {
-		v := p[1]
-		if !strings.Contains(v, ";") {
-			v += ";"
-		}
-		lines[i] = luaKey(p[0]) + " = " + v
+	driver := "PostgreSQL"
+	if d.Driver == config.DriverMySQL {
+		driver = "MySQL"
 	}
-	return lines
+	password := LuaField{Key: "password", Value: s.DBPassword}
+	if s.Compose {
+		password = LuaField{Key: "password", Value: LuaExpr("ENV_" + dbPasswordEnv), Note: "from .env, through compose.yaml"}
+	}
+	return []LuaField{
+		{Key: "driver", Value: driver},
+		{Key: "database", Value: d.Name},
+		{Key: "username", Value: d.User},
+		password,
+		{Key: "host", Value: s.DBHost()},
+		{Key: "port", Value: s.A.DBPort()},
+	}
 }
 
 // DBHost is the database server's host: the answer, or the compose service.
@@ -304,11 +302,11 @@ func (s *setup) TURNHost() string { return config.ALabel(s.A.TURN.Host) }
 
 // TURNSecretLua is turn_external_secret's value: from the environment in a
 // compose repo, the secret itself on a host (the file is root:prosody 0640).
-func (s *setup) TURNSecretLua() string {
+func (s *setup) TURNSecretLua() any {
 	if s.Compose {
-		return "ENV_" + turnSecretEnv + " -- from .env, through compose.yaml"
+		return LuaExpr("ENV_" + turnSecretEnv)
 	}
-	return LuaString(s.TURNSecret)
+	return s.TURNSecret
 }
 
 // TURNSecretEnv is the environment variable carrying the TURN secret.

@@ -151,7 +151,12 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 		a.Database.Host = opt(d.DBHost)
 		a.Database.Port, _ = strconv.Atoi(opt(d.DBPort))
 		a.Database.User = strings.TrimSpace(d.DBUser)
-		a.Database.Password = opt(d.DBPassword)
+		// A password is carried as typed, spaces included; only the
+		// accessible prompts' "-" clears it.
+		a.Database.Password = d.DBPassword
+		if d.accessible && d.DBPassword == none {
+			a.Database.Password = ""
+		}
 	}
 	a.Components = config.Components{MUC: opt(d.MUC), Upload: opt(d.Upload), Proxy65: opt(d.Proxy65)}
 	a.TURN.Host = opt(d.TURN)
