@@ -68,14 +68,14 @@ tls: {mode: existing, cert: "{{cert}}", key: "{{key}}"}
 ports: {c2s_direct_tls: 5223}
 `},
 	{name: "compose-letsencrypt-renewal", answers: `
-domains: [example.org]
-tls: {mode: letsencrypt, email: hostmaster@example.org}
+domains: [wizard-demo.net]
+tls: {mode: letsencrypt, email: hostmaster@wizard-demo.net}
 ports: {c2s_direct_tls: 5223}
 `},
 	{name: "host-letsencrypt-renewal", answers: `
 deploy: host
-domains: [example.org]
-tls: {mode: letsencrypt, email: hostmaster@example.org}
+domains: [wizard-demo.net]
+tls: {mode: letsencrypt, email: hostmaster@wizard-demo.net}
 `},
 	{name: "host-mariadb-proxy65", answers: `
 deploy: host

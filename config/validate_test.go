@@ -390,7 +390,7 @@ var goodCases = []goodCase{
 	{"components mapping empty", with("components: {}"), func(t *testing.T, a Answers) {
 		eq(t, "components", a.Components, Components{MUC: "conference.example.org", Upload: "upload.example.org"})
 	}},
-	{"case-insensitive choices", with("deploy: Host\nregistration: Invite\ntls: {mode: LetsEncrypt, email: admin@example.org}\ndatabase: {driver: Postgres, host: localhost}\n"), nil},
+	{"case-insensitive choices", withDomains("wizard-demo.net") + "deploy: Host\nregistration: Invite\ntls: {mode: LetsEncrypt, email: admin@wizard-demo.net}\ndatabase: {driver: Postgres, host: localhost}\n", nil},
 	{"choices normalised", with("deploy: ' HOST '\nregistration: OPEN\ntls: {mode: Self-Signed}\ndatabase: {driver: MySQL, host: DB}\n"), func(t *testing.T, a Answers) {
 		eq(t, "deploy", a.Deploy, DeployHost)
 		eq(t, "registration", a.Registration, RegistrationOpen)

@@ -286,7 +286,7 @@ func TestCtrlCWritesNothing(t *testing.T) {
 // TestEditPrefillsEveryAnswer: the wizard started from a saved answers file
 // and confirmed page after page gives back the same answers.
 func TestEditPrefillsEveryAnswer(t *testing.T) {
-	for _, name := range []string{"minimal", "full-postgres", "mysql", "sqlite-012", "sqlite-13", "host"} {
+	for _, name := range []string{"minimal", "full-postgres", "mysql", "sqlite-012", "sqlite-13", "host", "letsencrypt", "host-letsencrypt"} {
 		t.Run(name, func(t *testing.T) {
 			start := loadAnswers(t, name)
 			opts, _ := flowOptions(start)
