@@ -145,12 +145,12 @@ func (c ModuleCatalog) why(name string, s Series) string {
 	m, ok := c[name]
 	switch {
 	case strings.HasPrefix(name, "mod_"):
-		return fmt.Sprintf("write module names without \"mod_\": %q", strings.TrimPrefix(name, "mod_"))
+		return fmt.Sprintf("write module names without \"mod_\": %s", quoted(strings.TrimPrefix(name, "mod_")))
 	case strings.HasPrefix(name, "auth_") || strings.HasPrefix(name, "storage_"):
 		return "is an authentication or storage module: Prosody loads it from its settings (storage follows database.driver), never from a module list"
 	case !ok:
 		if near := c.nearest(name); near != "" {
-			return fmt.Sprintf("is not a module prosody-wizard knows (did you mean %q?)", near)
+			return fmt.Sprintf("is not a module prosody-wizard knows (did you mean %s?)", quoted(near))
 		}
 		return "is not a module prosody-wizard knows; see the module list in README.md"
 	case m.Broken != "":
@@ -175,13 +175,7 @@ func (c ModuleCatalog) why(name string, s Series) string {
 
 // nearest returns a catalog name within edit distance 2 of name, if any.
 func (c ModuleCatalog) nearest(name string) string {
-	best, bestD := "", 3
-	for _, n := range c.Names() {
-		if d := editDistance(name, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
+	return nearestWord(name, c.Names())
 }
 
 func editDistance(a, b string) int {

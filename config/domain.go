@@ -20,6 +20,11 @@ var idnaProfile = idna.New(
 	idna.StrictDomainName(false),
 )
 
+// maxNameInput is the longest text, in bytes, that can still map to a
+// domain name of 253 characters (Unicode labels take up to four bytes a
+// character). Longer text is refused without running the mapping over it.
+const maxNameInput = 1024
+
 // NormalizeDomain returns the form of a domain name Prosody and XMPP use:
 // lower case, no trailing dot, internationalised labels as Unicode
 // (U-labels, what JIDs carry). A name that does not map to a valid domain is
@@ -31,6 +36,9 @@ func NormalizeDomain(s string) string {
 	// what is left would itself be trimmed next time ("a..", "a .").
 	if t, ok := strings.CutSuffix(s, "."); ok && !strings.HasSuffix(t, ".") && t == strings.TrimSpace(t) {
 		s = t
+	}
+	if len(s) > maxNameInput {
+		return strings.ToLower(s)
 	}
 	if u, err := idnaProfile.ToUnicode(s); err == nil && DomainProblem(u) == "" {
 		return u
@@ -56,17 +64,20 @@ func DomainProblem(d string) string {
 	if d == "" {
 		return "is empty; write a domain name such as example.org"
 	}
-	q := fmt.Sprintf("%q is not a valid domain name: ", d)
+	q := quoted(d) + " is not a valid domain name: "
 	if !utf8.ValidString(d) {
 		return q + "it is not valid UTF-8 text"
-	}
-	if _, err := netip.ParseAddr(strings.Trim(d, "[]")); err == nil {
-		return q + "it is an IP address; Prosody hosts need a domain name"
 	}
 	for _, r := range d {
 		if r == ' ' || r == '\t' || r < 0x20 || r == 0x7f {
 			return q + fmt.Sprintf("it contains %s; only %s are allowed", runeName(r), rules)
 		}
+	}
+	if n := utf8.RuneCountInString(d); len(d) > maxNameInput {
+		return q + fmt.Sprintf("it is %d characters long; at most 253 are allowed", n)
+	}
+	if _, err := netip.ParseAddr(strings.Trim(d, "[]")); err == nil {
+		return q + "it is an IP address; Prosody hosts need a domain name"
 	}
 	if strings.Contains(d, "@") || strings.Contains(d, "/") || strings.Contains(d, ":") {
 		return q + "write only the domain, without a user@, a :port or a /path"
@@ -104,7 +115,7 @@ func DomainProblem(d string) string {
 		case l == "":
 			return q + "it has an empty label (two dots in a row, or a dot at the start)"
 		case len(l) > 63:
-			return q + fmt.Sprintf("the label %q is %d characters long; at most 63 are allowed", l, len(l))
+			return q + fmt.Sprintf("the label %s is %d characters long; at most 63 are allowed", quoted(l), len(l))
 		case hyphenProblem(l) != "":
 			return q + hyphenProblem(l)
 		}
@@ -115,7 +126,7 @@ func DomainProblem(d string) string {
 		}
 	}
 	if tld := labels[len(labels)-1]; strings.Trim(tld, "0123456789") == "" {
-		return q + fmt.Sprintf("the last label %q is all digits, which no top-level domain is", tld)
+		return q + fmt.Sprintf("the last label %s is all digits, which no top-level domain is", quoted(tld))
 	}
 	return ""
 }
@@ -126,9 +137,9 @@ func hyphenProblem(l string) string {
 	case l == "":
 		return ""
 	case l[0] == '-' || l[len(l)-1] == '-':
-		return fmt.Sprintf("the label %q starts or ends with a hyphen; a hyphen is allowed only inside a label", l)
+		return fmt.Sprintf("the label %s starts or ends with a hyphen; a hyphen is allowed only inside a label", quoted(l))
 	case len(l) >= 4 && l[2:4] == "--" && !strings.EqualFold(l[:2], "xn") && isASCII(l):
-		return fmt.Sprintf("the label %q has \"--\" in the third and fourth places, which DNS reserves for internationalised (xn--) labels", l)
+		return fmt.Sprintf("the label %s has \"--\" in the third and fourth places, which DNS reserves for internationalised (xn--) labels", quoted(l))
 	}
 	return ""
 }

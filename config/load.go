@@ -187,7 +187,7 @@ func (d decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 			keys := yamlKeys(t)
 			msg := fmt.Sprintf("unknown key (allowed here: %s)", strings.Join(keys, ", "))
 			if near := nearestWord(k.Value, keys); near != "" {
-				msg = fmt.Sprintf("unknown key; did you mean %q? (allowed here: %s)", near, strings.Join(keys, ", "))
+				msg = fmt.Sprintf("unknown key; did you mean %s? (allowed here: %s)", quoted(near), strings.Join(keys, ", "))
 			}
 			d.add(join(path, k.Value), "%s", msg)
 			continue
@@ -208,15 +208,23 @@ func yamlKeys(t reflect.Type) []string {
 	return keys
 }
 
+// nearestWord returns the word of words within an edit distance of 2 of w
+// that is nearest, or "". Words whose lengths alone differ too much are
+// skipped, so a huge w costs no more than reading it.
 func nearestWord(w string, words []string) string {
 	best, bestD := "", 3
 	for _, c := range words {
+		if abs(len(w)-len(c)) >= bestD {
+			continue
+		}
 		if d := editDistance(w, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
 }
+
+func abs(n int) int { return max(n, -n) }
 
 func describe(n *yaml.Node) string {
 	switch n.Kind {
@@ -228,7 +236,7 @@ func describe(n *yaml.Node) string {
 	if n.Tag == "!!null" {
 		return "nothing"
 	}
-	return strconv.Quote(n.Value)
+	return quoted(n.Value)
 }
 
 func example(path string) string {

@@ -147,28 +147,31 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 		}
 	}
 
+	recommended := Recommended(a)
+	toEnable := map[string]bool{}
+	for _, name := range a.Modules.Enable {
+		toEnable[name] = true
+	}
 	disabled := map[string]bool{}
 	for i, name := range a.Modules.Disable {
 		field := fmt.Sprintf("modules.disable[%d]", i)
-		m, known := c[name]
+		_, known := c[name]
 		switch {
 		case name == "":
 			p.add(field, "is empty; write a module name without \"mod_\", e.g. carbons")
 		case disabled[name]:
-			p.add(field, "%q is listed twice", name)
+			p.add(field, "%s is listed twice", quoted(name))
 		case !known:
-			p.add(field, "%q %s", name, c.why(name, s))
-		case slices.Contains(a.Modules.Enable, name):
-			p.add(field, "%q is also in modules.enable; keep it in one list", name)
-		case !slices.Contains(Recommended(a), name) && !(a.Components.MUC != "" && slices.Contains(mucRecommended, name)):
-			p.add(field, "%q is not in the recommended set for these answers, so there is nothing to disable (recommended: %s)", name, joinNames(Recommended(a)))
-		default:
-			_ = m
+			p.add(field, "%s %s", quoted(name), c.why(name, s))
+		case toEnable[name]:
+			p.add(field, "%s is also in modules.enable; keep it in one list", quoted(name))
+		case !slices.Contains(recommended, name) && !(a.Components.MUC != "" && slices.Contains(mucRecommended, name)):
+			p.add(field, "%s is not in the recommended set for these answers, so there is nothing to disable (recommended: %s)", quoted(name), joinNames(recommended))
 		}
 		disabled[name] = true
 	}
 
-	for _, name := range Recommended(a) {
+	for _, name := range recommended {
 		if !disabled[name] {
 			add(c[name], c.reasonFor(name))
 		}
@@ -190,24 +193,24 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 			continue
 		}
 		if enabled[name] {
-			p.add(field, "%q is listed twice", name)
+			p.add(field, "%s is listed twice", quoted(name))
 			continue
 		}
 		enabled[name] = true
 		if known && inMUC(m) && m.Available(s) {
 			if a.Components.MUC == "" {
-				p.add(field, "%q runs inside the group chat component, which is off (set components.muc)", name)
+				p.add(field, "%s runs inside the group chat component, which is off (set components.muc)", quoted(name))
 				continue
 			}
 			add(m, "you enabled it")
 			continue
 		}
 		if why := c.why(name, s); why != "" {
-			p.add(field, "%q %s", name, why)
+			p.add(field, "%s %s", quoted(name), why)
 			continue
 		}
 		if m.Needs&NeedsHTTP != 0 && a.Ports.HTTPS == 0 {
-			p.add(field, "%q is served over HTTPS, but ports.https is 0 (off)", name)
+			p.add(field, "%s is served over HTTPS, but ports.https is 0 (off)", quoted(name))
 			continue
 		}
 		add(m, "you enabled it")
@@ -244,8 +247,8 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 
 	for _, dep := range a.Modules.Disable {
 		if users := neededBy[dep]; len(users) > 0 {
-			p.add(fieldOf(a.Modules.Disable, dep, "modules.disable"), "%q is needed by %s, which %s enabled; disable those too, or keep it",
-				dep, joinNames(users), map[bool]string{true: "is", false: "are"}[len(users) == 1])
+			p.add(fieldOf(a.Modules.Disable, dep, "modules.disable"), "%s is needed by %s, which %s enabled; disable those too, or keep it",
+				quoted(dep), joinNames(users), map[bool]string{true: "is", false: "are"}[len(users) == 1])
 			neededBy[dep] = nil
 		}
 	}

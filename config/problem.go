@@ -27,7 +27,8 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// problems collects Problems while a check runs.
+// problems collects Problems while a check runs. Values in messages go
+// through quoted; add caps field and message lengths all the same.
 type problems struct{ list Problems }
 
 func (c *problems) add(field, format string, args ...any) {
@@ -35,5 +36,5 @@ func (c *problems) add(field, format string, args ...any) {
 	if len(args) > 0 {
 		msg = sprintf(format, args...)
 	}
-	c.list = append(c.list, Problem{Field: field, Message: msg})
+	c.list = append(c.list, Problem{Field: capText(field, fieldMax), Message: capText(msg, messageMax)})
 }

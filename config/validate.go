@@ -43,7 +43,7 @@ func oneOf(p *problems, field, v, allowed string, values ...string) {
 			p.add(field, "is empty; allowed: %s", allowed)
 			return
 		}
-		p.add(field, "%q is not allowed; allowed: %s", v, allowed)
+		p.add(field, "%s is not allowed; allowed: %s", quoted(v), allowed)
 	}
 }
 
@@ -59,7 +59,7 @@ func validateDomains(p *problems, a Answers) {
 			continue
 		}
 		if j, dup := seen[ALabel(d)]; dup {
-			p.add(field, "%q is the same domain as domains[%d]", d, j)
+			p.add(field, "%s is the same domain as domains[%d]", quoted(d), j)
 			continue
 		}
 		seen[ALabel(d)] = i
@@ -70,25 +70,31 @@ func validateDomains(p *problems, a Answers) {
 const localpartBad = "\"&'/:<>@ \t"
 
 func validateAdmins(p *problems, a Answers) {
+	domains := map[string]bool{}
+	for _, d := range a.Domains {
+		domains[d] = true
+	}
+	seen := map[string]bool{}
 	for i, j := range a.Admins {
 		field := fmt.Sprintf("admins[%d]", i)
 		local, dom, ok := strings.Cut(j, "@")
 		switch {
 		case !ok || local == "":
-			p.add(field, "%q is not an account address; write user@domain, e.g. admin@%s", j, orExample(a.Primary()))
+			p.add(field, "%s is not an account address; write user@domain, e.g. admin@%s", quoted(j), orExample(a.Primary()))
 		case strings.ContainsAny(local, localpartBad) || strings.ContainsFunc(local, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-			p.add(field, "%q has a character XMPP does not allow before the @ (not allowed: space \" & ' / : < > @)", j)
+			p.add(field, "%s has a character XMPP does not allow before the @ (not allowed: space \" & ' / : < > @)", quoted(j))
 		case len(local) > 1023:
 			p.add(field, "the part before the @ is longer than 1023 bytes")
-		case !slices.Contains(a.Domains, dom):
+		case !domains[dom]:
 			if len(a.Domains) == 0 {
-				p.add(field, "%q needs its domain in domains; admins must be local accounts", j)
+				p.add(field, "%s needs its domain in domains; admins must be local accounts", quoted(j))
 			} else {
-				p.add(field, "%q is not on one of your domains (%s); admins must be local accounts", j, strings.Join(a.Domains, ", "))
+				p.add(field, "%s is not on one of your domains (%s); admins must be local accounts", quoted(j), nameList(a.Domains))
 			}
-		case slices.Contains(a.Admins[:i], j):
-			p.add(field, "%q is listed twice", j)
+		case seen[j]:
+			p.add(field, "%s is listed twice", quoted(j))
 		}
+		seen[j] = true
 	}
 }
 
@@ -99,36 +105,70 @@ func orExample(d string) string {
 	return d
 }
 
-func validateComponents(p *problems, a Answers) {
-	// A component left at its default host inherits a bad primary domain's
-	// problem, which domains[0] already reports.
-	var derived Components
-	if primary := a.Primary(); primary != "" && DomainProblem(primary) != "" {
-		derived = DefaultComponents(primary)
+// inheritsBadPrimary reports whether host is a default derived from a
+// primary domain that is itself refused (a component host, or the TURN
+// host, left out of the answers): domains[0] already says what is wrong.
+func inheritsBadPrimary(a Answers, host string) bool {
+	primary := a.Primary()
+	if primary == "" || DomainProblem(primary) == "" {
+		return false
 	}
+	derived := DefaultComponents(primary)
+	return host == derived.MUC || host == derived.Upload || host == primary
+}
+
+func validateComponents(p *problems, a Answers) {
 	hosts := map[string]string{}
 	for i, d := range a.Domains {
 		hosts[d] = fmt.Sprintf("domains[%d]", i)
 	}
-	for _, c := range []struct{ field, host string }{
-		{"components.muc", a.Components.MUC},
-		{"components.upload", a.Components.Upload},
-		{"components.proxy65", a.Components.Proxy65},
-	} {
-		if c.host == "" {
-			continue
-		}
+	for _, c := range componentHosts(a) {
 		if msg := DomainProblem(c.host); msg != "" {
-			if c.host != derived.MUC && c.host != derived.Upload {
+			if !inheritsBadPrimary(a, c.host) {
 				p.add(c.field, "%s (or \"\" to turn it off)", msg)
 			}
 			continue
 		}
 		if other, dup := hosts[c.host]; dup {
-			p.add(c.field, "%q is already used by %s; each VirtualHost and component needs its own name", c.host, other)
+			p.add(c.field, "%s is already used by %s; each VirtualHost and component needs its own name", quoted(c.host), other)
 			continue
 		}
 		hosts[c.host] = c.field
+	}
+}
+
+// componentHost is a component that is on, with its answers field.
+type componentHost struct{ field, host string }
+
+// componentHosts lists the components that are on, in answers order.
+func componentHosts(a Answers) []componentHost {
+	var on []componentHost
+	for _, c := range []componentHost{
+		{"components.muc", a.Components.MUC},
+		{"components.upload", a.Components.Upload},
+		{"components.proxy65", a.Components.Proxy65},
+	} {
+		if c.host != "" {
+			on = append(on, c)
+		}
+	}
+	return on
+}
+
+// maxEmail is the longest e-mail address SMTP carries (RFC 5321).
+const maxEmail = 254
+
+// maxPath is the longest file path Linux takes (PATH_MAX).
+const maxPath = 4096
+
+// validatePath checks the file path v, the answer of field, which
+// tls.mode: existing requires: what is the file.
+func validatePath(p *problems, field, v, what string) {
+	switch {
+	case v == "":
+		p.add(field, "is required with tls.mode: existing (%s)", what)
+	case len(v) > maxPath:
+		p.add(field, "%s is %d bytes long; a file path has at most %d", quoted(v), len(v), maxPath)
 	}
 }
 
@@ -136,17 +176,15 @@ func validateTLS(p *problems, a Answers) {
 	oneOf(p, "tls.mode", a.TLS.Mode, "self-signed, existing or letsencrypt", TLSSelfSigned, TLSExisting, TLSLetsEncrypt)
 	switch a.TLS.Mode {
 	case TLSExisting:
-		if a.TLS.Cert == "" {
-			p.add("tls.cert", "is required with tls.mode: existing (the PEM certificate chain file)")
-		}
-		if a.TLS.Key == "" {
-			p.add("tls.key", "is required with tls.mode: existing (the PEM private key file)")
-		}
+		validatePath(p, "tls.cert", a.TLS.Cert, "the PEM certificate chain file")
+		validatePath(p, "tls.key", a.TLS.Key, "the PEM private key file")
 	case TLSLetsEncrypt:
 		if a.TLS.Email == "" {
 			p.add("tls.email", "is required with tls.mode: letsencrypt (the ACME account e-mail)")
+		} else if len(a.TLS.Email) > maxEmail {
+			p.add("tls.email", "%s is longer than %d bytes, the most an e-mail address can have", quoted(a.TLS.Email), maxEmail)
 		} else if addr, err := mail.ParseAddress(a.TLS.Email); err != nil || addr.Address != a.TLS.Email {
-			p.add("tls.email", "%q is not an e-mail address like admin@example.org", a.TLS.Email)
+			p.add("tls.email", "%s is not an e-mail address like admin@example.org", quoted(a.TLS.Email))
 		}
 	}
 	if a.TLS.Mode != TLSExisting {
@@ -194,13 +232,13 @@ func validateDatabase(p *problems, a Answers) {
 		return
 	}
 	if !dbIdentifier.MatchString(d.Name) {
-		p.add("database.name", "%q is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", d.Name)
+		p.add("database.name", "%s is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", quoted(d.Name))
 	}
 	if !a.NetworkDB() {
 		return
 	}
 	if !dbIdentifier.MatchString(d.User) {
-		p.add("database.user", "%q is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", d.User)
+		p.add("database.user", "%s is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", quoted(d.User))
 	}
 	if msg := secretProblem(d.Password); msg != "" {
 		p.add("database.password", "%s (or leave it empty to generate a strong one)", msg)
@@ -215,7 +253,7 @@ func validateDatabase(p *problems, a Answers) {
 		p.add("database.host", "is required with deploy: host (the database server's name or address, e.g. localhost)")
 	case d.Host != "":
 		if _, err := netip.ParseAddr(d.Host); err != nil && DomainProblem(d.Host) != "" && !dbServiceName.MatchString(d.Host) {
-			p.add("database.host", "%q is neither a host name nor an IP address", d.Host)
+			p.add("database.host", "%s is neither a host name nor an IP address", quoted(d.Host))
 		}
 	}
 }
@@ -346,7 +384,7 @@ func validateTURN(p *problems, a Answers) {
 		}
 		return
 	}
-	if msg := DomainProblem(t.Host); msg != "" {
+	if msg := DomainProblem(t.Host); msg != "" && !inheritsBadPrimary(a, t.Host) {
 		p.add("turn.host", "%s (or \"\" to turn calls support off)", msg)
 	}
 	if t.Port < 1 || t.Port > 65535 {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 )
 
 // base is a valid answers file the bad cases change a little.
@@ -216,6 +218,8 @@ var badCases = []badCase{
 	{name: "component host with a port", yaml: with("components: {proxy65: 'proxy.example.org:7777'}"), want: []want{{"components.proxy65", ":port"}}},
 	{name: "component default too long", yaml: withDomains(maxName),
 		want: []want{{"components.muc", "at most 253 are allowed (or \"\" to turn it off)"}, {"components.upload", "at most 253"}}, not: []string{"domains[0]"}},
+	// Each problem once.
+	{name: "bad primary is not repeated under turn.host", yaml: withDomains(`"a b"`), want: []want{{"domains[0]", "contains a space"}}, not: []string{"turn.host", "components.muc", "components.upload"}},
 }
 
 // goTypeName matches Go type names and formatting mistakes that must never
@@ -556,5 +560,81 @@ func TestSecretsMustBeUTF8(t *testing.T) {
 		if !strings.Contains(got[field], "is not valid UTF-8 text") {
 			t.Errorf("%s: got %q, want a problem saying it is not valid UTF-8", field, got[field])
 		}
+	}
+}
+
+// TestLongValuesShortMessages: a value of megabytes in any answer gives
+// short problems, each naming its field, and no quadratic work: every
+// message is under 300 bytes, every field under 110, and each file is
+// parsed and validated in seconds (quadratic work on 10 MB would take
+// hours).
+func TestLongValuesShortMessages(t *testing.T) {
+	huge := strings.Repeat("a", 10<<20)
+	// Each file is before + huge + after.
+	for _, tc := range []struct{ name, before, after, field string }{
+		{"domain", "version: 1\ndomains: [", ".org]\n", "domains[0]"},
+		{"domain with a hidden character at its end", "version: 1\ndomains: [\"", "\\u200b.org\"]\n", "domains[0]"},
+		{"admin", base + "admins: [", "@example.org]\n", "admins[0]"},
+		{"admin's domain", base + "admins: [admin@", ".org]\n", "admins[0]"},
+		{"certificate path", base + "tls: {mode: existing, key: /k.pem, cert: /", "}\n", "tls.cert"},
+		{"ACME e-mail", "version: 1\ndomains: [wizard-demo.net]\ntls: {mode: letsencrypt, email: ", "@wizard-demo.net}\n", "tls.email"},
+		{"component", base + "components: {muc: ", ".example.org}\n", "components.muc"},
+		{"TURN host", base + "turn: {host: ", "}\n", "turn.host"},
+		{"database host", base + "database: {driver: postgres, host: ", "}\n", "database.host"},
+		{"database name", base + "database: {driver: sqlite, name: ", "}\n", "database.name"},
+		{"module", base + "modules: {enable: [", "]}\n", "modules.enable[0]"},
+		{"module with mod_", base + "modules: {disable: [mod_", "]}\n", "modules.disable[0]"},
+		{"port", base + "ports: {c2s: ", "}\n", "ports.c2s"},
+		{"choice", base + "deploy: ", "\n", "deploy"},
+		{"unknown key", base + "? ", "\n: 1\n", "aaaaaaaaaa"},
+		{"key too long for YAML", base, ": 1\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := tc.before + huge + tc.after
+			start := time.Now()
+			_, ps, _ := parseAndValidate(src)
+			if d := time.Since(start); d > 20*time.Second {
+				t.Errorf("parse and validate took %v", d)
+			}
+			if !slices.ContainsFunc(ps, func(p Problem) bool { return strings.HasPrefix(p.Field, tc.field) }) {
+				t.Errorf("no problem on %s", tc.field)
+			}
+			for _, p := range ps {
+				if len(p.Message) >= 300 || len(p.Field) >= 110 {
+					t.Errorf("problem of %d+%d bytes: %.400s", len(p.Field), len(p.Message), p.Error())
+				}
+			}
+			checkProblemWording(t, ps)
+		})
+	}
+	// Many labels: the domain check must not work per label pair.
+	_, ps, _ := parseAndValidate(withDomains(strings.Repeat("a.", 5<<20) + "org"))
+	if len(ps) != 1 || len(ps[0].Message) >= 300 {
+		t.Errorf("domain of 5 million labels: %.400v", ps)
+	}
+}
+
+func TestQuoted(t *testing.T) {
+	for in, want := range map[string]string{
+		"example.org":                 `"example.org"`,
+		"a\u202eb":                    `"a\u202eb"`,
+		strings.Repeat("x", 60):       `"` + strings.Repeat("x", 60) + `"`,
+		strings.Repeat("x", 61):       `"` + strings.Repeat("x", 60) + `…" (61 characters)`,
+		strings.Repeat("ü", 100):      `"` + strings.Repeat("ü", 30) + `…" (100 characters)`,
+		strings.Repeat("\u200b", 100): `"` + strings.Repeat(`\u200b`, 10) + `…" (100 characters)`,
+		strings.Repeat("\xff", 100):   `"` + strings.Repeat(`\xff`, 15) + `…" (100 characters)`,
+	} {
+		if got := quoted(in); got != want {
+			t.Errorf("quoted(%.20q…) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestProblemCaps(t *testing.T) {
+	var p problems
+	p.add(strings.Repeat("f", 1000), "%s", strings.Repeat("é", 1000))
+	got := p.list[0]
+	if len(got.Field) > fieldMax || len(got.Message) > messageMax || !utf8.ValidString(got.Message) || !strings.HasSuffix(got.Message, "…") {
+		t.Errorf("problem not capped: %d-byte field, %d-byte message ending %q", len(got.Field), len(got.Message), got.Message[len(got.Message)-8:])
 	}
 }
