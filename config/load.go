@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"strconv"
@@ -32,17 +33,29 @@ func Load(path string) (Answers, error) {
 // Parse reads answers from YAML. Unknown keys and values of the wrong type
 // are problems naming their field; keys left out keep their defaults. A
 // component key left out gets its default host from the primary domain.
+// The file is one YAML document: a second one (after "---") is a problem,
+// not something to ignore.
 func Parse(data []byte) (Answers, error) {
 	a := Defaults()
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return a, Problems{{Message: "the answers file is not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
-	}
 	var c problems
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		c.add("", "the answers file is not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return a, c.list
+	}
 	seen := map[string]bool{}
 	if len(doc.Content) == 0 {
 		c.add("", "the answers file is empty; it needs at least version: 1 and domains")
 		return a, c.list
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err != io.EOF {
+		where := ""
+		if next.Line > 0 {
+			where = sprintf(" (the second starts at line %d)", next.Line)
+		}
+		c.add("", "the answers file holds more than one YAML document%s; keep one, without a --- line between its keys", where)
 	}
 	d := decoder{problems: &c, seen: seen}
 	a.Version = 0 // so that "version:" with no value counts as missing

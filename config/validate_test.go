@@ -218,6 +218,11 @@ var badCases = []badCase{
 	{name: "component host with a port", yaml: with("components: {proxy65: 'proxy.example.org:7777'}"), want: []want{{"components.proxy65", ":port"}}},
 	{name: "component default too long", yaml: withDomains(maxName),
 		want: []want{{"components.muc", "at most 253 are allowed (or \"\" to turn it off)"}, {"components.upload", "at most 253"}}, not: []string{"domains[0]"}},
+
+	// One YAML document.
+	{name: "two YAML documents", yaml: base + "---\nversion: 1\ndomains: [example.net]\n", want: []want{{"", "the answers file holds more than one YAML document (the second starts at line 3); keep one"}}},
+	{name: "an empty second document", yaml: base + "---\n", want: []want{{"", "more than one YAML document"}}},
+	{name: "a broken second document", yaml: base + "---\n[\n", want: []want{{"", "more than one YAML document"}}},
 	// Each problem once.
 	{name: "bad primary is not repeated under turn.host", yaml: withDomains(`"a b"`), want: []want{{"domains[0]", "contains a space"}}, not: []string{"turn.host", "components.muc", "components.upload"}},
 }
