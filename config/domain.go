@@ -25,19 +25,25 @@ var idnaProfile = idna.New(
 // character). Longer text is refused without running the mapping over it.
 const maxNameInput = 1024
 
+// trimBlank trims ASCII white space. Other spaces (U+00A0…) are hidden
+// characters, which names refuse rather than lose.
+func trimBlank(s string) string { return strings.Trim(s, " \t\r\n\v\f") }
+
 // NormalizeDomain returns the form of a domain name Prosody and XMPP use:
 // lower case, no trailing dot, internationalised labels as Unicode
 // (U-labels, what JIDs carry). A name that does not map to a valid domain is
-// returned trimmed and lower-cased, for DomainProblem to explain. Normalising
+// returned trimmed and lower-cased, for DomainProblem to explain; so is a
+// name with a hidden character, which the mapping would delete (U+200B) or
+// turn into a space (U+00A0) and so hide from DomainProblem. Normalising
 // twice gives the same result as normalising once.
 func NormalizeDomain(s string) string {
-	s = strings.TrimSpace(s)
+	s = trimBlank(s)
 	// One trailing dot is the DNS root ("example.org."); drop it unless
 	// what is left would itself be trimmed next time ("a..", "a .").
-	if t, ok := strings.CutSuffix(s, "."); ok && !strings.HasSuffix(t, ".") && t == strings.TrimSpace(t) {
+	if t, ok := strings.CutSuffix(s, "."); ok && !strings.HasSuffix(t, ".") && t == trimBlank(t) {
 		s = t
 	}
-	if len(s) > maxNameInput {
+	if _, hidden := firstHidden(s, nil); hidden || len(s) > maxNameInput {
 		return strings.ToLower(s)
 	}
 	if u, err := idnaProfile.ToUnicode(s); err == nil && DomainProblem(u) == "" {
@@ -69,9 +75,12 @@ func DomainProblem(d string) string {
 		return q + "it is not valid UTF-8 text"
 	}
 	for _, r := range d {
-		if r == ' ' || r == '\t' || r < 0x20 || r == 0x7f {
+		if r == ' ' || r == '\t' {
 			return q + fmt.Sprintf("it contains %s; only %s are allowed", runeName(r), rules)
 		}
+	}
+	if r, hidden := hiddenInName(d); hidden {
+		return q + "it " + hiddenText(r)
 	}
 	if n := utf8.RuneCountInString(d); len(d) > maxNameInput {
 		return q + fmt.Sprintf("it is %d characters long; at most 253 are allowed", n)
@@ -131,6 +140,31 @@ func DomainProblem(d string) string {
 	return ""
 }
 
+// isJoiner reports whether r is U+200C ZERO WIDTH NON-JOINER or U+200D
+// ZERO WIDTH JOINER.
+func isJoiner(r rune) bool { return r == 0x200c || r == 0x200d }
+
+// hiddenInName returns the first hidden character of the domain name d.
+// Joiners count as hidden except where IDNA2008 allows them (after a
+// virama, in scripts that need them), which nameprepProblem refuses with
+// its own reason.
+func hiddenInName(d string) (rune, bool) {
+	checked, allowed := false, false
+	return firstHidden(d, func(r rune) bool {
+		if !isJoiner(r) {
+			return false
+		}
+		if !checked {
+			checked = true
+			if len(d) <= maxNameInput {
+				_, err := idnaProfile.ToASCII(d)
+				allowed = err == nil
+			}
+		}
+		return allowed
+	})
+}
+
 // hyphenProblem says what is wrong with the hyphens of a label, or "".
 func hyphenProblem(l string) string {
 	switch {
@@ -161,9 +195,6 @@ func runeName(r rune) string {
 		return "a tab"
 	case '_':
 		return `an underscore "_"`
-	}
-	if r < 0x20 || r == 0x7f {
-		return fmt.Sprintf("the control character %U", r)
 	}
 	return fmt.Sprintf("%q", r)
 }

@@ -12,7 +12,7 @@ func (a *Answers) Normalize() {
 		a.Domains[i] = NormalizeDomain(d)
 	}
 	for i, j := range a.Admins {
-		j = strings.TrimSpace(j)
+		j = trimBlank(j)
 		if local, dom, ok := strings.Cut(j, "@"); ok {
 			j = strings.ToLower(local) + "@" + NormalizeDomain(dom)
 		}

@@ -78,10 +78,16 @@ func validateAdmins(p *problems, a Answers) {
 	for i, j := range a.Admins {
 		field := fmt.Sprintf("admins[%d]", i)
 		local, dom, ok := strings.Cut(j, "@")
+		r, hidden := firstHidden(local, nil)
+		if !hidden {
+			r, hidden = hiddenInName(dom)
+		}
 		switch {
+		case hidden:
+			p.add(field, "%s %s", quoted(j), hiddenText(r))
 		case !ok || local == "":
 			p.add(field, "%s is not an account address; write user@domain, e.g. admin@%s", quoted(j), orExample(a.Primary()))
-		case strings.ContainsAny(local, localpartBad) || strings.ContainsFunc(local, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		case strings.ContainsAny(local, localpartBad):
 			p.add(field, "%s has a character XMPP does not allow before the @ (not allowed: space \" & ' / : < > @)", quoted(j))
 		case len(local) > 1023:
 			p.add(field, "the part before the @ is longer than 1023 bytes")
@@ -167,6 +173,7 @@ func validatePath(p *problems, field, v, what string) {
 	switch {
 	case v == "":
 		p.add(field, "is required with tls.mode: existing (%s)", what)
+	case hiddenCheck(p, field, v):
 	case len(v) > maxPath:
 		p.add(field, "%s is %d bytes long; a file path has at most %d", quoted(v), len(v), maxPath)
 	}
@@ -183,6 +190,7 @@ func validateTLS(p *problems, a Answers) {
 			p.add("tls.email", "is required with tls.mode: letsencrypt (the ACME account e-mail)")
 		} else if len(a.TLS.Email) > maxEmail {
 			p.add("tls.email", "%s is longer than %d bytes, the most an e-mail address can have", quoted(a.TLS.Email), maxEmail)
+		} else if hiddenCheck(p, "tls.email", a.TLS.Email) {
 		} else if addr, err := mail.ParseAddress(a.TLS.Email); err != nil || addr.Address != a.TLS.Email {
 			p.add("tls.email", "%s is not an e-mail address like admin@example.org", quoted(a.TLS.Email))
 		}
@@ -251,7 +259,7 @@ func validateDatabase(p *problems, a Answers) {
 	switch {
 	case d.Host == "" && a.Deploy == DeployHost:
 		p.add("database.host", "is required with deploy: host (the database server's name or address, e.g. localhost)")
-	case d.Host != "":
+	case d.Host != "" && !hiddenCheck(p, "database.host", d.Host):
 		if _, err := netip.ParseAddr(d.Host); err != nil && DomainProblem(d.Host) != "" && !dbServiceName.MatchString(d.Host) {
 			p.add("database.host", "%s is neither a host name nor an IP address", quoted(d.Host))
 		}

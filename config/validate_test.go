@@ -64,7 +64,7 @@ var badCases = []badCase{
 	{name: "invalid punycode, one label", yaml: withDomains("xn--zz"), want: []want{{"domains[0]", "not a valid internationalised name"}}},
 	{name: "IDN with a private-use code point", yaml: withDomains(`"bücher\ue000.de"`), want: []want{{"domains[0]", "disallowed rune U+E000"}}},
 	{name: "IDN with an unassigned code point", yaml: withDomains(`"m\u0378nchen.de"`), want: []want{{"domains[0]", "disallowed rune U+0378"}}},
-	{name: "IDN with a line separator", yaml: withDomains(`"münchen\u2028.de"`), want: []want{{"domains[0]", "not a valid internationalised name"}}},
+	{name: "IDN with a line separator", yaml: withDomains(`"münchen\u2028.de"`), want: []want{{"domains[0]", "contains U+2028 (line separator)"}}},
 	{name: "empty domain", yaml: withDomains(`""`), want: []want{{"domains[0]", "is empty; write a domain name such as example.org"}}},
 	{name: "no domains", yaml: "version: 1\ndomains: []\n", want: []want{{"domains", "at least one domain is required"}}},
 	{name: "domains key missing", yaml: "version: 1\n", want: []want{{"domains", "at least one domain is required"}}},
@@ -223,8 +223,32 @@ var badCases = []badCase{
 	{name: "two YAML documents", yaml: base + "---\nversion: 1\ndomains: [example.net]\n", want: []want{{"", "the answers file holds more than one YAML document (the second starts at line 3); keep one"}}},
 	{name: "an empty second document", yaml: base + "---\n", want: []want{{"", "more than one YAML document"}}},
 	{name: "a broken second document", yaml: base + "---\n[\n", want: []want{{"", "more than one YAML document"}}},
+
+	// Hidden characters in names, JIDs, addresses and paths.
+	{name: "domain with a right-to-left override", yaml: withDomains(`"exa\u202emple.org"`), want: []want{{"domains[0]", `"exa\u202emple.org" is not a valid domain name: it contains U+202E (right-to-left override), a control or invisible character`}}},
+	{name: "domain with a no-break space", yaml: withDomains(`"exa\u00a0mple.org"`), want: []want{{"domains[0]", "contains U+00A0 (no-break space)"}}},
+	{name: "domain ending in a no-break space", yaml: withDomains(`"example.org\u00a0"`), want: []want{{"domains[0]", "contains U+00A0 (no-break space)"}}},
+	{name: "domain with a zero width space", yaml: withDomains(`"exam\u200bple.org"`), want: []want{{"domains[0]", "contains U+200B (zero width space)"}}},
+	{name: "domain with a zero width joiner", yaml: withDomains(`"exa\u200dmple.org"`), want: []want{{"domains[0]", "contains U+200D (zero width joiner)"}}},
+	{name: "domain with a zero width non-joiner", yaml: withDomains(`"exa\u200cmple.org"`), want: []want{{"domains[0]", "contains U+200C (zero width non-joiner)"}}},
+	{name: "domain with a byte order mark", yaml: withDomains(`"\ufeffexample.org"`), want: []want{{"domains[0]", "contains U+FEFF (zero width no-break space, or byte order mark)"}}},
+	{name: "domain with a soft hyphen", yaml: withDomains(`"exam\u00adple.org"`), want: []want{{"domains[0]", "contains U+00AD (soft hyphen)"}}},
+	{name: "domain with a paragraph separator", yaml: withDomains(`"example\u2029.org"`), want: []want{{"domains[0]", "contains U+2029 (paragraph separator)"}}},
+	{name: "domain with a C0 control", yaml: withDomains(`"exa\x01mple.org"`), want: []want{{"domains[0]", "contains U+0001 (a control character)"}}},
+	{name: "domain with a C1 control", yaml: withDomains(`"exa\Nmple.org"`), want: []want{{"domains[0]", "contains U+0085 (next line)"}}},
+	{name: "domain with a variation selector", yaml: withDomains(`"exam\ufe0fple.org"`), want: []want{{"domains[0]", "contains U+FE0F (variation selector-16)"}}},
+	{name: "component with a zero width space", yaml: with(`components: {muc: "chat\u200b.example.org"}`), want: []want{{"components.muc", "contains U+200B (zero width space)"}}},
+	{name: "TURN host with a word joiner", yaml: with(`turn: {host: "turn.example.org\u2060"}`), want: []want{{"turn.host", "contains U+2060 (word joiner)"}}},
+	{name: "admin with a right-to-left override", yaml: with(`admins: ["ad\u202emin@example.org"]`), want: []want{{"admins[0]", `"ad\u202emin@example.org" contains U+202E (right-to-left override)`}}},
+	{name: "admin domain with a zero width space", yaml: with(`admins: ["admin@exam\u200bple.org"]`), want: []want{{"admins[0]", "contains U+200B (zero width space)"}}},
+	{name: "admin ending in a no-break space", yaml: with(`admins: ["admin@example.org\u00a0"]`), want: []want{{"admins[0]", "contains U+00A0 (no-break space)"}}},
+	{name: "database host with a zero width space", yaml: with(`database: {driver: postgres, host: "db\u200b.example.org"}`), want: []want{{"database.host", "contains U+200B (zero width space)"}}},
+	{name: "certificate path with a right-to-left override", yaml: with(`tls: {mode: existing, cert: "/etc/ssl/\u202emep.crt", key: /etc/ssl/k.pem}`), want: []want{{"tls.cert", "contains U+202E (right-to-left override)"}}},
+	{name: "key path with a NUL", yaml: with(`tls: {mode: existing, cert: /etc/ssl/c.pem, key: "/etc/ssl/k\0.pem"}`), want: []want{{"tls.key", "contains U+0000 (null)"}}},
+	{name: "ACME e-mail with a zero width space", yaml: withDomains("wizard-demo.net") + `tls: {mode: letsencrypt, email: "host\u200bmaster@wizard-demo.net"}` + "\n", want: []want{{"tls.email", "contains U+200B (zero width space)"}}},
 	// Each problem once.
 	{name: "bad primary is not repeated under turn.host", yaml: withDomains(`"a b"`), want: []want{{"domains[0]", "contains a space"}}, not: []string{"turn.host", "components.muc", "components.upload"}},
+	{name: "hidden character in the primary is reported once", yaml: withDomains(`"exam\u200bple.org"`), want: []want{{"domains[0]", "U+200B"}}, not: []string{"turn.host", "components.muc", "components.upload"}},
 }
 
 // goTypeName matches Go type names and formatting mistakes that must never
