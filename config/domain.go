@@ -20,6 +20,16 @@ var idnaProfile = idna.New(
 	idna.StrictDomainName(false),
 )
 
+// idnaTransitional maps names the way IDNA2003 did, which is what
+// Prosody's nameprep (libidn) still does: ß becomes "ss", final ς becomes
+// σ, and zero-width joiners are deleted.
+var idnaTransitional = idna.New(
+	idna.MapForLookup(),
+	idna.BidiRule(),
+	idna.Transitional(true),
+	idna.StrictDomainName(false),
+)
+
 // maxNameInput is the longest text, in bytes, that can still map to a
 // domain name of 253 characters (Unicode labels take up to four bytes a
 // character). Longer text is refused without running the mapping over it.
@@ -107,7 +117,7 @@ func DomainProblem(d string) string {
 	// letters, marks, digits and hyphens.
 	if u, err := idnaProfile.ToUnicode(a); err == nil {
 		for _, r := range u {
-			if r != '-' && r != '.' && !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) {
+			if r != '-' && r != '.' && !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && !isJoiner(r) {
 				return q + fmt.Sprintf("it contains %s, which internationalised domain names (IDNA2008) do not allow", runeName(r))
 			}
 		}
@@ -137,6 +147,9 @@ func DomainProblem(d string) string {
 	if tld := labels[len(labels)-1]; strings.Trim(tld, "0123456789") == "" {
 		return q + fmt.Sprintf("the last label %s is all digits, which no top-level domain is", quoted(tld))
 	}
+	if msg := nameprepProblem(d); msg != "" {
+		return quoted(d) + " is a name Prosody and DNS read differently: " + msg
+	}
 	return ""
 }
 
@@ -163,6 +176,33 @@ func hiddenInName(d string) (rune, bool) {
 		}
 		return allowed
 	})
+}
+
+// nameprepProblem says how Prosody and DNS would disagree on d, or "".
+// Prosody maps host names with IDNA2003 (libidn's nameprep): on 0.12.3,
+// "straße.example" is the host "strasse.example". DNS, browsers and
+// certificate authorities use IDNA2008, where it is
+// "xn--strae-oqa.example". The names differ exactly where the two
+// mappings treat ß, final sigma ς and the zero-width joiners differently.
+func nameprepProblem(d string) string {
+	u, err := idnaProfile.ToUnicode(d)
+	if err != nil {
+		return ""
+	}
+	dns, err := idnaProfile.ToASCII(u)
+	if err != nil {
+		return ""
+	}
+	old, err := idnaTransitional.ToASCII(u)
+	if err != nil || old == dns {
+		return ""
+	}
+	prosody, suggest := old, old
+	if oldU, err := idnaProfile.ToUnicode(old); err == nil && oldU != old {
+		prosody, suggest = oldU+" ("+old+")", oldU
+	}
+	return fmt.Sprintf("Prosody (IDNA2003) turns it into %s, while DNS and the certificate get %s (IDNA2008), so they would not agree on the name (ß, final ς and zero-width joiners are where the two differ); write %s if that is the name you mean",
+		prosody, dns, suggest)
 }
 
 // hyphenProblem says what is wrong with the hyphens of a label, or "".

@@ -246,6 +246,17 @@ var badCases = []badCase{
 	{name: "certificate path with a right-to-left override", yaml: with(`tls: {mode: existing, cert: "/etc/ssl/\u202emep.crt", key: /etc/ssl/k.pem}`), want: []want{{"tls.cert", "contains U+202E (right-to-left override)"}}},
 	{name: "key path with a NUL", yaml: with(`tls: {mode: existing, cert: /etc/ssl/c.pem, key: "/etc/ssl/k\0.pem"}`), want: []want{{"tls.key", "contains U+0000 (null)"}}},
 	{name: "ACME e-mail with a zero width space", yaml: withDomains("wizard-demo.net") + `tls: {mode: letsencrypt, email: "host\u200bmaster@wizard-demo.net"}` + "\n", want: []want{{"tls.email", "contains U+200B (zero width space)"}}},
+	// Names Prosody (IDNA2003) and DNS (IDNA2008) read differently.
+	{name: "sharp s", yaml: withDomains("straße.example"), want: []want{{"domains[0]",
+		`"straße.example" is a name Prosody and DNS read differently: Prosody (IDNA2003) turns it into strasse.example, while DNS and the certificate get xn--strae-oqa.example (IDNA2008)`}}},
+	{name: "sharp s as an A-label", yaml: withDomains("xn--strae-oqa.example"), want: []want{{"domains[0]", "write strasse.example if that is the name you mean"}}},
+	{name: "final sigma", yaml: withDomains("ὀδυσσεύς.gr"), want: []want{{"domains[0]",
+		"Prosody (IDNA2003) turns it into ὀδυσσεύσ.gr (xn--pxac5babi3d8526a.gr), while DNS and the certificate get xn--pxac3bcak3d8526a.gr"}}},
+	{name: "zero width non-joiner after a virama", yaml: withDomains("\"क्\u200cष.example\""), want: []want{{"domains[0]", "turns it into क्ष.example (xn--11b2ezc.example), while DNS and the certificate get xn--11b2ezcs70k.example"}}},
+	{name: "zero width joiner after a virama", yaml: withDomains("\"क्\u200dष.example\""), want: []want{{"domains[0]", "write क्ष.example if that is the name you mean"}}},
+	{name: "sharp s in a component", yaml: with("components: {upload: files.straße.example}"), want: []want{{"components.upload", "Prosody (IDNA2003) turns it into files.strasse.example"}}},
+	{name: "sharp s in the TURN host", yaml: with("turn: {host: turn.straße.example}"), want: []want{{"turn.host", "turns it into turn.strasse.example"}}},
+
 	// Each problem once.
 	{name: "bad primary is not repeated under turn.host", yaml: withDomains(`"a b"`), want: []want{{"domains[0]", "contains a space"}}, not: []string{"turn.host", "components.muc", "components.upload"}},
 	{name: "hidden character in the primary is reported once", yaml: withDomains(`"exam\u200bple.org"`), want: []want{{"domains[0]", "U+200B"}}, not: []string{"turn.host", "components.muc", "components.upload"}},
