@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/mail"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -161,9 +160,6 @@ func componentHosts(a Answers) []componentHost {
 	return on
 }
 
-// maxEmail is the longest e-mail address SMTP carries (RFC 5321).
-const maxEmail = 254
-
 // maxPath is the longest file path Linux takes (PATH_MAX).
 const maxPath = 4096
 
@@ -186,14 +182,7 @@ func validateTLS(p *problems, a Answers) {
 		validatePath(p, "tls.cert", a.TLS.Cert, "the PEM certificate chain file")
 		validatePath(p, "tls.key", a.TLS.Key, "the PEM private key file")
 	case TLSLetsEncrypt:
-		if a.TLS.Email == "" {
-			p.add("tls.email", "is required with tls.mode: letsencrypt (the ACME account e-mail)")
-		} else if len(a.TLS.Email) > maxEmail {
-			p.add("tls.email", "%s is longer than %d bytes, the most an e-mail address can have", quoted(a.TLS.Email), maxEmail)
-		} else if hiddenCheck(p, "tls.email", a.TLS.Email) {
-		} else if addr, err := mail.ParseAddress(a.TLS.Email); err != nil || addr.Address != a.TLS.Email {
-			p.add("tls.email", "%s is not an e-mail address like admin@example.org", quoted(a.TLS.Email))
-		}
+		validateLetsEncrypt(p, a)
 	}
 	if a.TLS.Mode != TLSExisting {
 		for _, f := range []struct{ field, v string }{{"tls.cert", a.TLS.Cert}, {"tls.key", a.TLS.Key}} {
