@@ -258,90 +258,6 @@ func validateDatabase(p *problems, a Answers) {
 // dbServiceName accepts single-label names such as a compose service.
 var dbServiceName = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// ActivePort is a port a setup listens on, with its answers field.
-type ActivePort struct {
-	Field   string // e.g. "ports.c2s"
-	Port    int
-	Service string // what a person would call it
-}
-
-// ActivePorts lists the ports these answers turn on, in a stable order.
-func ActivePorts(a Answers) []ActivePort {
-	ports := []ActivePort{{"ports.c2s", a.Ports.C2S, "client connections (STARTTLS)"}}
-	if a.Ports.C2SDirectTLS != 0 {
-		ports = append(ports, ActivePort{"ports.c2s_direct_tls", a.Ports.C2SDirectTLS, "client connections (direct TLS)"})
-	}
-	if a.Federation {
-		ports = append(ports, ActivePort{"ports.s2s", a.Ports.S2S, "server-to-server (federation)"})
-	}
-	if UsesHTTP(a) {
-		ports = append(ports, ActivePort{"ports.https", a.Ports.HTTPS, "HTTPS (file sharing, web clients)"})
-	}
-	if a.Components.Proxy65 != "" {
-		ports = append(ports, ActivePort{"ports.proxy65", a.Ports.Proxy65, "file-transfer proxy (SOCKS5)"})
-	}
-	return ports
-}
-
-// UsesHTTP reports whether anything in the setup is served over HTTPS: the
-// upload component or a module that needs HTTP (web clients are recommended
-// whenever ports.https is set).
-func UsesHTTP(a Answers) bool {
-	if a.Ports.HTTPS == 0 {
-		return false
-	}
-	if a.Components.Upload != "" {
-		return true
-	}
-	set, _ := ResolveModules(a)
-	for _, m := range set.Global {
-		if m.Needs&NeedsHTTP != 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// httpPort is Prosody's plain-HTTP port, which it binds on loopback whenever
-// mod_http is loaded.
-const httpPort = 5280
-
-func validatePorts(p *problems, a Answers) {
-	check := func(field string, v int, optional bool) {
-		switch {
-		case v == 0 && !optional:
-			p.add(field, "must be a port between 1 and 65535")
-		case v < 0 || v > 65535:
-			p.add(field, "%d is not a port; use 1–65535 (0 turns the service off where it is optional)", v)
-		}
-	}
-	check("ports.c2s", a.Ports.C2S, false)
-	check("ports.c2s_direct_tls", a.Ports.C2SDirectTLS, true)
-	check("ports.s2s", a.Ports.S2S, !a.Federation)
-	check("ports.https", a.Ports.HTTPS, true)
-	check("ports.proxy65", a.Ports.Proxy65, true)
-	if a.Components.Upload != "" && a.Ports.HTTPS == 0 {
-		p.add("ports.https", "is 0 (off), but components.upload serves files over HTTPS; set a port (5281) or turn the upload component off")
-	}
-	if a.Components.Proxy65 != "" && a.Ports.Proxy65 == 0 {
-		p.add("ports.proxy65", "is 0 (off), but components.proxy65 is on; set a port (5000) or turn proxy65 off")
-	}
-	used := map[int]string{}
-	if UsesHTTP(a) {
-		used[httpPort] = "Prosody's plain-HTTP port on loopback"
-	}
-	for _, ap := range ActivePorts(a) {
-		if ap.Port <= 0 || ap.Port > 65535 {
-			continue
-		}
-		if other, dup := used[ap.Port]; dup {
-			p.add(ap.Field, "%d is also %s; each service needs its own port", ap.Port, other)
-			continue
-		}
-		used[ap.Port] = ap.Field
-	}
-}
-
 func validateOwner(p *problems, a Answers) {
 	o := a.Owner
 	bad := false
@@ -389,13 +305,5 @@ func validateTURN(p *problems, a Answers) {
 	}
 	if msg := secretProblem(t.Secret); msg != "" {
 		p.add("turn.secret", "%s (or leave it empty to generate a strong one)", msg)
-	}
-	for _, ap := range ActivePorts(a) {
-		if ap.Port == t.Port {
-			p.add("turn.port", "%d is also %s; each service needs its own port", t.Port, ap.Field)
-		}
-	}
-	if a.Deploy == DeployCompose && t.Port >= TURNRelayMin && t.Port <= TURNRelayMax {
-		p.add("turn.port", "%d is inside the relay range %d–%d the TURN server uses for media", t.Port, TURNRelayMin, TURNRelayMax)
 	}
 }

@@ -270,6 +270,20 @@ var badCases = []badCase{
 	{name: "ACME e-mail on localhost", yaml: withDomains("wizard-demo.net") + "tls: {mode: letsencrypt, email: root@localhost}\n", want: []want{{"tls.email", "this machine's own name, and Let's Encrypt refuses"}}},
 	{name: "ACME e-mail on a single label", yaml: withDomains("wizard-demo.net") + "tls: {mode: letsencrypt, email: root@mailhost}\n", want: []want{{"tls.email", "single-label name"}}},
 	{name: "ACME e-mail under .test, in capitals", yaml: withDomains("wizard-demo.net") + "tls: {mode: letsencrypt, email: root@MAIL.TEST}\n", want: []want{{"tls.email", "under .test"}}},
+
+	// Ports: every service, certbot, TURN and a local database.
+	{name: "https on certbot's 80", yaml: withDomains("wizard-demo.net") + "tls: {mode: letsencrypt, email: admin@wizard-demo.net}\nports: {https: 80}\n",
+		want: []want{{"ports.https", "80 is also the port certbot answers Let's Encrypt's HTTP challenge on (tls.mode: letsencrypt)"}}},
+	{name: "c2s on certbot's 80 on a host", yaml: withDomains("wizard-demo.net") + "deploy: host\ntls: {mode: letsencrypt, email: admin@wizard-demo.net}\nports: {c2s: 80}\n", want: []want{{"ports.c2s", "80 is also the port certbot"}}},
+	{name: "TURN on Prosody's HTTP port", yaml: with("turn: {port: 5280}"), want: []want{{"turn.port", "5280 is also Prosody's plain-HTTP port on loopback"}}},
+	{name: "TURN on certbot's 80", yaml: withDomains("wizard-demo.net") + "tls: {mode: letsencrypt, email: admin@wizard-demo.net}\nturn: {port: 80}\n", want: []want{{"turn.port", "80 is also the port certbot"}}},
+	{name: "direct TLS in the TURN relay range", yaml: with("ports: {c2s_direct_tls: 49200}"), want: []want{{"ports.c2s_direct_tls", "49200 is inside the relay range 49152–49407 the TURN server uses for media (coturn runs on the host network)"}}},
+	{name: "https in the TURN relay range", yaml: with("turn: {host: turn.example.org}\nports: {https: 49152}"), want: []want{{"ports.https", "inside the relay range"}}},
+	{name: "local database on c2s", yaml: with("deploy: host\ndatabase: {driver: postgres, host: localhost, port: 5222}"), want: []want{{"database.port", "5222 is also ports.c2s; each service needs its own port"}}},
+	{name: "local database default port taken by s2s", yaml: with("deploy: host\ndatabase: {driver: mysql, host: 127.0.0.1}\nports: {s2s: 3306}"),
+		want: []want{{"ports.s2s", `3306 is also the default port of the database on this host (database.host "127.0.0.1")`}}, not: []string{"database.port"}},
+	{name: "local database on IPv6 loopback on https", yaml: with("deploy: host\ndatabase: {driver: postgres, host: '::1', port: 5281}"), want: []want{{"database.port", "5281 is also ports.https"}}},
+	{name: "local database on the TURN port", yaml: with("deploy: host\nturn: {host: turn.example.org}\ndatabase: {driver: postgres, host: localhost, port: 3478}"), want: []want{{"database.port", "3478 is also turn.port"}}},
 	// Names Prosody (IDNA2003) and DNS (IDNA2008) read differently.
 	{name: "sharp s", yaml: withDomains("straße.example"), want: []want{{"domains[0]",
 		`"straße.example" is a name Prosody and DNS read differently: Prosody (IDNA2003) turns it into strasse.example, while DNS and the certificate get xn--strae-oqa.example (IDNA2008)`}}},

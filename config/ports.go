@@ -1,0 +1,160 @@
+package config
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// ActivePort is a port a setup listens on, with its answers field.
+type ActivePort struct {
+	Field   string // e.g. "ports.c2s"
+	Port    int
+	Service string // what a person would call it
+}
+
+// ActivePorts lists the ports these answers turn on, in a stable order.
+func ActivePorts(a Answers) []ActivePort {
+	ports := []ActivePort{{"ports.c2s", a.Ports.C2S, "client connections (STARTTLS)"}}
+	if a.Ports.C2SDirectTLS != 0 {
+		ports = append(ports, ActivePort{"ports.c2s_direct_tls", a.Ports.C2SDirectTLS, "client connections (direct TLS)"})
+	}
+	if a.Federation {
+		ports = append(ports, ActivePort{"ports.s2s", a.Ports.S2S, "server-to-server (federation)"})
+	}
+	if UsesHTTP(a) {
+		ports = append(ports, ActivePort{"ports.https", a.Ports.HTTPS, "HTTPS (file sharing, web clients)"})
+	}
+	if a.Components.Proxy65 != "" {
+		ports = append(ports, ActivePort{"ports.proxy65", a.Ports.Proxy65, "file-transfer proxy (SOCKS5)"})
+	}
+	return ports
+}
+
+// UsesHTTP reports whether anything in the setup is served over HTTPS: the
+// upload component or a module that needs HTTP (web clients are recommended
+// whenever ports.https is set).
+func UsesHTTP(a Answers) bool {
+	if a.Ports.HTTPS == 0 {
+		return false
+	}
+	if a.Components.Upload != "" {
+		return true
+	}
+	set, _ := ResolveModules(a)
+	for _, m := range set.Global {
+		if m.Needs&NeedsHTTP != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// httpPort is Prosody's plain-HTTP port, which it binds on loopback whenever
+// mod_http is loaded.
+const httpPort = 5280
+
+func validatePorts(p *problems, a Answers) {
+	check := func(field string, v int, optional bool) {
+		switch {
+		case v == 0 && !optional:
+			p.add(field, "must be a port between 1 and 65535")
+		case v < 0 || v > 65535:
+			p.add(field, "%d is not a port; use 1–65535 (0 turns the service off where it is optional)", v)
+		}
+	}
+	check("ports.c2s", a.Ports.C2S, false)
+	check("ports.c2s_direct_tls", a.Ports.C2SDirectTLS, true)
+	check("ports.s2s", a.Ports.S2S, !a.Federation)
+	check("ports.https", a.Ports.HTTPS, true)
+	check("ports.proxy65", a.Ports.Proxy65, true)
+	if a.Components.Upload != "" && a.Ports.HTTPS == 0 {
+		p.add("ports.https", "is 0 (off), but components.upload serves files over HTTPS; set a port (5281) or turn the upload component off")
+	}
+	if a.Components.Proxy65 != "" && a.Ports.Proxy65 == 0 {
+		p.add("ports.proxy65", "is 0 (off), but components.proxy65 is on; set a port (5000) or turn proxy65 off")
+	}
+	validatePortConflicts(p, a)
+}
+
+// certbotPort is the port certbot answers Let's Encrypt's HTTP-01
+// challenge on: compose publishes it for the certbot service, and on a host
+// "certbot --standalone" binds it while it runs.
+const certbotPort = 80
+
+// binding is one port the setup binds or publishes.
+type binding struct {
+	field string // the answer that sets it; "" for a port no answer changes
+	port  int
+	what  string // how a message names its holder
+}
+
+// bindings lists every port the setup binds, on this machine or published
+// from compose: the fixed ones first (Prosody's loopback HTTP, certbot's
+// 80, a local database on its default port), then the answers in schema
+// order, so that a clash is reported on the answer a person can change.
+func bindings(a Answers) []binding {
+	var b []binding
+	if UsesHTTP(a) {
+		b = append(b, binding{"", httpPort, "Prosody's plain-HTTP port on loopback"})
+	}
+	if a.TLS.Mode == TLSLetsEncrypt {
+		b = append(b, binding{"", certbotPort, "the port certbot answers Let's Encrypt's HTTP challenge on (tls.mode: letsencrypt)"})
+	}
+	local := localDatabase(a)
+	if local && a.Database.Port == 0 {
+		b = append(b, binding{"", a.DBPort(), "the default port of the database on this host (database.host " + quoted(a.Database.Host) + ")"})
+	}
+	for _, ap := range ActivePorts(a) {
+		b = append(b, binding{ap.Field, ap.Port, ap.Field})
+	}
+	if a.TURN.Host != "" {
+		b = append(b, binding{"turn.port", a.TURN.Port, "turn.port"})
+	}
+	if local && a.Database.Port != 0 {
+		b = append(b, binding{"database.port", a.Database.Port, "database.port, the database on this host"})
+	}
+	return b
+}
+
+// localDatabase reports whether the database server runs on this machine
+// next to Prosody (deploy: host with a loopback database.host), where it
+// holds its port on the same addresses.
+func localDatabase(a Answers) bool {
+	if a.Deploy != DeployHost || !a.NetworkDB() {
+		return false
+	}
+	h := strings.ToLower(strings.TrimSuffix(a.Database.Host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(h)
+	return err == nil && addr.Unmap().IsLoopback()
+}
+
+// validatePortConflicts reports every port two services would share, once,
+// on the later one; and, with a compose TURN server (on the host network),
+// every port inside its media relay range.
+func validatePortConflicts(p *problems, a Answers) {
+	bs := bindings(a)
+	used := map[int]string{}
+	clashed := map[string]bool{}
+	for _, b := range bs {
+		if b.port <= 0 || b.port > 65535 {
+			continue
+		}
+		if other, dup := used[b.port]; dup && b.field != "" {
+			p.add(b.field, "%d is also %s; each service needs its own port", b.port, other)
+			clashed[b.field] = true
+			continue
+		}
+		used[b.port] = b.what
+	}
+	if a.Deploy != DeployCompose || a.TURN.Host == "" {
+		return
+	}
+	for _, b := range bs {
+		if b.field != "" && !clashed[b.field] && b.port >= TURNRelayMin && b.port <= TURNRelayMax {
+			p.add(b.field, "%d is inside the relay range %d–%d the TURN server uses for media (coturn runs on the host network); choose a port outside it", b.port, TURNRelayMin, TURNRelayMax)
+		}
+	}
+}
