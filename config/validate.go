@@ -191,6 +191,9 @@ func validateTLS(p *problems, a Answers) {
 			}
 		}
 	}
+	if a.TLS.Mode != TLSLetsEncrypt && a.TLS.Email != "" {
+		p.add("tls.email", "is only used with tls.mode: letsencrypt (the ACME account e-mail); remove it or change the mode")
+	}
 }
 
 var dbIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
@@ -225,6 +228,9 @@ func secretProblem(s string) string {
 func validateDatabase(p *problems, a Answers) {
 	d := a.Database
 	oneOf(p, "database.driver", d.Driver, "internal, sqlite, postgres or mysql", DriverInternal, DriverSQLite, DriverPostgres, DriverMySQL)
+	if d.Driver == DriverInternal || d.Driver == DriverSQLite {
+		validateUnusedServer(p, a)
+	}
 	if d.Driver == DriverInternal {
 		return
 	}
@@ -251,6 +257,21 @@ func validateDatabase(p *problems, a Answers) {
 	case d.Host != "" && !hiddenCheck(p, "database.host", d.Host):
 		if _, err := netip.ParseAddr(d.Host); err != nil && DomainProblem(d.Host) != "" && !dbServiceName.MatchString(d.Host) {
 			p.add("database.host", "%s is neither a host name nor an IP address", quoted(d.Host))
+		}
+	}
+}
+
+// validateUnusedServer refuses the database server's answers with a
+// driver that has no server (internal, sqlite): they would be ignored, and
+// a person who wrote them meant another setup.
+func validateUnusedServer(p *problems, a Answers) {
+	d := a.Database
+	for _, f := range []struct {
+		field string
+		set   bool
+	}{{"database.host", d.Host != ""}, {"database.port", d.Port != 0}, {"database.password", d.Password != ""}} {
+		if f.set {
+			p.add(f.field, "is only used with database.driver: postgres or mysql, not %s; remove it or change the driver", d.Driver)
 		}
 	}
 }

@@ -284,6 +284,14 @@ var badCases = []badCase{
 		want: []want{{"ports.s2s", `3306 is also the default port of the database on this host (database.host "127.0.0.1")`}}, not: []string{"database.port"}},
 	{name: "local database on IPv6 loopback on https", yaml: with("deploy: host\ndatabase: {driver: postgres, host: '::1', port: 5281}"), want: []want{{"database.port", "5281 is also ports.https"}}},
 	{name: "local database on the TURN port", yaml: with("deploy: host\nturn: {host: turn.example.org}\ndatabase: {driver: postgres, host: localhost, port: 3478}"), want: []want{{"database.port", "3478 is also turn.port"}}},
+
+	// Answers the chosen mode ignores.
+	{name: "ACME e-mail with self-signed", yaml: with("tls: {mode: self-signed, email: admin@example.org}"), want: []want{{"tls.email", "is only used with tls.mode: letsencrypt (the ACME account e-mail); remove it or change the mode"}}},
+	{name: "ACME e-mail with existing", yaml: with("tls: {mode: existing, cert: /c.pem, key: /k.pem, email: admin@example.org}"), want: []want{{"tls.email", "only used with tls.mode: letsencrypt"}}},
+	{name: "database host with sqlite", yaml: with("database: {driver: sqlite, host: db.example.org}"), want: []want{{"database.host", "is only used with database.driver: postgres or mysql, not sqlite; remove it or change the driver"}}},
+	{name: "database port with internal", yaml: with("database: {port: 5432}"), want: []want{{"database.port", "only used with database.driver: postgres or mysql, not internal"}}},
+	{name: "database password with internal", yaml: with("database: {driver: internal, password: S3cret-pass}"), want: []want{{"database.password", "only used with database.driver: postgres or mysql"}}},
+	{name: "database password with sqlite", yaml: with("database: {driver: sqlite, password: S3cret-pass}"), want: []want{{"database.password", "not sqlite"}}},
 	// Names Prosody (IDNA2003) and DNS (IDNA2008) read differently.
 	{name: "sharp s", yaml: withDomains("straße.example"), want: []want{{"domains[0]",
 		`"straße.example" is a name Prosody and DNS read differently: Prosody (IDNA2003) turns it into strasse.example, while DNS and the certificate get xn--strae-oqa.example (IDNA2008)`}}},
