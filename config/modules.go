@@ -167,6 +167,10 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 			p.add(field, "%s is also in modules.enable; keep it in one list", quoted(name))
 		case !slices.Contains(recommended, name) && !(a.Components.MUC != "" && slices.Contains(mucRecommended, name)):
 			p.add(field, "%s is not in the recommended set for these answers, so there is nothing to disable (recommended: %s)", quoted(name), joinNames(recommended))
+		default:
+			if why := lockout(a, name); why != "" {
+				p.add(field, "%s", why)
+			}
 		}
 		disabled[name] = true
 	}
@@ -197,6 +201,10 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 			continue
 		}
 		enabled[name] = true
+		if name == "turn_external" && a.TURN.Host == "" {
+			p.add(field, "\"turn_external\" hands out credentials for a TURN server, but turn.host is \"\" (calls support off); set turn.host to the TURN server's name or address, which enables it for you")
+			continue
+		}
 		if known && inMUC(m) && m.Available(s) {
 			if a.Components.MUC == "" {
 				p.add(field, "%s runs inside the group chat component, which is off (set components.muc)", quoted(name))
@@ -272,6 +280,18 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 		set.Disabled = append(set.Disabled, "s2s")
 	}
 	return set, p.list
+}
+
+// lockout says why disabling a recommended module would leave nobody able
+// to log in, or "".
+func lockout(a Answers, name string) string {
+	switch {
+	case name == "saslauth":
+		return "\"saslauth\" is how clients log in (SASL); without it nobody can log in, so keep it"
+	case name == "tls" && a.Ports.C2SDirectTLS == 0:
+		return "\"tls\" encrypts client connections (STARTTLS), and Prosody lets nobody log in without encryption; keep it, or set ports.c2s_direct_tls (5223) so that clients use TLS from the start"
+	}
+	return ""
 }
 
 func (c ModuleCatalog) reasonFor(name string) string {

@@ -292,6 +292,12 @@ var badCases = []badCase{
 	{name: "database port with internal", yaml: with("database: {port: 5432}"), want: []want{{"database.port", "only used with database.driver: postgres or mysql, not internal"}}},
 	{name: "database password with internal", yaml: with("database: {driver: internal, password: S3cret-pass}"), want: []want{{"database.password", "only used with database.driver: postgres or mysql"}}},
 	{name: "database password with sqlite", yaml: with("database: {driver: sqlite, password: S3cret-pass}"), want: []want{{"database.password", "not sqlite"}}},
+
+	// Modules that leave a feature or everyone's login broken.
+	{name: "turn_external with TURN off", yaml: with("turn: {host: ''}\nmodules: {enable: [turn_external]}"), want: []want{{"modules.enable[0]", `"turn_external" hands out credentials for a TURN server, but turn.host is "" (calls support off); set turn.host`}}},
+	{name: "turn_external on a host without TURN", yaml: with("deploy: host\nmodules: {enable: [motd, turn_external]}"), want: []want{{"modules.enable[1]", "set turn.host"}}},
+	{name: "saslauth disabled", yaml: with("modules: {disable: [saslauth]}"), want: []want{{"modules.disable[0]", `"saslauth" is how clients log in (SASL); without it nobody can log in`}}},
+	{name: "tls disabled without direct TLS", yaml: with("modules: {disable: [limits, tls]}"), want: []want{{"modules.disable[1]", `"tls" encrypts client connections (STARTTLS), and Prosody lets nobody log in without encryption; keep it, or set ports.c2s_direct_tls`}}},
 	// Names Prosody (IDNA2003) and DNS (IDNA2008) read differently.
 	{name: "sharp s", yaml: withDomains("straße.example"), want: []want{{"domains[0]",
 		`"straße.example" is a name Prosody and DNS read differently: Prosody (IDNA2003) turns it into strasse.example, while DNS and the certificate get xn--strae-oqa.example (IDNA2008)`}}},
