@@ -245,3 +245,35 @@ func ParentDomain(host string) string {
 	_, rest, _ := strings.Cut(host, ".")
 	return rest
 }
+
+// NormalizeTURNHost returns a TURN host as the rest of the program needs
+// it: an IP address in its canonical form (lower case, IPv6 compressed),
+// anything else as NormalizeDomain does.
+func NormalizeTURNHost(s string) string {
+	if addr, err := netip.ParseAddr(trimBlank(s)); err == nil {
+		return addr.String()
+	}
+	return NormalizeDomain(s)
+}
+
+// TURNHostProblem says what is wrong with a TURN server's host, or "" when
+// it is a valid domain name or an IP address clients can reach: XEP-0215
+// and mod_turn_external take either.
+func TURNHostProblem(h string) string {
+	addr, err := netip.ParseAddr(h)
+	if err != nil {
+		if inner, ok := strings.CutPrefix(h, "["); ok {
+			if _, err := netip.ParseAddr(strings.TrimSuffix(inner, "]")); err == nil {
+				return fmt.Sprintf("%s is an IPv6 address in brackets; write it without them", quoted(h))
+			}
+		}
+		return DomainProblem(h)
+	}
+	switch {
+	case addr.Zone() != "":
+		return fmt.Sprintf("%s ends in a zone (after the %%), a network device only this machine knows; write the address without it", quoted(h))
+	case addr.IsUnspecified(), addr.IsMulticast():
+		return fmt.Sprintf("%s is not an address clients can connect to; write the TURN server's public address or name", quoted(h))
+	}
+	return ""
+}

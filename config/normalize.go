@@ -4,9 +4,10 @@ import "strings"
 
 // Normalize puts answers in the form the rest of the program relies on:
 // domain and component names as Prosody writes them (see NormalizeDomain),
-// admin JIDs with lower-case localparts and normalised domains, series
-// spellings such as "13" or "0.12.3" reduced to their series. It never
-// fails; Validate explains what is still wrong.
+// a TURN host as NormalizeTURNHost, admin JIDs with lower-case localparts
+// and normalised domains, series spellings such as "13" or "0.12.3"
+// reduced to their series. It never fails; Validate explains what is still
+// wrong.
 func (a *Answers) Normalize() {
 	for i, d := range a.Domains {
 		a.Domains[i] = NormalizeDomain(d)
@@ -18,10 +19,13 @@ func (a *Answers) Normalize() {
 		}
 		a.Admins[i] = j
 	}
-	for _, c := range []*string{&a.Components.MUC, &a.Components.Upload, &a.Components.Proxy65, &a.TURN.Host} {
+	for _, c := range []*string{&a.Components.MUC, &a.Components.Upload, &a.Components.Proxy65} {
 		if *c != "" {
 			*c = NormalizeDomain(*c)
 		}
+	}
+	if a.TURN.Host != "" {
+		a.TURN.Host = NormalizeTURNHost(a.TURN.Host)
 	}
 	a.Prosody = normalizeSeries(a.Prosody)
 	a.Deploy = strings.ToLower(strings.TrimSpace(a.Deploy))

@@ -318,7 +318,7 @@ func validateTURN(p *problems, a Answers) {
 		}
 		return
 	}
-	if msg := DomainProblem(t.Host); msg != "" && !inheritsBadPrimary(a, t.Host) {
+	if msg := TURNHostProblem(t.Host); msg != "" && !inheritsBadPrimary(a, t.Host) {
 		p.add("turn.host", "%s (or \"\" to turn calls support off)", msg)
 	}
 	if t.Port < 1 || t.Port > 65535 {

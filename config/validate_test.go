@@ -298,6 +298,13 @@ var badCases = []badCase{
 	{name: "turn_external on a host without TURN", yaml: with("deploy: host\nmodules: {enable: [motd, turn_external]}"), want: []want{{"modules.enable[1]", "set turn.host"}}},
 	{name: "saslauth disabled", yaml: with("modules: {disable: [saslauth]}"), want: []want{{"modules.disable[0]", `"saslauth" is how clients log in (SASL); without it nobody can log in`}}},
 	{name: "tls disabled without direct TLS", yaml: with("modules: {disable: [limits, tls]}"), want: []want{{"modules.disable[1]", `"tls" encrypts client connections (STARTTLS), and Prosody lets nobody log in without encryption; keep it, or set ports.c2s_direct_tls`}}},
+
+	// TURN on an IP address.
+	{name: "TURN IPv6 address in brackets", yaml: with("turn: {host: '[2001:db8::7]'}"), want: []want{{"turn.host", `"[2001:db8::7]" is an IPv6 address in brackets; write it without them`}}},
+	{name: "TURN on the unspecified address", yaml: with("turn: {host: 0.0.0.0}"), want: []want{{"turn.host", "is not an address clients can connect to"}}},
+	{name: "TURN on a multicast address", yaml: with("turn: {host: 'ff02::1'}"), want: []want{{"turn.host", "not an address clients can connect to"}}},
+	{name: "TURN address with a zone", yaml: with("turn: {host: 'fe80::1%eth0'}"), want: []want{{"turn.host", "ends in a zone (after the %), a network device only this machine knows"}}},
+
 	// Names Prosody (IDNA2003) and DNS (IDNA2008) read differently.
 	{name: "sharp s", yaml: withDomains("straße.example"), want: []want{{"domains[0]",
 		`"straße.example" is a name Prosody and DNS read differently: Prosody (IDNA2003) turns it into strasse.example, while DNS and the certificate get xn--strae-oqa.example (IDNA2008)`}}},
@@ -507,6 +514,15 @@ var goodCases = []goodCase{
 		eq(t, "turn.secret", a.TURN.Secret, `s3cr3t with spaces, \ and $$`)
 	}},
 	{"short TURN secret", with("turn: {host: example.org, secret: abc}"), nil},
+	{"TURN on an IPv4 address", with("turn: {host: 192.0.2.7}"), func(t *testing.T, a Answers) {
+		eq(t, "turn.host", a.TURN.Host, "192.0.2.7")
+	}},
+	{"TURN on an IPv6 address, made canonical", with("turn: {host: ' 2001:DB8:0::7 '}"), func(t *testing.T, a Answers) {
+		eq(t, "turn.host", a.TURN.Host, "2001:db8::7")
+	}},
+	{"TURN on an IP address on a host", with("deploy: host\nturn: {host: 198.51.100.7}"), func(t *testing.T, a Answers) {
+		eq(t, "turn.host", a.TURN.Host, "198.51.100.7")
+	}},
 	{"closed server", with("federation: false\nports: {s2s: 0, c2s_direct_tls: 5223}"), nil},
 	{"owner set", with("owner: {uid: 1000, gid: 0}"), nil},
 	{"modules adjusted", with("modules: {enable: [motd, announce, ' welcome '], disable: [vcard4, limits]}"), func(t *testing.T, a Answers) {

@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
+	"github.com/spf13/afero"
+
 	"prosody-wizard/config"
+	"prosody-wizard/scaffold"
 )
 
 // TestModeSwitchDropsUnusedAnswers: answers that only one mode uses
@@ -36,5 +41,48 @@ database: {driver: postgres, host: db.wizard-demo.net, port: 5433, password: S3c
 				}
 			})
 		}
+	}
+}
+
+// TestTURNHostIPAddress: the TURN field takes an IP address (XEP-0215 and
+// mod_turn_external do), and the setup names it as typed, canonical.
+func TestTURNHostIPAddress(t *testing.T) {
+	for _, ok := range []string{"", "turn.example.org", "192.0.2.7", "2001:db8::7", " 2001:DB8:0::7 "} {
+		if err := validTURNHost(ok); err != nil {
+			t.Errorf("validTURNHost(%q) = %v, want nil", ok, err)
+		}
+	}
+	for in, want := range map[string]string{
+		"[2001:db8::7]": "without them",
+		"0.0.0.0":       "not an address clients can connect to",
+		"turn host.org": "contains a space",
+	} {
+		if err := validTURNHost(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("validTURNHost(%q) = %v, want …%s…", in, err, want)
+		}
+	}
+
+	d := fromAnswers(loadAnswers(t, "minimal"), "")
+	d.TURN = "2001:DB8:0::7"
+	a := d.toAnswers(loadAnswers(t, "minimal"))
+	if a.TURN.Host != "2001:db8::7" {
+		t.Fatalf("turn.host = %q, want 2001:db8::7", a.TURN.Host)
+	}
+	fs := &flowFs{source: afero.NewMemMapFs()}
+	plan, err := scaffold.NewPlan(a, flowInputs(a, fs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{
+		"prosody/prosody.cfg.lua": `turn_external_host = "2001:db8::7"`,
+		"compose.yaml":            "- --realm=2001:db8::7\n",
+	} {
+		f, ok := plan.File(file)
+		if !ok || !bytes.Contains(f.Data, []byte(want)) {
+			t.Errorf("%s lacks %s", file, want)
+		}
+	}
+	if f, _ := plan.File("dns.zone"); bytes.Contains(f.Data, []byte("2001:db8::7")) {
+		t.Errorf("dns.zone has a record for the TURN address:\n%s", f.Data)
 	}
 }

@@ -243,7 +243,7 @@ var pages = []page{
 					huh.NewInput().Key("upload").Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validDomain(false)),
 					huh.NewInput().Key("proxy65").Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validDomain(false)),
 					huh.NewInput().Key("turn").Title("TURN for calls").Description("compose runs coturn for it").Placeholder("(off)").
-						Value(&d.TURN).Validate(validDomain(false)),
+						Value(&d.TURN).Validate(validTURNHost),
 				}
 			},
 		}},
@@ -308,6 +308,19 @@ func validDomain(required bool) func(string) error {
 		}
 		return nil
 	}
+}
+
+// validTURNHost checks a TURN host as validation will: a domain name or
+// an IP address; empty turns calls support off.
+func validTURNHost(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" || s == none {
+		return nil
+	}
+	if msg := config.TURNHostProblem(config.NormalizeTURNHost(s)); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
 }
 
 func validDomains(s string) error {
