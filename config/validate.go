@@ -62,6 +62,25 @@ func validateDomains(p *problems, a Answers) {
 			continue
 		}
 		seen[ALabel(d)] = i
+		storageNameProblem(p, field, d)
+	}
+}
+
+// storageNameProblem refuses a host whose data folder Prosody could not
+// create: Prosody names each host's folder in the data folder after the
+// host, with every byte but ASCII letters and digits written as %xx
+// (util.datamanager), and a file name may have at most 255 bytes.
+func storageNameProblem(p *problems, field, host string) {
+	n := 0
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			n++
+		} else {
+			n += 3
+		}
+	}
+	if n > 255 {
+		p.add(field, "Prosody names this host's data folder after it, with every character but letters and digits as %%xx: that name would be %d bytes, and a file name may have at most 255; use a shorter name or fewer dots and hyphens", n)
 	}
 }
 
@@ -139,6 +158,7 @@ func validateComponents(p *problems, a Answers) {
 			continue
 		}
 		hosts[c.host] = c.field
+		storageNameProblem(p, c.field, c.host)
 	}
 }
 

@@ -55,6 +55,9 @@ var badCases = []badCase{
 	{name: "IPv4 address", yaml: withDomains("192.0.2.1"), want: []want{{"domains[0]", "IP address; Prosody hosts need a domain name"}}},
 	{name: "IPv6 address", yaml: withDomains(`"2001:db8::1"`), want: []want{{"domains[0]", "IP address"}}},
 	{name: "bracketed IPv6 address", yaml: withDomains(`"[::1]"`), want: []want{{"domains[0]", "IP address"}}},
+	{name: "data folder name too long", yaml: withDomains(strings.Repeat("a.", 100) + "org"), want: []want{{"domains[0]", "that name would be 403 bytes, and a file name may have at most 255"}}},
+	{name: "253 characters with four dots", yaml: withDomains("example.org, " + maxName), want: []want{{"domains[1]", "would be 261 bytes"}}},
+	{name: "component data folder name too long", yaml: withDomains("example.org") + "components: {muc: " + strings.Repeat("a-b.", 40) + "example.org}\n", want: []want{{"components.muc", "data folder after it"}}},
 	{name: "single label", yaml: withDomains("example"), want: []want{{"domains[0]", "at least two labels, such as example.org"}}},
 	{name: "single label IDN", yaml: withDomains("xn--mnchen-3ya"), want: []want{{"domains[0]", "at least two labels"}}},
 	{name: "a JID as domain", yaml: withDomains("user@example.org"), want: []want{{"domains[0]", "without a user@"}}},
@@ -216,8 +219,8 @@ var badCases = []badCase{
 	{name: "proxy65 on the upload host", yaml: with("components: {proxy65: upload.example.org}"), want: []want{{"components.proxy65", "already used by components.upload"}}},
 	{name: "invalid component host", yaml: with("components: {muc: 'chat room.example.org'}"), want: []want{{"components.muc", `contains a space; only letters, digits and hyphens in dot-separated labels are allowed (or "" to turn it off)`}}},
 	{name: "component host with a port", yaml: with("components: {proxy65: 'proxy.example.org:7777'}"), want: []want{{"components.proxy65", ":port"}}},
-	{name: "component default too long", yaml: withDomains(maxName),
-		want: []want{{"components.muc", "at most 253 are allowed (or \"\" to turn it off)"}, {"components.upload", "at most 253"}}, not: []string{"domains[0]"}},
+	{name: "component default too long", yaml: withDomains(maxStored),
+		want: []want{{"components.muc", "at most 253 are allowed (or \"\" to turn it off)"}, {"components.upload", "data folder after it"}}, not: []string{"domains[0]"}},
 
 	// One YAML document.
 	{name: "two YAML documents", yaml: base + "---\nversion: 1\ndomains: [example.net]\n", want: []want{{"", "the answers file holds more than one YAML document (the second starts at line 3); keep one"}}},
@@ -415,8 +418,12 @@ func eqList(t *testing.T, what string, got, want []string) {
 	}
 }
 
-// maxName is a valid name of exactly 253 characters.
+// maxName is a valid DNS name of exactly 253 characters.
 var maxName = strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 57) + ".org"
+
+// maxStored is a name of 245 characters, about the longest Prosody can
+// name a data folder after (each dot becomes %2e: 253 bytes).
+var maxStored = strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 49) + ".org"
 
 var goodCases = []goodCase{
 	{"minimal, defaults", base, func(t *testing.T, a Answers) {
@@ -466,8 +473,8 @@ var goodCases = []goodCase{
 		eqList(t, "domains", a.Domains, []string{"localhost"})
 		eq(t, "components.muc", a.Components.MUC, "conference.localhost")
 	}},
-	{"hyphens, digits, longest label and name", withDomains("a-b.c1.example.org, xn--bcher-kva.org, "+maxName) + "components: {muc: '', upload: ''}\n", func(t *testing.T, a Answers) {
-		eq(t, "domains[2]", a.Domains[2], maxName)
+	{"hyphens, digits, longest label and stored name", withDomains("a-b.c1.example.org, xn--bcher-kva.org, "+maxStored) + "components: {muc: '', upload: ''}\n", func(t *testing.T, a Answers) {
+		eq(t, "domains[2]", a.Domains[2], maxStored)
 	}},
 	{"prosody 13 unquoted", with("prosody: 13"), func(t *testing.T, a Answers) {
 		eq(t, "prosody", a.Prosody, Series13)
