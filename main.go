@@ -353,7 +353,9 @@ func reportWriteError(stderr io.Writer, file string, err error) int {
 		for _, p := range preflight.Problems {
 			fmt.Fprintf(stderr, "  %s\n", p)
 		}
-		fmt.Fprintln(stderr, "Run as root (sudo) where you may not write, or choose another folder with --out.")
+		if preflight.Denied {
+			fmt.Fprintln(stderr, "Run as root (sudo), or choose another folder with --out.")
+		}
 	case errors.As(err, &incomplete):
 		fmt.Fprintf(stderr, "prosody-wizard: writing failed: %v\n", incomplete.Err)
 		fmt.Fprintf(stderr, "Written (%d), each complete:\n", len(incomplete.Written))

@@ -136,7 +136,12 @@ func (e *ConflictError) Error() string {
 // PreflightError lists what stops the plan before its first write: names
 // too long, folders this process may not write in, too little free space.
 // Nothing was written.
-type PreflightError struct{ Problems []string }
+type PreflightError struct {
+	Problems []string
+	// Denied: a folder may not be written in by this user (running as
+	// root would help), as opposed to space or names.
+	Denied bool
+}
 
 func (e *PreflightError) Error() string {
 	return "cannot write here, so nothing was written: " + strings.Join(e.Problems, "; ")

@@ -36,6 +36,7 @@ const blockSize = 4096
 // write in, and too little free space for the planned bytes and backups.
 func preflight(fsys afero.Fs, changes []Change, opt ApplyOptions) error {
 	var problems []string
+	denied := false
 	type volume struct {
 		dir  string // a folder on it, for Free
 		need uint64
@@ -59,6 +60,7 @@ func preflight(fsys afero.Fs, changes []Change, opt ApplyOptions) error {
 			checked[dir] = true
 			if err := w.Writable(dir); err != nil {
 				problems = append(problems, err.Error())
+				denied = denied || errors.Is(err, fs.ErrPermission)
 			}
 		}
 		v := volumes[dev]
@@ -85,7 +87,7 @@ func preflight(fsys afero.Fs, changes []Change, opt ApplyOptions) error {
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		return &PreflightError{Problems: problems}
+		return &PreflightError{Problems: problems, Denied: denied}
 	}
 	return nil
 }

@@ -21,13 +21,17 @@ import (
 type checkedFs struct {
 	afero.Fs
 	free     uint64
-	readOnly string // a folder that may not be written in
+	readOnly string // a folder on a read-only filesystem
+	denied   string // a folder this user may not write in
 }
 
 func (c checkedFs) Free(string) (uint64, error) { return c.free, nil }
 func (c checkedFs) Writable(dir string) error {
-	if dir == c.readOnly {
+	switch dir {
+	case c.readOnly:
 		return &os.PathError{Op: "write in", Path: dir, Err: syscall.EROFS}
+	case c.denied:
+		return &os.PathError{Op: "write in", Path: dir, Err: syscall.EACCES}
 	}
 	return nil
 }
@@ -44,11 +48,14 @@ func TestPreflight(t *testing.T) {
 		plan Plan
 		opt  ApplyOptions
 		want []string
+		// denied: the error says running as root would help.
+		denied bool
 	}{
-		{"too little space", checkedFs{free: 16 << 10}, p, ApplyOptions{Root: "/srv/chat"}, []string{"/srv/chat has 16 KiB free, and the setup needs"}},
-		{"read-only folder", checkedFs{free: 1 << 30, readOnly: "."}, p, ApplyOptions{}, []string{"write in .: read-only file system"}},
-		{"name too long", checkedFs{free: 1 << 30}, long, ApplyOptions{}, []string{"is 256 bytes long"}},
-		{"all at once", checkedFs{free: 1, readOnly: "."}, long, ApplyOptions{}, []string{"free", "read-only", "256 bytes"}},
+		{"too little space", checkedFs{free: 16 << 10}, p, ApplyOptions{Root: "/srv/chat"}, []string{"/srv/chat has 16 KiB free, and the setup needs"}, false},
+		{"read-only folder", checkedFs{free: 1 << 30, readOnly: "."}, p, ApplyOptions{}, []string{"write in .: read-only file system"}, false},
+		{"folder of another user", checkedFs{free: 1 << 30, denied: "."}, p, ApplyOptions{}, []string{"write in .: permission denied"}, true},
+		{"name too long", checkedFs{free: 1 << 30}, long, ApplyOptions{}, []string{"is 256 bytes long"}, false},
+		{"all at once", checkedFs{free: 1, readOnly: "."}, long, ApplyOptions{}, []string{"free", "read-only", "256 bytes"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfs := &countingFs{Fs: afero.NewMemMapFs()}
@@ -65,6 +72,9 @@ func TestPreflight(t *testing.T) {
 			}
 			if len(cfs.calls) > 0 {
 				t.Errorf("wrote before the checks failed: %v", cfs.calls)
+			}
+			if pe.Denied != tc.denied {
+				t.Errorf("Denied %v, want %v", pe.Denied, tc.denied)
 			}
 		})
 	}
