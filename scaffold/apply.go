@@ -44,6 +44,8 @@ type Change struct {
 	ModeOnly bool
 	// OldSize is the size of the file there now (StatusChanged).
 	OldSize int64
+	// secrets are the plan's (Plan.Secrets), which Diff masks.
+	secrets []string
 }
 
 // Compare reports, for every entry of the plan, whether it is new, changed
@@ -54,7 +56,7 @@ type Change struct {
 func Compare(fsys afero.Fs, p Plan) ([]Change, error) {
 	changes := make([]Change, 0, len(p.Files))
 	for _, f := range p.Files {
-		c := Change{File: f, Status: StatusNew}
+		c := Change{File: f, Status: StatusNew, secrets: p.Secrets}
 		info, err := fsys.Stat(f.Path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

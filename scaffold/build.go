@@ -65,6 +65,7 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts(), in.Now), p.Warnings...)
 	}
 	p.DNS = s.DNSRecords()
+	p.Secrets = knownSecrets(in.Existing, a, password, turnSecret)
 	return p, nil
 }
 

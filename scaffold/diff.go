@@ -15,8 +15,10 @@ import (
 )
 
 // Diff describes how a changed file would change: a unified diff for text,
-// with secret values masked, or one line for keys, certificates and other
-// binary data. It returns "" for new and unchanged files.
+// with the plan's secrets masked wherever they occur (Plan.Secrets, old and
+// new) and every value of a secret-carrying line masked too, or one line for
+// keys, certificates and other binary data. It returns "" for new and
+// unchanged files.
 func Diff(fsys afero.Fs, c Change) string {
 	if c.Status != StatusChanged || c.IsDir() {
 		return ""
@@ -37,13 +39,21 @@ func Diff(fsys afero.Fs, c Change) string {
 		return fmt.Sprintf("%s: binary file changed (%d → %d bytes)\n", c.Path, len(old), len(c.Data))
 	}
 	// Diff the real texts (a changed secret is a change), then mask.
-	return maskSecrets(c.Path, udiff.Unified("a/"+c.Path, "b/"+c.Path, string(old), string(c.Data)))
+	d := udiff.Unified("a/"+c.Path, "b/"+c.Path, string(old), string(c.Data))
+	return maskSecretLines(c.Path, redact(redactor(c.secrets), d))
 }
 
 // maxDiffed is the largest current file a diff reads.
 const maxDiffed = 1 << 20
 
 func isText(b []byte) bool { return utf8.Valid(b) && !bytes.Contains(b, []byte{0}) }
+
+// The line rule is the second defence, after masking by value: it hides the
+// whole value of every line that assigns a password or secret, whatever it
+// holds. It catches what the plan cannot know by value: a secret shorter
+// than minMasked, and an old value the re-run readers cannot read back
+// exactly (hand-edited: Lua in single quotes or concatenated, a .env value
+// that interpolates), or one in a file of another deploy kind.
 
 // secretLine matches the lines that carry secrets in what we write: the
 // sql password and turn_external_secret in prosody.cfg.lua, PASSWORD and
@@ -60,15 +70,15 @@ var (
 	composeEnvRef = regexp.MustCompile(`^"?\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+][^}"]*)?\}"?[ \t]*(?:#.*)?$`)
 )
 
-// maskSecrets replaces every secret value in the text of the file at path
-// (or in its diff) with ***, from the = or : to the end of the line.
-func maskSecrets(path, s string) string {
+// maskSecretLines replaces every secret value in the text of the file at
+// path (or in its diff) with ***, from the = or : to the end of the line.
+func maskSecretLines(path, s string) string {
 	lua := strings.HasSuffix(path, ".lua")
 	return secretLine.ReplaceAllStringFunc(s, func(m string) string {
 		sub := secretLine.FindStringSubmatch(m)
 		if lua && luaEnvRef.MatchString(sub[2]) || composeEnvRef.MatchString(sub[2]) {
 			return m
 		}
-		return sub[1] + "***"
+		return sub[1] + mask
 	})
 }

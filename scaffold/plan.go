@@ -48,6 +48,10 @@ type Plan struct {
 	Warnings []string
 	// DNS are the records a public server needs, in zone-file syntax.
 	DNS []string
+	// Secrets are the values listings and diffs must never show: the
+	// database password and TURN secret the files hold, and the ones an
+	// earlier run left on disk that these files replace (see redactor).
+	Secrets []string
 }
 
 // File returns the entry at p, if the plan has one.

@@ -193,7 +193,7 @@ func TestDiffMasksWholeSecrets(t *testing.T) {
 	}
 }
 
-// TestMaskSecrets: values are masked to the end of the line; references to
+// TestMaskSecrets: the line rule (maskSecretLines) masks values are masked to the end of the line; references to
 // the environment stay visible where they are references (ENV_ in Lua,
 // ${…} in compose and .env), and ENV_ in .env is a value.
 func TestMaskSecrets(t *testing.T) {
@@ -215,8 +215,8 @@ func TestMaskSecrets(t *testing.T) {
 		if want == "" {
 			want = c.in
 		}
-		if got := maskSecrets(c.path, c.in); got != want {
-			t.Errorf("%s: maskSecrets(%q) = %q, want %q", c.path, c.in, got, want)
+		if got := maskSecretLines(c.path, c.in); got != want {
+			t.Errorf("%s: maskSecretLines(%q) = %q, want %q", c.path, c.in, got, want)
 		}
 	}
 }

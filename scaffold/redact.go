@@ -1,0 +1,89 @@
+package scaffold
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/spf13/afero"
+
+	"prosody-wizard/config"
+)
+
+// Secrets are masked by value, as goreleaser's internal/redact does: the
+// plan knows every secret it writes, and reads back the ones it replaces,
+// so listings and diffs hide each wherever it occurs, in each encoding a
+// template writes it in. The line rule of Diff (maskSecretLines) stays as a
+// second defence for what values cannot catch; see there.
+
+// knownSecrets are the secrets a plan writes (current) and the ones an
+// earlier run left in the output folder, read back by the readers a re-run
+// uses (existingSecret) whether or not the answers replace them: a diff
+// shows those on its - side.
+func knownSecrets(existing afero.Fs, a config.Answers, current ...string) []string {
+	all := append(slices.Clone(current),
+		existingSecret(existing, a, dbPasswordEnv, cfgPassword),
+		existingSecret(existing, a, turnSecretEnv, cfgTURNSecret))
+	var known []string
+	for _, s := range all {
+		if s != "" && !slices.Contains(known, s) {
+			known = append(known, s)
+		}
+	}
+	return known
+}
+
+// minMasked is the length, in characters, from which a secret is masked
+// wherever it occurs. A shorter one (a 1–3 character password) cannot be
+// told from ordinary text: masking every "a" or "db" would garble the
+// listing and, by its gaps, point at the secret. Such a secret is masked
+// only where it is assigned, by the line rule (maskSecretLines), which
+// hides the whole value of each line that sets a password or secret.
+const minMasked = 4
+
+// mask is what a secret becomes.
+const mask = "***"
+
+// redactor replaces every occurrence of the given secrets, in every
+// encoding the templates write them in, with ***: raw, as a Lua string
+// (LuaString), as a .env value (DotenvValue), and the escaped text
+// between those quotes. A nil redactor masks nothing.
+func redactor(secrets []string) *strings.Replacer {
+	var forms []string
+	add := func(f string) {
+		if f != "" && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	for _, s := range secrets {
+		if utf8.RuneCountInString(s) < minMasked {
+			continue
+		}
+		for _, f := range []string{LuaString(s), DotenvValue(s), s} {
+			add(f)
+			if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+				add(f[1 : len(f)-1])
+			}
+		}
+	}
+	if len(forms) == 0 {
+		return nil
+	}
+	// A Replacer tries its old strings in argument order at each position:
+	// longest first, so that a quoted form goes whole, quotes included,
+	// and one secret inside another cannot leave the longer one's ends.
+	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(forms))
+	for _, f := range forms {
+		pairs = append(pairs, f, mask)
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// redact masks the secrets in s (see redactor).
+func redact(r *strings.Replacer, s string) string {
+	if r == nil {
+		return s
+	}
+	return r.Replace(s)
+}
