@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -373,6 +372,8 @@ func reportWriteError(stderr io.Writer, file string, err error) int {
 	return exitFailed
 }
 
+// dryRun prints the plan's listing (see scaffold.Listing): the rows with
+// full paths, the diffs, the warnings.
 func dryRun(root afero.Fs, plan scaffold.Plan, a config.Answers, out string, stdout, stderr io.Writer) int {
 	changes, err := scaffold.Compare(root, plan)
 	if err != nil {
@@ -380,25 +381,8 @@ func dryRun(root afero.Fs, plan scaffold.Plan, a config.Answers, out string, std
 		return exitFailed
 	}
 	fmt.Fprintf(stdout, "Plan for %s (%s, Prosody %s); nothing written:\n", out, a.Deploy, a.Prosody)
-	for _, c := range changes {
-		status := c.Status.String()
-		if c.ModeOnly {
-			status = "mode"
-		}
-		size := strconv.Itoa(len(c.Data))
-		switch {
-		case c.IsDir():
-			size = "folder"
-		case c.Secret:
-			size = "secret"
-		}
-		fmt.Fprintf(stdout, "  %-7s %04o %5d:%-5d %7s  %s\n", status, c.Mode.Perm(), c.UID, c.GID, size, filepath.Join(out, c.Path))
-	}
-	for _, c := range changes {
-		if d := scaffold.Diff(root, c); d != "" {
-			fmt.Fprintf(stdout, "\n%s", d)
-		}
-	}
+	l := scaffold.Describe(plan, changes, func(c scaffold.Change) string { return scaffold.Diff(root, c) })
+	_ = l.WriteText(stdout, out)
 	return exitOK
 }
 

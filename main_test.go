@@ -298,13 +298,16 @@ func TestWriteComposeAndRerun(t *testing.T) {
 	}
 }
 
+// dryRunLines are the fields of the dry run's rows: the lines after the
+// heading, up to the first empty one (diffs and warnings follow it).
 func dryRunLines(t *testing.T, stdout string) [][]string {
 	t.Helper()
 	var lines [][]string
-	for _, l := range strings.Split(stdout, "\n") {
-		if strings.HasPrefix(l, "  ") {
-			lines = append(lines, strings.Fields(l))
+	for _, l := range strings.Split(stdout, "\n")[1:] {
+		if l == "" {
+			break
 		}
+		lines = append(lines, strings.Fields(l))
 	}
 	if len(lines) == 0 {
 		t.Fatalf("no plan lines in:\n%s", stdout)
@@ -346,6 +349,10 @@ func TestDryRun(t *testing.T) {
 	}
 	if !sawCfg || !sawKey {
 		t.Errorf("dry run does not list prosody.cfg.lua and the key:\n%s", stdout)
+	}
+	// The warnings the reviews show too.
+	if !strings.Contains(stdout, "\nBefore going live:\n  - open port 5222/tcp") {
+		t.Errorf("dry run does not show the warnings:\n%s", stdout)
 	}
 
 	if code, _, stderr := runCLI(t, "--answers", ans, "--out", out); code != exitOK {

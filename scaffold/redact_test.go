@@ -79,7 +79,7 @@ func rotatedSecrets(t *testing.T, deploy string) (afero.Fs, Plan) {
 }
 
 // TestDiffMasksSecretsByValue: the old and the new password and TURN
-// secret, whatever they hold, show nowhere in a re-run's diffs,
+// secret, whatever they hold, show nowhere in a re-run's diffs and listing,
 // raw or encoded, not even where the old password sits on a line no
 // pattern knows (a note added by hand).
 func TestDiffMasksSecretsByValue(t *testing.T) {
@@ -94,6 +94,10 @@ func TestDiffMasksSecretsByValue(t *testing.T) {
 			var out strings.Builder
 			for _, c := range changes {
 				out.WriteString(Diff(fsys, c))
+			}
+			l := Describe(p, changes, func(c Change) string { return Diff(fsys, c) })
+			if err := l.WriteText(&out, "out"); err != nil {
+				t.Fatal(err)
 			}
 			text := out.String()
 			if !strings.Contains(text, "***") || !strings.Contains(text, "password was *** until March") && !strings.Contains(text, "# was *** (rotated)") {

@@ -150,10 +150,14 @@ func TestAccessibleDefaultRun(t *testing.T) {
 	if err != nil || !bytes.Equal(data, planFile(t, wantPlan, cfg)) {
 		t.Errorf("%s on the output fs: %v", cfg, err)
 	}
-	for _, s := range []string{"The files for ./example.org:", "new " + cfg, "Write these files?"} {
+	for _, s := range []string{"The files for ./example.org:", "Before going live:", "Write these files?"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("the transcript lacks %q:\n%s", s, out)
 		}
+	}
+	// The row names the mode and owner, as the other reviews do.
+	if !hasRow(out, "new", "0640", "1000:1000", cfg) {
+		t.Errorf("the transcript lacks the row of %s with its mode and owner:\n%s", cfg, out)
 	}
 	// Follow-up questions that do not apply are not asked.
 	for _, s := range []string{"\nCertificate chain", "\nPrivate key", "\nE-mail for the ACME", "\nPassword ", "\nDatabase "} {
@@ -161,6 +165,18 @@ func TestAccessibleDefaultRun(t *testing.T) {
 			t.Errorf("the transcript asks %q, which does not apply:\n%s", s, out)
 		}
 	}
+}
+
+// hasRow reports whether text has a listing row with status, mode and
+// owner that ends in path.
+func hasRow(text, status, mode, owner, path string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 5 && f[0] == status && f[1] == mode && f[2] == owner && f[4] == path {
+			return true
+		}
+	}
+	return false
 }
 
 // accWritePair puts a matching ECDSA P-256 certificate and key into fsys,

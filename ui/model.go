@@ -304,34 +304,12 @@ func (m *Model) reviewForm() *huh.Form {
 			body.WriteString(err.Error() + "\n")
 		}
 	} else {
-		changes, cerr := m.opts.Compare(out, plan)
+		l, cerr := m.opts.listing(out, plan)
 		if cerr != nil {
 			body.WriteString(cerr.Error() + "\n")
 		}
 		fmt.Fprintf(&body, "Into %s:\n", out)
-		for _, c := range changes {
-			size := fmt.Sprintf("%d B", len(c.Data))
-			switch {
-			case c.IsDir():
-				size = "folder"
-			case c.Secret:
-				size = "secret"
-			}
-			fmt.Fprintf(&body, "  %-7s %04o %d:%d %7s  %s\n", statusWord(c), c.Mode.Perm(), c.UID, c.GID, size, c.Path)
-		}
-		if m.opts.Diff != nil {
-			for _, c := range changes {
-				if d := m.opts.Diff(out, c); d != "" {
-					body.WriteString("\n" + strings.TrimRight(d, "\n") + "\n")
-				}
-			}
-		}
-		if len(plan.Warnings) > 0 {
-			body.WriteString("\nBefore going live:\n")
-			for _, w := range plan.Warnings {
-				body.WriteString("  - " + w + "\n")
-			}
-		}
+		writeReview(&body, l)
 	}
 	valid := err == nil
 	confirm := huh.NewConfirm().Title("Write these files?").Affirmative("Write").Negative("Go back").
@@ -345,13 +323,6 @@ func (m *Model) reviewForm() *huh.Form {
 		huh.NewNote().Title("Review").Description(strings.TrimRight(body.String(), "\n")),
 		confirm,
 	))
-}
-
-func statusWord(c scaffold.Change) string {
-	if c.ModeOnly {
-		return "mode"
-	}
-	return c.Status.String()
 }
 
 // View draws the page: header, questions, preview, keys.

@@ -86,13 +86,15 @@ func RunAccessible(opts Options, in io.Reader, out io.Writer, env []string) (Out
 		}
 		return Outcome{}, err
 	}
-	changes, err := opts.Compare(out2, plan)
+	// The same listing as the wizard's review, as plain text: modes,
+	// owners, sizes, diffs and warnings, not only the names.
+	l, err := opts.listing(out2, plan)
 	if err != nil {
 		return Outcome{}, err
 	}
 	fmt.Fprintf(w, "\nThe files for %s:\n", out2)
-	for _, c := range changes {
-		fmt.Fprintf(w, "  %s %s\n", statusWord(c), c.Path)
+	if err := l.WriteText(w, ""); err != nil {
+		return Outcome{}, err
 	}
 	d.Confirm = false
 	if err := ask("Write these files?", "", []huh.Field{huh.NewConfirm().Title("Write these files?").Value(&d.Confirm)}); err != nil {

@@ -1,0 +1,106 @@
+package scaffold
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+)
+
+// Listing is what a plan would do to its output folder, in the words a
+// person reads: a row per entry, with the diff of each changed file, and
+// the warnings to heed before going live. The dry run, the wizard's review
+// and the accessible review all render one, so a screen-reader user learns
+// what a sighted user sees. Every text in it has the plan's secrets masked.
+//
+// The next steps and DNS records are not in it: they are printed after
+// writing (and a dry run writes nothing), alike for every way of running.
+type Listing struct {
+	Rows     []Row
+	Warnings []string
+}
+
+// Row is one planned entry as listed.
+type Row struct {
+	// Status is "new", "changed", "same", or "mode" when only the mode or
+	// owner differs.
+	Status   string
+	Mode     fs.FileMode // permission bits
+	UID, GID int
+	Bytes    int  // a file's size
+	Folder   bool // a folder: no size
+	Secret   bool // a file holding secrets: its size is not shown either
+	// Path is relative to the output folder, slash-separated.
+	Path string
+	// Diff is how a changed file changes (see Diff), "" when not shown.
+	Diff string
+}
+
+// Size is the size column: the byte count, "folder" or "secret".
+func (r Row) Size() string {
+	switch {
+	case r.Folder:
+		return "folder"
+	case r.Secret:
+		return "secret"
+	}
+	return strconv.Itoa(r.Bytes)
+}
+
+// Describe lists the changes Compare found for the plan p. diff gives a
+// changed file's diff, read from the output folder (usually Diff); nil
+// shows none. Paths, diffs and warnings are masked by p's secrets.
+func Describe(p Plan, changes []Change, diff func(Change) string) Listing {
+	r := redactor(p.Secrets)
+	l := Listing{Rows: make([]Row, 0, len(changes))}
+	for _, c := range changes {
+		row := Row{Status: c.Status.String(), Mode: c.Mode.Perm(), UID: c.UID, GID: c.GID,
+			Bytes: len(c.Data), Folder: c.IsDir(), Secret: c.Secret, Path: redact(r, c.Path)}
+		if c.ModeOnly {
+			row.Status = "mode"
+		}
+		if diff != nil {
+			row.Diff = redact(r, diff(c))
+		}
+		l.Rows = append(l.Rows, row)
+	}
+	for _, w := range p.Warnings {
+		l.Warnings = append(l.Warnings, redact(r, w))
+	}
+	return l
+}
+
+// WriteText writes the listing as plain text: the rows, each path joined to
+// dir ("" leaves them relative), then the diffs, then the warnings. The dry
+// run prints it, and so does the accessible review.
+func (l Listing) WriteText(w io.Writer, dir string) error {
+	ew := &errWriter{w: w}
+	for _, r := range l.Rows {
+		ew.printf("  %-7s %04o %5d:%-5d %7s  %s\n", r.Status, r.Mode, r.UID, r.GID, r.Size(), filepath.Join(dir, filepath.FromSlash(r.Path)))
+	}
+	for _, r := range l.Rows {
+		if r.Diff != "" {
+			ew.printf("\n%s", r.Diff)
+		}
+	}
+	if len(l.Warnings) > 0 {
+		ew.printf("\nBefore going live:\n")
+		for _, s := range l.Warnings {
+			ew.printf("  - %s\n", s)
+		}
+	}
+	return ew.err
+}
+
+// errWriter keeps the first write error and skips the writes after it.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
