@@ -320,7 +320,7 @@ func (m *Model) reviewForm() *huh.Form {
 		return nil
 	})
 	return huh.NewForm(huh.NewGroup(
-		huh.NewNote().Title("Review").Description(strings.TrimRight(body.String(), "\n")),
+		huh.NewNote().Title("Review").Description(literal(strings.TrimRight(body.String(), "\n"))),
 		confirm,
 	))
 }

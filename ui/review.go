@@ -41,3 +41,21 @@ func writeReview(b *strings.Builder, l scaffold.Listing) {
 		}
 	}
 }
+
+// noteMarkup are the characters a huh Note's description reads as markup:
+// _ and * toggle italic and bold, ` a code span, \ escapes.
+const noteMarkup = "\\_*`"
+
+// literal escapes text for a huh Note's description, so that it shows as
+// it is: a path with _ or a masked *** in a diff would otherwise lose
+// characters.
+func literal(text string) string {
+	var b strings.Builder
+	for _, r := range text {
+		if strings.ContainsRune(noteMarkup, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
