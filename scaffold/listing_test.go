@@ -79,3 +79,26 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeMasks: paths, diffs and warnings are masked by the plan's
+// secrets; one shorter than minMasked characters masks nothing there.
+func TestDescribeMasks(t *testing.T) {
+	p := Plan{
+		Files:    []File{{Path: "hunter2-notes/readme", Mode: 0o644}, {Path: "data/e", Mode: 0o644}},
+		Warnings: []string{"the password hunter2 is weak", "keep the data safe"},
+		Secrets:  []string{"hunter2", "e"},
+	}
+	changes := []Change{{File: p.Files[0], Status: StatusChanged}, {File: p.Files[1]}}
+	l := Describe(p, changes, func(c Change) string {
+		if c.Status == StatusChanged {
+			return "-hunter2\n+\"hunter2\"\n"
+		}
+		return ""
+	})
+	if got := []string{l.Rows[0].Path, l.Rows[0].Diff, l.Rows[1].Path}; !slices.Equal(got, []string{"***-notes/readme", "-***\n+***\n", "data/e"}) {
+		t.Errorf("rows %q", got)
+	}
+	if want := []string{"the password *** is weak", "keep the data safe"}; !slices.Equal(l.Warnings, want) {
+		t.Errorf("warnings %q, want %q", l.Warnings, want)
+	}
+}

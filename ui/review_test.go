@@ -125,3 +125,51 @@ func TestReviewsShowTheSameListing(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewsMaskSecrets: a password and TURN secret full of quotes, ;, $,
+// backslashes and unicode replace older ones; neither the new nor the old
+// value shows in either review, raw or as a file writes it, not even where
+// the old one sits in a note added by hand.
+func TestReviewsMaskSecrets(t *testing.T) {
+	oldPw, newPw := `Qz1old pw "Qz2" ; $Qz3 \Qz4\\ 'Qz5' Qz6ünï日本 #Qz7`, `  Qz8new"; Qz9 = $HOME \" Qy1 `+"\u00e9Qy2\u2603"
+	oldTURN, newTURN := `Qy3 "turn" Qy4;\ Qy5 $Qy6`, `Qy7' Qy8 "\\" Qy9ß`
+	for _, deploy := range []string{config.DeployHost, config.DeployCompose} {
+		t.Run(deploy, func(t *testing.T) {
+			a := loadAnswers(t, "minimal")
+			a.Deploy = deploy
+			a.Database = config.Database{Driver: config.DriverPostgres, Host: "db.example.org", Name: "prosody", User: "prosody", Password: oldPw}
+			a.TURN = config.TURN{Host: "turn.example.org", Port: 3478, Secret: oldTURN}
+			r := newReviewRig(t, a)
+			p := r.write(t, a)
+			holder := scaffold.ConfigPath(a)
+			if deploy == config.DeployCompose {
+				holder = ".env"
+			}
+			f, _ := p.File(holder)
+			_ = afero.WriteFile(r.out, holder, append([]byte("# "+oldPw+"\n"), f.Data...), 0o600)
+
+			a.Database.Password, a.TURN.Secret = newPw, newTURN
+			r.opts.Answers = a
+			reviews := map[string]string{"wizard": r.tuiReview(t), "accessible": r.accessibleReview(t, 13)}
+			for name, review := range reviews {
+				// Without spaces, so that no piece hides behind a wrapped line.
+				compact := strings.Join(strings.Fields(review), "")
+				if !strings.Contains(review, "# ***") {
+					t.Errorf("the %s review does not show the note, masked:\n%s", name, review)
+				}
+				for _, s := range []string{oldPw, newPw, oldTURN, newTURN} {
+					for _, form := range []string{s, scaffold.LuaString(s), scaffold.DotenvValue(s)} {
+						if strings.Contains(review, form) {
+							t.Errorf("the %s review shows %q:\n%s", name, form, review)
+						}
+					}
+					for _, tok := range strings.Fields(s) {
+						if i := strings.Index(tok, "Q"); i >= 0 && len(tok) >= i+3 && strings.Contains(compact, tok[i:i+3]) {
+							t.Errorf("the %s review shows %q of %q:\n%s", name, tok[i:i+3], s, review)
+						}
+					}
+				}
+			}
+		})
+	}
+}
