@@ -13,6 +13,8 @@ import (
 	"testing/cryptotest"
 	"time"
 
+	"github.com/spf13/afero"
+
 	"prosody-wizard/config"
 )
 
@@ -66,22 +68,18 @@ func goldenPlan(t *testing.T, name string) (config.Answers, Plan) {
 	return a, p
 }
 
-// listing is the plan as text: one line per entry with mode, owner, size.
-func listing(p Plan) []byte {
+// listing is the plan as the dry run lists it for a folder that does not
+// exist yet (see Listing.WriteText): a row per entry with mode, owner and
+// size ("secret" for files holding secrets), then the warnings.
+func listing(t *testing.T, p Plan) []byte {
+	t.Helper()
+	changes, err := Compare(afero.NewBasePathFs(afero.NewMemMapFs(), "/missing"), p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b bytes.Buffer
-	for _, f := range p.Files {
-		kind := "file"
-		if f.IsDir() {
-			kind = "dir "
-		}
-		flags := ""
-		if f.Secret {
-			flags += " secret"
-		}
-		if f.Preserve {
-			flags += " preserve"
-		}
-		fmt.Fprintf(&b, "%s %04o %d:%d %6d %s%s\n", kind, f.Mode.Perm(), f.UID, f.GID, len(f.Data), f.Path, flags)
+	if err := Describe(p, changes, nil).WriteText(&b, ""); err != nil {
+		t.Fatal(err)
 	}
 	return b.Bytes()
 }
@@ -95,7 +93,7 @@ func TestGoldenTrees(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, p := goldenPlan(t, name)
 			dir := filepath.Join(goldenDir, name)
-			want := map[string][]byte{"plan.txt": listing(p)}
+			want := map[string][]byte{"plan.txt": listing(t, p)}
 			for _, f := range p.Files {
 				if !f.IsDir() {
 					want[filepath.Join("tree", f.Path)+".golden"] = f.Data
