@@ -247,8 +247,8 @@ func secretProblem(s string) string {
 
 func validateDatabase(p *problems, a Answers) {
 	d := a.Database
-	oneOf(p, "database.driver", d.Driver, "internal, sqlite, postgres or mysql", DriverInternal, DriverSQLite, DriverPostgres, DriverMySQL)
-	if d.Driver == DriverInternal || d.Driver == DriverSQLite {
+	oneOf(p, "database.driver", d.Driver, driverList(), driverNames()...)
+	if driver, known := LookupDriver(d.Driver); known && !driver.Network {
 		validateUnusedServer(p, a)
 	}
 	if d.Driver == DriverInternal {

@@ -175,11 +175,11 @@ func notes(s *setup) (next, warn []string) {
 			"restart Prosody: systemctl restart prosody",
 			"create the first account: "+ShellCommand("prosodyctl", "adduser", first),
 		)
-		if s.A.NetworkDB() {
+		if s.Driver.Network {
 			next = append(next, fmt.Sprintf("the %s server must have database %q and user %q; install the LuaDBI driver: %s",
-				s.DBLabel(), s.A.Database.Name, s.A.Database.User, ShellCommand("apt-get", "install", s.DebianPackages()[0])))
-		} else if len(s.DebianPackages()) > 0 {
-			next = append(next, "install the LuaDBI driver: "+ShellCommand("apt-get", "install", s.DebianPackages()[0]))
+				s.Driver.Label, s.A.Database.Name, s.A.Database.User, ShellCommand("apt-get", "install", s.Driver.Package)))
+		} else if s.Driver.Package != "" {
+			next = append(next, "install the LuaDBI driver: "+ShellCommand("apt-get", "install", s.Driver.Package))
 		}
 		for _, m := range s.Modules.Global {
 			if m.In[s.Series] == config.Community {

@@ -55,7 +55,8 @@ func TestComposeFilesValidate(t *testing.T) {
 			}
 			services := project.ServiceNames()
 			want := []string{"prosody"}
-			if s := (&setup{A: a, Compose: true}).DBService(); s != "" {
+			driver, _ := config.LookupDriver(a.Database.Driver)
+			if s := (&setup{A: a, Compose: true, Driver: driver}).DBService(); s != "" {
 				want = append(want, s)
 			}
 			if a.TLS.Mode == config.TLSLetsEncrypt {

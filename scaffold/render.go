@@ -17,13 +17,15 @@ var templateFS embed.FS
 // templates holds every generated text file's template. Variables come from
 // setup (see setup.go, where each is documented); every value that lands in
 // Lua goes through lua, every YAML scalar through yaml, every .env value
-// through env, every shell word of a script or a command line through sh.
+// through env, every shell word of a script or a command line through sh;
+// luacomment wraps prose into Lua comment lines.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lua":    LuaValue,
-	"luakey": luaKey,
-	"yaml":   yamlString,
-	"sh":     ShellQuote,
-	"env":    DotenvValue,
+	"lua":        LuaValue,
+	"luakey":     luaKey,
+	"yaml":       yamlString,
+	"sh":         ShellQuote,
+	"env":        DotenvValue,
+	"luacomment": luaComment,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // render executes one template with the setup.
@@ -70,28 +72,12 @@ func (s *setup) ComposePorts() []ComposePort {
 	return out
 }
 
-// DBLabel names the database server for people.
-func (s *setup) DBLabel() string {
-	switch s.A.Database.Driver {
-	case config.DriverPostgres:
-		return "PostgreSQL"
-	case config.DriverMySQL:
-		return "MariaDB"
-	}
-	return ""
-}
-
 // DebianPackages are the extra packages the image needs: the LuaDBI driver.
 func (s *setup) DebianPackages() []string {
-	switch s.A.Database.Driver {
-	case config.DriverSQLite:
-		return []string{"lua-dbi-sqlite3"}
-	case config.DriverPostgres:
-		return []string{"lua-dbi-postgresql"}
-	case config.DriverMySQL:
-		return []string{"lua-dbi-mysql"}
+	if s.Driver.Package == "" {
+		return nil
 	}
-	return nil
+	return []string{s.Driver.Package}
 }
 
 // FirstUser is the account the README suggests creating first.

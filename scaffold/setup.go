@@ -14,6 +14,7 @@ type setup struct {
 	Primary    string
 	Compose    bool
 	Modules    config.ModuleSet
+	Driver     config.Driver // the storage driver's record
 	Ports      []config.ActivePort
 	UID, GID   int
 	DBPassword string // the resolved database password (generated when empty)
@@ -37,12 +38,14 @@ func newSetup(a config.Answers, in Inputs, dbPassword, turnSecret string) (*setu
 	if len(problems) > 0 {
 		return nil, problems
 	}
+	driver, _ := config.LookupDriver(a.Database.Driver)
 	return &setup{
 		A:          a,
 		Series:     a.Prosody,
 		Primary:    a.Primary(),
 		Compose:    a.Deploy == config.DeployCompose,
 		Modules:    mods,
+		Driver:     driver,
 		Ports:      config.ActivePorts(a),
 		UID:        in.Owner.UID,
 		GID:        in.Owner.GID,
@@ -116,25 +119,18 @@ func (s *setup) PortLines() []string {
 	return lines
 }
 
-// StorageBackend is the storage option's value.
-func (s *setup) StorageBackend() string {
-	if s.A.Database.Driver == config.DriverInternal {
-		return "internal"
-	}
-	return "sql"
-}
-
-// StorageNote explains the storage choice.
+// StorageNote says where the data is kept and, for SQL, which LuaDBI
+// driver and Debian package reach it.
 func (s *setup) StorageNote() string {
-	switch s.A.Database.Driver {
-	case config.DriverSQLite:
-		return "one SQLite file in the data folder (LuaDBI driver\n-- \"SQLite3\", Debian package lua-dbi-sqlite3)."
-	case config.DriverPostgres:
-		return "PostgreSQL (LuaDBI driver \"PostgreSQL\", Debian package\n-- lua-dbi-postgresql). Prosody creates its tables on first start."
-	case config.DriverMySQL:
-		return "MySQL or MariaDB (LuaDBI driver \"MySQL\", Debian package\n-- lua-dbi-mysql). Prosody creates its tables on first start."
+	d := s.Driver
+	if d.LuaDBI == "" {
+		return d.About + "."
 	}
-	return "plain files in the data folder, one per user and store."
+	note := d.About + ` (LuaDBI driver "` + d.LuaDBI + `", Debian package ` + d.Package + ")."
+	if d.Network {
+		note += " Prosody creates its tables on first start."
+	}
+	return note
 }
 
 // LuaField is one key = value of a Lua table. The template lays the table
@@ -148,23 +144,19 @@ type LuaField struct {
 
 // SQL is the sql = { … } table's fields, or nothing for internal storage.
 func (s *setup) SQL() []LuaField {
-	d := s.A.Database
-	switch d.Driver {
-	case config.DriverInternal:
+	d, db := s.A.Database, s.Driver
+	switch {
+	case db.LuaDBI == "":
 		return nil
-	case config.DriverSQLite:
-		return []LuaField{{Key: "driver", Value: "SQLite3"}, {Key: "database", Value: d.Name + ".sqlite", Note: "in the data folder"}}
-	}
-	driver := "PostgreSQL"
-	if d.Driver == config.DriverMySQL {
-		driver = "MySQL"
+	case !db.Network:
+		return []LuaField{{Key: "driver", Value: db.LuaDBI}, {Key: "database", Value: d.Name + ".sqlite", Note: "in the data folder"}}
 	}
 	password := LuaField{Key: "password", Value: s.DBPassword}
 	if s.Compose {
 		password = LuaField{Key: "password", Value: LuaExpr("ENV_" + dbPasswordEnv), Note: "from .env, through compose.yaml"}
 	}
 	return []LuaField{
-		{Key: "driver", Value: driver},
+		{Key: "driver", Value: db.LuaDBI},
 		{Key: "database", Value: d.Name},
 		{Key: "username", Value: d.User},
 		password,
@@ -181,18 +173,12 @@ func (s *setup) DBHost() string {
 	return s.DBService()
 }
 
-// DBService is the compose service name of the database, or "".
+// DBService is the compose service that runs the database server, or "".
 func (s *setup) DBService() string {
 	if !s.Compose || s.A.Database.Host != "" {
 		return ""
 	}
-	switch s.A.Database.Driver {
-	case config.DriverPostgres:
-		return "postgres"
-	case config.DriverMySQL:
-		return "mariadb"
-	}
-	return ""
+	return s.Driver.Service
 }
 
 // CertNote says where this setup's certificate comes from.
