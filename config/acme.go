@@ -29,11 +29,11 @@ var reservedTLDs = map[string]string{
 // (RFC 2606).
 var exampleDomains = []string{"example.com", "example.net", "example.org"}
 
-// notPublic says why host (a valid domain name) is not a public name a
-// certificate authority can issue for, as the end of a sentence about it,
-// or "" when it may be one.
+// notPublic says why host (a valid domain name, in DNS form) is not a
+// public name a certificate authority can issue for, as the end of a
+// sentence about it, or "" when it may be one.
 func notPublic(host string) string {
-	h := strings.ToLower(ALabel(host))
+	h := strings.ToLower(host)
 	labels := strings.Split(h, ".")
 	tld := labels[len(labels)-1]
 	switch {
@@ -58,7 +58,7 @@ func notPublic(host string) string {
 // validateLetsEncrypt checks what tls.mode: letsencrypt needs: a public
 // name for every host the certificate covers, and an ACME contact address
 // Let's Encrypt accepts.
-func validateLetsEncrypt(p *problems, a Answers) {
+func validateLetsEncrypt(p *problems, a Answers, hosts []Host) {
 	const fix = "use a public domain you own, or tls.mode: self-signed or existing"
 	var refused []string
 	under := func(host string) bool {
@@ -69,19 +69,15 @@ func validateLetsEncrypt(p *problems, a Answers) {
 		}
 		return false
 	}
-	hosts := make([]componentHost, 0, len(a.Domains)+3)
-	for i, d := range a.Domains {
-		hosts = append(hosts, componentHost{fmt.Sprintf("domains[%d]", i), d})
-	}
-	for _, h := range append(hosts, componentHosts(a)...) {
+	for _, h := range hosts {
 		// A name with a problem of its own, or under a name refused
 		// here already, is reported once, there.
-		if DomainProblem(h.host) != "" || under(h.host) {
+		if DomainProblem(h.Name) != "" || under(h.Name) {
 			continue
 		}
-		if why := notPublic(h.host); why != "" {
-			p.add(h.field, "%s %s, so Let's Encrypt cannot issue a certificate for it; %s", quoted(h.host), why, fix)
-			refused = append(refused, h.host)
+		if why := notPublic(h.ASCII); why != "" {
+			p.add(h.Field, "%s %s, so Let's Encrypt cannot issue a certificate for it; %s", quoted(h.Name), why, fix)
+			refused = append(refused, h.Name)
 		}
 	}
 	validateACMEEmail(p, a.TLS.Email)
@@ -107,7 +103,7 @@ func validateACMEEmail(p *problems, email string) {
 		return
 	}
 	dom := NormalizeDomain(email[strings.LastIndex(email, "@")+1:])
-	why := notPublic(dom)
+	why := notPublic(ALabel(dom))
 	if why == "" && DomainProblem(dom) != "" {
 		why = "is not a valid domain name"
 	}

@@ -10,32 +10,6 @@ import (
 	"unicode/utf8"
 )
 
-// Validate checks normalised answers and returns every problem at once, each
-// naming its field and saying what is allowed. No problems means scaffold
-// can plan the setup.
-func Validate(a Answers) Problems {
-	var p problems
-	if a.Version != Version {
-		p.add("version", "%d is not supported; this prosody-wizard reads version %d", a.Version, Version)
-	}
-	oneOf(&p, "prosody", string(a.Prosody), `"0.12" (Debian bookworm) or "13.0" (bookworm-backports)`, string(Series012), string(Series13))
-	oneOf(&p, "deploy", a.Deploy, "compose or host", DeployCompose, DeployHost)
-	oneOf(&p, "registration", a.Registration, "closed, invite or open", RegistrationClosed, RegistrationInvite, RegistrationOpen)
-	validateDomains(&p, a)
-	validateAdmins(&p, a)
-	validateComponents(&p, a)
-	validateTLS(&p, a)
-	validateDatabase(&p, a)
-	validatePorts(&p, a)
-	validateOwner(&p, a)
-	validateTURN(&p, a)
-	if a.Prosody == Series012 || a.Prosody == Series13 {
-		_, mp := ResolveModules(a)
-		p.list = append(p.list, mp...)
-	}
-	return p.list
-}
-
 func oneOf(p *problems, field, v, allowed string, values ...string) {
 	if !slices.Contains(values, v) {
 		if v == "" {
@@ -46,23 +20,22 @@ func oneOf(p *problems, field, v, allowed string, values ...string) {
 	}
 }
 
-func validateDomains(p *problems, a Answers) {
+func validateDomains(p *problems, a Answers, hosts []Host) {
 	if len(a.Domains) == 0 {
 		p.add("domains", "at least one domain is required (the first is the primary), e.g. [example.org]")
 	}
 	seen := map[string]int{}
-	for i, d := range a.Domains {
-		field := fmt.Sprintf("domains[%d]", i)
-		if msg := DomainProblem(d); msg != "" {
-			p.add(field, "%s", msg)
+	for i, h := range hosts[:len(a.Domains)] {
+		if msg := DomainProblem(h.Name); msg != "" {
+			p.add(h.Field, "%s", msg)
 			continue
 		}
-		if j, dup := seen[ALabel(d)]; dup {
-			p.add(field, "%s is the same domain as domains[%d]", quoted(d), j)
+		if j, dup := seen[h.ASCII]; dup {
+			p.add(h.Field, "%s is the same domain as domains[%d]", quoted(h.Name), j)
 			continue
 		}
-		seen[ALabel(d)] = i
-		storageNameProblem(p, field, d)
+		seen[h.ASCII] = i
+		storageNameProblem(p, h.Field, h.Name)
 	}
 }
 
@@ -141,43 +114,25 @@ func inheritsBadPrimary(a Answers, host string) bool {
 	return host == derived.MUC || host == derived.Upload || host == primary
 }
 
-func validateComponents(p *problems, a Answers) {
-	hosts := map[string]string{}
-	for i, d := range a.Domains {
-		hosts[d] = fmt.Sprintf("domains[%d]", i)
+func validateComponents(p *problems, a Answers, hosts []Host) {
+	used := map[string]string{}
+	for _, h := range hosts[:len(a.Domains)] {
+		used[h.Name] = h.Field
 	}
-	for _, c := range componentHosts(a) {
-		if msg := DomainProblem(c.host); msg != "" {
-			if !inheritsBadPrimary(a, c.host) {
-				p.add(c.field, "%s (or \"\" to turn it off)", msg)
+	for _, c := range hosts[len(a.Domains):] {
+		if msg := DomainProblem(c.Name); msg != "" {
+			if !inheritsBadPrimary(a, c.Name) {
+				p.add(c.Field, "%s (or \"\" to turn it off)", msg)
 			}
 			continue
 		}
-		if other, dup := hosts[c.host]; dup {
-			p.add(c.field, "%s is already used by %s; each VirtualHost and component needs its own name", quoted(c.host), other)
+		if other, dup := used[c.Name]; dup {
+			p.add(c.Field, "%s is already used by %s; each VirtualHost and component needs its own name", quoted(c.Name), other)
 			continue
 		}
-		hosts[c.host] = c.field
-		storageNameProblem(p, c.field, c.host)
+		used[c.Name] = c.Field
+		storageNameProblem(p, c.Field, c.Name)
 	}
-}
-
-// componentHost is a component that is on, with its answers field.
-type componentHost struct{ field, host string }
-
-// componentHosts lists the components that are on, in answers order.
-func componentHosts(a Answers) []componentHost {
-	var on []componentHost
-	for _, c := range []componentHost{
-		{"components.muc", a.Components.MUC},
-		{"components.upload", a.Components.Upload},
-		{"components.proxy65", a.Components.Proxy65},
-	} {
-		if c.host != "" {
-			on = append(on, c)
-		}
-	}
-	return on
 }
 
 // maxPath is the longest file path Linux takes (PATH_MAX).
@@ -195,14 +150,14 @@ func validatePath(p *problems, field, v, what string) {
 	}
 }
 
-func validateTLS(p *problems, a Answers) {
+func validateTLS(p *problems, a Answers, hosts []Host) {
 	oneOf(p, "tls.mode", a.TLS.Mode, "self-signed, existing or letsencrypt", TLSSelfSigned, TLSExisting, TLSLetsEncrypt)
 	switch a.TLS.Mode {
 	case TLSExisting:
 		validatePath(p, "tls.cert", a.TLS.Cert, "the PEM certificate chain file")
 		validatePath(p, "tls.key", a.TLS.Key, "the PEM private key file")
 	case TLSLetsEncrypt:
-		validateLetsEncrypt(p, a)
+		validateLetsEncrypt(p, a, hosts)
 	}
 	if a.TLS.Mode != TLSExisting {
 		for _, f := range []struct{ field, v string }{{"tls.cert", a.TLS.Cert}, {"tls.key", a.TLS.Key}} {

@@ -42,11 +42,11 @@ func (r *accRig) inputs() scaffold.Inputs {
 	return scaffold.Inputs{Now: accNow, Owner: config.Owner{UID: 1000, GID: 1000}, Source: r.source}
 }
 
-// plan is NewPlan with the pinned inputs and a pinned random source, so
+// plan is planAnswers with the pinned inputs and a pinned random source, so
 // that two plans of the same answers are byte-equal (keys, secrets).
 func (r *accRig) plan(a config.Answers) (scaffold.Plan, error) {
 	cryptotest.SetGlobalRandom(r.t, 1)
-	return scaffold.NewPlan(a, r.inputs())
+	return planAnswers(a, r.inputs())
 }
 
 func newAccRig(t *testing.T) (*accRig, Options) {

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
-	"prosody-wizard/scaffold"
 )
 
 // TestModeSwitchDropsUnusedAnswers: answers that only one mode uses
@@ -69,7 +68,7 @@ func TestTURNHostIPAddress(t *testing.T) {
 		t.Fatalf("turn.host = %q, want 2001:db8::7", a.TURN.Host)
 	}
 	fs := &flowFs{source: afero.NewMemMapFs()}
-	plan, err := scaffold.NewPlan(a, flowInputs(a, fs))
+	plan, err := planAnswers(a, flowInputs(a, fs))
 	if err != nil {
 		t.Fatal(err)
 	}
