@@ -80,27 +80,28 @@ func validateLetsEncrypt(p *problems, a Answers, hosts []Host) {
 			refused = append(refused, h.Name)
 		}
 	}
-	validateACMEEmail(p, a.TLS.Email)
+	if msg := ACMEEmailProblem(a.TLS.Email); msg != "" {
+		p.add("tls.email", "%s", msg)
+	}
 }
 
 // maxEmail is the longest e-mail address SMTP carries (RFC 5321).
 const maxEmail = 254
 
-// validateACMEEmail checks tls.email as Let's Encrypt will.
-func validateACMEEmail(p *problems, email string) {
-	switch {
-	case email == "":
-		p.add("tls.email", "is required with tls.mode: letsencrypt (the ACME account e-mail)")
-		return
-	case hiddenCheck(p, "tls.email", email):
-		return
-	case len(email) > maxEmail:
-		p.add("tls.email", "%s is longer than %d bytes, the most an e-mail address can have", quoted(email), maxEmail)
-		return
+// ACMEEmailProblem says what is wrong with tls.email, the ACME account's
+// contact address, as Let's Encrypt will see it, or "".
+func ACMEEmailProblem(email string) string {
+	if email == "" {
+		return "is required with tls.mode: letsencrypt (the ACME account e-mail)"
+	}
+	if r, hidden := firstHidden(email, nil); hidden {
+		return quoted(email) + " " + hiddenText(r)
+	}
+	if len(email) > maxEmail {
+		return sprintf("%s is longer than %d bytes, the most an e-mail address can have", quoted(email), maxEmail)
 	}
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
-		p.add("tls.email", "%s is not an e-mail address like admin@example.org", quoted(email))
-		return
+		return sprintf("%s is not an e-mail address like admin@example.org", quoted(email))
 	}
 	dom := NormalizeDomain(email[strings.LastIndex(email, "@")+1:])
 	why := notPublic(ALabel(dom))
@@ -108,7 +109,8 @@ func validateACMEEmail(p *problems, email string) {
 		why = "is not a valid domain name"
 	}
 	if why != "" {
-		p.add("tls.email", "%s is on %s, which %s, and Let's Encrypt refuses such contact addresses; use an address on a public domain, or tls.mode: self-signed or existing",
+		return sprintf("%s is on %s, which %s, and Let's Encrypt refuses such contact addresses; use an address on a public domain, or tls.mode: self-signed or existing",
 			quoted(email), quoted(dom), why)
 	}
+	return ""
 }

@@ -88,3 +88,48 @@ func TestResolveReturnsValidatesProblems(t *testing.T) {
 		t.Errorf("Resolve: %v, %+v; Validate: %v", ps, s, Validate(a))
 	}
 }
+
+// TestFieldChecks: the per-field checks the wizard calls say what
+// validation says about the same value.
+func TestFieldChecks(t *testing.T) {
+	problem := func(src, field string) string {
+		_, ps, _ := parseAndValidate(src)
+		for _, p := range ps {
+			if p.Field == field {
+				return p.Message
+			}
+		}
+		return ""
+	}
+	for _, c := range []struct {
+		src, field, got string
+	}{
+		{withDomains(`"exa mple.org"`), "domains[0]", HostProblem("exa mple.org")},
+		{withDomains(strings100dots), "domains[0]", HostProblem(strings100dots)},
+		{with("admins: [bob]\n"), "admins[0]", AdminProblem("bob", []string{"example.org"})},
+		{with("admins: [bob@example.net]\n"), "admins[0]", AdminProblem("bob@example.net", []string{"example.org"})},
+		{with("owner: {uid: 0, gid: 0}\n"), "owner.uid", UIDProblem(0)},
+		{with("owner: {uid: 5, gid: -7}\n"), "owner.gid", GIDProblem(-7)},
+		{with("tls: {mode: letsencrypt, email: admin@}\n"), "tls.email", ACMEEmailProblem("admin@")},
+		{with("tls: {mode: existing, key: k.pem}\n"), "tls.cert", TLSFileProblem("", TLSCertWhat)},
+		{with("database: {driver: postgres, port: 70000}\n"), "database.port", DatabasePortProblem(70000, DriverPostgres)},
+		{with("database: {driver: sqlite, name: a-b}\n"), "database.name", DatabaseNameProblem("a-b")},
+	} {
+		if c.got == "" || problem(c.src, c.field) != c.got {
+			t.Errorf("%s: the check says %q, validation %q", c.field, c.got, problem(c.src, c.field))
+		}
+	}
+	for _, ok := range []string{UIDProblem(-1), GIDProblem(0), UIDProblem(1000), DatabasePortProblem(0, DriverMySQL), ACMEEmailProblem("hostmaster@wizard-demo.net"), SecretProblem("a \"quoted\" $secret")} {
+		if ok != "" {
+			t.Errorf("refused: %s", ok)
+		}
+	}
+}
+
+var strings100dots = func() string {
+	s := ""
+	for range 100 {
+		s += "a."
+	}
+	return s + "org"
+}()

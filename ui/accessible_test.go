@@ -385,7 +385,12 @@ func TestAccessibleInvalidAnswersRepeat(t *testing.T) {
 	if msg == "" {
 		t.Fatal(`"not a domain!" is a valid domain?`)
 	}
-	for _, s := range []string{msg, `"bob": write user@domain`, "Invalid: must be a number between 1 and 3"} {
+	// The wizard says what validation says about an answer.
+	admin := config.AdminProblem("bob", []string{"example.org"})
+	if !strings.Contains(admin, "write user@domain") {
+		t.Fatalf("config's message for the admin \"bob\" is %q", admin)
+	}
+	for _, s := range []string{msg, admin, "Invalid: must be a number between 1 and 3"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("the transcript lacks the message %q:\n%s", s, out)
 		}
