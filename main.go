@@ -261,14 +261,6 @@ func reportProblems(w io.Writer, file string, problems config.Problems) int {
 	return exitUsage
 }
 
-// defaultOut is where files go when --out is not given.
-func defaultOut(a config.Answers) string {
-	if a.Deploy == config.DeployCompose {
-		return config.ALabel(a.Primary())
-	}
-	return "/"
-}
-
 // resolveOwner chooses the numeric owner for the output folder, seen
 // through root (see scaffold.ResolveOwner); the note says how, when it had
 // to guess.
@@ -302,7 +294,7 @@ func write(s config.Setup, o options, stdout, stderr io.Writer) int {
 	a := s.Answers
 	out := o.out
 	if out == "" {
-		out = defaultOut(a)
+		out = s.Out
 	}
 	if o.dryRun {
 		code, _ := withView(out, func(root afero.Fs) (int, error) {

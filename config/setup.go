@@ -21,6 +21,8 @@ type Setup struct {
 	// TURNHost is the TURN server in DNS form (A-labels) or as an IP
 	// address; "" when calls support is off.
 	TURNHost string
+	// Out is the output folder when none is given (see DefaultOut).
+	Out string
 }
 
 // HostKind is what a host of the setup is.
@@ -99,9 +101,30 @@ func (s Setup) Host(k HostKind) (Host, bool) {
 	return Host{}, false
 }
 
+// DefaultOut is the output folder when none is given: a compose repo in
+// ./<the primary domain in DNS form>, a host install at the root. It is ""
+// for a compose repo without a primary domain yet.
+func DefaultOut(deploy, primary string) string {
+	if primary == "" {
+		return outFolder(deploy, "")
+	}
+	return outFolder(deploy, ALabel(primary))
+}
+
+// outFolder is DefaultOut for the primary domain in DNS form.
+func outFolder(deploy, primaryASCII string) string {
+	switch {
+	case deploy == DeployHost:
+		return "/"
+	case primaryASCII == "":
+		return ""
+	}
+	return "./" + primaryASCII
+}
+
 // Resolve validates answers (normalised, as Parse returns them) and works
 // out, once, everything downstream needs: the module set, the ports, each
-// host's names, the storage driver. Any problem, each
+// host's names, the storage driver, the output folder. Any problem, each
 // naming its field, returns them all and a zero Setup.
 func Resolve(a Answers) (Setup, Problems) {
 	mods, modProblems := ResolveModules(a)
@@ -136,6 +159,7 @@ func Resolve(a Answers) (Setup, Problems) {
 		Hosts:   hosts,
 		Driver:  driver,
 		DBPort:  a.DBPort(),
+		Out:     outFolder(a.Deploy, hosts[0].ASCII),
 	}
 	if a.TURN.Host != "" {
 		s.TURNHost = ALabel(a.TURN.Host)

@@ -54,8 +54,8 @@ ports: {c2s_direct_tls: 5223}
 	if s.Driver.Name != DriverPostgres || s.Driver.Service != "postgres" || s.DBPort != 5432 {
 		t.Errorf("driver %+v, port %d", s.Driver, s.DBPort)
 	}
-	if s.TURNHost != "xn--mnchen-3ya.de" || !s.Compose() || s.Series() != Series13 {
-		t.Errorf("TURN host %q, compose %v, series %q", s.TURNHost, s.Compose(), s.Series())
+	if s.Out != "./xn--mnchen-3ya.de" || s.TURNHost != "xn--mnchen-3ya.de" || !s.Compose() || s.Series() != Series13 {
+		t.Errorf("out %q, TURN host %q, compose %v, series %q", s.Out, s.TURNHost, s.Compose(), s.Series())
 	}
 	if !s.Modules.Has("bosh") {
 		t.Errorf("modules %v lack bosh (web clients, HTTPS on)", s.Modules.Names())
@@ -86,6 +86,20 @@ func TestResolveReturnsValidatesProblems(t *testing.T) {
 	s, ps := Resolve(a)
 	if len(ps) == 0 || !reflect.DeepEqual(ps, Validate(a)) || len(s.Hosts) != 0 {
 		t.Errorf("Resolve: %v, %+v; Validate: %v", ps, s, Validate(a))
+	}
+}
+
+func TestDefaultOut(t *testing.T) {
+	for _, c := range []struct{ deploy, primary, want string }{
+		{DeployCompose, "example.org", "./example.org"},
+		{DeployCompose, "münchen.de", "./xn--mnchen-3ya.de"},
+		{DeployCompose, "", ""},
+		{DeployHost, "example.org", "/"},
+		{DeployHost, "", "/"},
+	} {
+		if got := DefaultOut(c.deploy, c.primary); got != c.want {
+			t.Errorf("DefaultOut(%q, %q) = %q, want %q", c.deploy, c.primary, got, c.want)
+		}
 	}
 }
 
