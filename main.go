@@ -202,13 +202,7 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 		return reportWriteError(stderr, file, outcome.Err)
 	}
-	note, _ := withView(outcome.Out, func(root afero.Fs) (string, error) {
-		_, note, err := resolveOwner(outcome.Answers, outcome.Out, root)
-		return note, err
-	})
-	if note != "" {
-		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
-	}
+	ownerNote(stderr, outcome.Plan.OwnerNote)
 	summary(stdout, outcome.Answers, displayDir(outcome.Out), outcome.Plan, outcome.Result)
 	return exitOK
 }
@@ -275,16 +269,23 @@ func resolveOwner(a config.Answers, out string, root afero.Fs) (config.Owner, st
 }
 
 // planFor resolves the owner for the output folder and plans the resolved
-// setup, reading the folder through root. The note says how the owner was
-// chosen when it had to guess.
+// setup, reading the folder through root. The note (also the plan's
+// OwnerNote) says how the owner was chosen when it had to guess.
 func planFor(s config.Setup, out string, root afero.Fs) (scaffold.Plan, string, error) {
 	owner, note, err := resolveOwner(s.Answers, out, root)
 	if err != nil {
 		return scaffold.Plan{}, "", err
 	}
-	plan, err := scaffold.NewPlan(s, scaffold.Inputs{Now: time.Now(), Owner: owner,
+	plan, err := scaffold.NewPlan(s, scaffold.Inputs{Now: time.Now(), Owner: owner, OwnerNote: note,
 		Source: afero.NewReadOnlyFs(afero.NewOsFs()), Existing: afero.NewReadOnlyFs(root)})
 	return plan, note, err
+}
+
+// ownerNote prints how the owner was chosen, when it had to guess.
+func ownerNote(stderr io.Writer, note string) {
+	if note != "" {
+		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
+	}
 }
 
 // write plans the setup and applies it (or prints it, with --dry-run).
@@ -299,9 +300,7 @@ func write(s config.Setup, o options, stdout, stderr io.Writer) int {
 	if o.dryRun {
 		code, _ := withView(out, func(root afero.Fs) (int, error) {
 			plan, note, err := planFor(s, out, root)
-			if note != "" {
-				fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
-			}
+			ownerNote(stderr, note)
 			if err != nil {
 				return reportError(stderr, o.answers, err, exitFailed), nil
 			}
@@ -314,9 +313,7 @@ func write(s config.Setup, o options, stdout, stderr io.Writer) int {
 		return reportWriteError(stderr, o.answers, err)
 	}
 	plan, note, err := planFor(s, out, l.Tree)
-	if note != "" {
-		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
-	}
+	ownerNote(stderr, note)
 	if err != nil {
 		l.release(false)
 		return reportError(stderr, o.answers, err, exitFailed)

@@ -67,6 +67,7 @@ func NewPlan(cfg config.Setup, in Inputs) (Plan, error) {
 		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts, in.Now), p.Warnings...)
 	}
 	p.DNS = s.DNSRecords()
+	p.OwnerNote = in.OwnerNote
 	return p, nil
 }
 

@@ -48,6 +48,9 @@ type Plan struct {
 	Warnings []string
 	// DNS are the records a public server needs, in zone-file syntax.
 	DNS []string
+	// OwnerNote says how the owner was chosen when it had to be guessed
+	// (Inputs.OwnerNote), or "".
+	OwnerNote string
 }
 
 // File returns the entry at p, if the plan has one.
@@ -70,6 +73,9 @@ type Inputs struct {
 	// Owner is the resolved numeric owner: for compose the user prosody runs
 	// as (compose.yaml's user:), for host the prosody system user.
 	Owner config.Owner
+	// OwnerNote is ResolveOwner's note on how it chose Owner, carried into
+	// the plan so that it is shown without resolving the owner again.
+	OwnerNote string
 	// Source reads files the answers point at (tls.cert, tls.key); nil
 	// means they cannot be read.
 	Source afero.Fs
