@@ -120,10 +120,11 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	if err != nil {
 		return reportError(stderr, o.answers, err, exitUsage)
 	}
-	if problems := config.Validate(a); len(problems) > 0 {
+	s, problems := config.Resolve(a)
+	if len(problems) > 0 {
 		return reportProblems(stderr, o.answers, problems)
 	}
-	return write(a, o, stdout, stderr)
+	return write(s, o, stdout, stderr)
 }
 
 // wizard asks the questions: in the terminal UI, or as plain line prompts
@@ -161,8 +162,12 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		Answers: start,
 		Out:     out,
 		Plan: func(a config.Answers, out string) (scaffold.Plan, error) {
+			s, problems := config.Resolve(a)
+			if len(problems) > 0 {
+				return scaffold.Plan{}, problems
+			}
 			return withView(out, func(root afero.Fs) (scaffold.Plan, error) {
-				plan, _, err := planFor(a, out, root)
+				plan, _, err := planFor(s, out, root)
 				return plan, err
 			})
 		},
@@ -196,13 +201,7 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 		return reportWriteError(stderr, file, outcome.Err)
 	}
-	note, _ := withView(outcome.Out, func(root afero.Fs) (string, error) {
-		_, note, err := resolveOwner(outcome.Answers, outcome.Out, root)
-		return note, err
-	})
-	if note != "" {
-		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
-	}
+	ownerNote(stderr, outcome.Plan.OwnerNote)
 	summary(stdout, outcome.Answers, displayDir(outcome.Out), outcome.Plan, outcome.Result)
 	return exitOK
 }
@@ -255,14 +254,6 @@ func reportProblems(w io.Writer, file string, problems config.Problems) int {
 	return exitUsage
 }
 
-// defaultOut is where files go when --out is not given.
-func defaultOut(a config.Answers) string {
-	if a.Deploy == config.DeployCompose {
-		return config.ALabel(a.Primary())
-	}
-	return "/"
-}
-
 // resolveOwner chooses the numeric owner for the output folder, seen
 // through root (see scaffold.ResolveOwner); the note says how, when it had
 // to guess.
@@ -276,33 +267,39 @@ func resolveOwner(a config.Answers, out string, root afero.Fs) (config.Owner, st
 	return scaffold.ResolveOwner(a, root, who)
 }
 
-// planFor resolves the owner for the output folder and plans the setup,
-// reading the folder through root. The note says how the owner was chosen
-// when it had to guess.
-func planFor(a config.Answers, out string, root afero.Fs) (scaffold.Plan, string, error) {
-	owner, note, err := resolveOwner(a, out, root)
+// planFor resolves the owner for the output folder and plans the resolved
+// setup, reading the folder through root. The note (also the plan's
+// OwnerNote) says how the owner was chosen when it had to guess.
+func planFor(s config.Setup, out string, root afero.Fs) (scaffold.Plan, string, error) {
+	owner, note, err := resolveOwner(s.Answers, out, root)
 	if err != nil {
 		return scaffold.Plan{}, "", err
 	}
-	plan, err := scaffold.NewPlan(a, scaffold.Inputs{Now: time.Now(), Owner: owner,
+	plan, err := scaffold.NewPlan(s, scaffold.Inputs{Now: time.Now(), Owner: owner, OwnerNote: note,
 		Source: afero.NewReadOnlyFs(afero.NewOsFs()), Existing: afero.NewReadOnlyFs(root)})
 	return plan, note, err
+}
+
+// ownerNote prints how the owner was chosen, when it had to guess.
+func ownerNote(stderr io.Writer, note string) {
+	if note != "" {
+		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
+	}
 }
 
 // write plans the setup and applies it (or prints it, with --dry-run).
 // The output folder is locked from the plan to the end of the write, so a
 // second run waits and then plans against what this one wrote.
-func write(a config.Answers, o options, stdout, stderr io.Writer) int {
+func write(s config.Setup, o options, stdout, stderr io.Writer) int {
+	a := s.Answers
 	out := o.out
 	if out == "" {
-		out = defaultOut(a)
+		out = s.Out
 	}
 	if o.dryRun {
 		code, _ := withView(out, func(root afero.Fs) (int, error) {
-			plan, note, err := planFor(a, out, root)
-			if note != "" {
-				fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
-			}
+			plan, note, err := planFor(s, out, root)
+			ownerNote(stderr, note)
 			if err != nil {
 				return reportError(stderr, o.answers, err, exitFailed), nil
 			}
@@ -314,10 +311,8 @@ func write(a config.Answers, o options, stdout, stderr io.Writer) int {
 	if err != nil {
 		return reportWriteError(stderr, o.answers, err)
 	}
-	plan, note, err := planFor(a, out, l.Tree)
-	if note != "" {
-		fmt.Fprintf(stderr, "prosody-wizard: note: %s\n", note)
-	}
+	plan, note, err := planFor(s, out, l.Tree)
+	ownerNote(stderr, note)
 	if err != nil {
 		l.release(false)
 		return reportError(stderr, o.answers, err, exitFailed)

@@ -29,11 +29,11 @@ var reservedTLDs = map[string]string{
 // (RFC 2606).
 var exampleDomains = []string{"example.com", "example.net", "example.org"}
 
-// notPublic says why host (a valid domain name) is not a public name a
-// certificate authority can issue for, as the end of a sentence about it,
-// or "" when it may be one.
+// notPublic says why host (a valid domain name, in DNS form) is not a
+// public name a certificate authority can issue for, as the end of a
+// sentence about it, or "" when it may be one.
 func notPublic(host string) string {
-	h := strings.ToLower(ALabel(host))
+	h := strings.ToLower(host)
 	labels := strings.Split(h, ".")
 	tld := labels[len(labels)-1]
 	switch {
@@ -58,7 +58,7 @@ func notPublic(host string) string {
 // validateLetsEncrypt checks what tls.mode: letsencrypt needs: a public
 // name for every host the certificate covers, and an ACME contact address
 // Let's Encrypt accepts.
-func validateLetsEncrypt(p *problems, a Answers) {
+func validateLetsEncrypt(p *problems, a Answers, hosts []Host) {
 	const fix = "use a public domain you own, or tls.mode: self-signed or existing"
 	var refused []string
 	under := func(host string) bool {
@@ -69,50 +69,48 @@ func validateLetsEncrypt(p *problems, a Answers) {
 		}
 		return false
 	}
-	hosts := make([]componentHost, 0, len(a.Domains)+3)
-	for i, d := range a.Domains {
-		hosts = append(hosts, componentHost{fmt.Sprintf("domains[%d]", i), d})
-	}
-	for _, h := range append(hosts, componentHosts(a)...) {
+	for _, h := range hosts {
 		// A name with a problem of its own, or under a name refused
 		// here already, is reported once, there.
-		if DomainProblem(h.host) != "" || under(h.host) {
+		if DomainProblem(h.Name) != "" || under(h.Name) {
 			continue
 		}
-		if why := notPublic(h.host); why != "" {
-			p.add(h.field, "%s %s, so Let's Encrypt cannot issue a certificate for it; %s", quoted(h.host), why, fix)
-			refused = append(refused, h.host)
+		if why := notPublic(h.ASCII); why != "" {
+			p.add(h.Field, "%s %s, so Let's Encrypt cannot issue a certificate for it; %s", quoted(h.Name), why, fix)
+			refused = append(refused, h.Name)
 		}
 	}
-	validateACMEEmail(p, a.TLS.Email)
+	if msg := ACMEEmailProblem(a.TLS.Email); msg != "" {
+		p.add("tls.email", "%s", msg)
+	}
 }
 
 // maxEmail is the longest e-mail address SMTP carries (RFC 5321).
 const maxEmail = 254
 
-// validateACMEEmail checks tls.email as Let's Encrypt will.
-func validateACMEEmail(p *problems, email string) {
-	switch {
-	case email == "":
-		p.add("tls.email", "is required with tls.mode: letsencrypt (the ACME account e-mail)")
-		return
-	case hiddenCheck(p, "tls.email", email):
-		return
-	case len(email) > maxEmail:
-		p.add("tls.email", "%s is longer than %d bytes, the most an e-mail address can have", quoted(email), maxEmail)
-		return
+// ACMEEmailProblem says what is wrong with tls.email, the ACME account's
+// contact address, as Let's Encrypt will see it, or "".
+func ACMEEmailProblem(email string) string {
+	if email == "" {
+		return "is required with tls.mode: letsencrypt (the ACME account e-mail)"
+	}
+	if r, hidden := firstHidden(email, nil); hidden {
+		return quoted(email) + " " + hiddenText(r)
+	}
+	if len(email) > maxEmail {
+		return sprintf("%s is longer than %d bytes, the most an e-mail address can have", quoted(email), maxEmail)
 	}
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
-		p.add("tls.email", "%s is not an e-mail address like admin@example.org", quoted(email))
-		return
+		return sprintf("%s is not an e-mail address like admin@example.org", quoted(email))
 	}
 	dom := NormalizeDomain(email[strings.LastIndex(email, "@")+1:])
-	why := notPublic(dom)
+	why := notPublic(ALabel(dom))
 	if why == "" && DomainProblem(dom) != "" {
 		why = "is not a valid domain name"
 	}
 	if why != "" {
-		p.add("tls.email", "%s is on %s, which %s, and Let's Encrypt refuses such contact addresses; use an address on a public domain, or tls.mode: self-signed or existing",
+		return sprintf("%s is on %s, which %s, and Let's Encrypt refuses such contact addresses; use an address on a public domain, or tls.mode: self-signed or existing",
 			quoted(email), quoted(dom), why)
 	}
+	return ""
 }

@@ -165,16 +165,12 @@ func (a Answers) DBPort() int {
 	if a.Database.Port != 0 {
 		return a.Database.Port
 	}
-	switch a.Database.Driver {
-	case DriverPostgres:
-		return 5432
-	case DriverMySQL:
-		return 3306
-	}
-	return 0
+	d, _ := LookupDriver(a.Database.Driver)
+	return d.Port
 }
 
 // NetworkDB reports whether the storage is a database server.
 func (a Answers) NetworkDB() bool {
-	return a.Database.Driver == DriverPostgres || a.Database.Driver == DriverMySQL
+	d, _ := LookupDriver(a.Database.Driver)
+	return d.Network
 }

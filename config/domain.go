@@ -64,8 +64,11 @@ func NormalizeDomain(s string) string {
 
 // ALabel returns the ASCII (A-label, "xn--") form of a domain, which DNS
 // records and certificate SANs need. It returns the input for names that do
-// not convert; validation refuses those.
+// not convert, or are too long to be a name at all; validation refuses those.
 func ALabel(domain string) string {
+	if len(domain) > maxNameInput {
+		return domain
+	}
 	a, err := idnaProfile.ToASCII(domain)
 	if err != nil {
 		return domain

@@ -116,6 +116,31 @@ func Recommended(a Answers) []string {
 	return names
 }
 
+// ChosenModules is the global module selection the answers mean, by name:
+// the recommended set minus modules.disable, plus modules.enable, each
+// once; before dependencies are added, and without checking the names
+// (ResolveModules does both).
+func ChosenModules(a Answers) []string {
+	chosen := keptRecommended(Recommended(a), a.Modules.Disable)
+	for _, m := range a.Modules.Enable {
+		if !slices.Contains(chosen, m) {
+			chosen = append(chosen, m)
+		}
+	}
+	return chosen
+}
+
+// keptRecommended is the recommended modules not in disable.
+func keptRecommended(recommended, disable []string) []string {
+	var kept []string
+	for _, m := range recommended {
+		if !slices.Contains(disable, m) {
+			kept = append(kept, m)
+		}
+	}
+	return kept
+}
+
 // inMUC reports whether a module runs inside the MUC component rather than
 // on VirtualHosts: a component-only module that depends on muc.
 func inMUC(m Module) bool {
@@ -175,10 +200,8 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 		disabled[name] = true
 	}
 
-	for _, name := range recommended {
-		if !disabled[name] {
-			add(c[name], c.reasonFor(name))
-		}
+	for _, name := range keptRecommended(recommended, a.Modules.Disable) {
+		add(c[name], c.reasonFor(name))
 	}
 	if a.Components.MUC != "" {
 		for _, name := range mucRecommended {

@@ -13,11 +13,7 @@ func (a *Answers) Normalize() {
 		a.Domains[i] = NormalizeDomain(d)
 	}
 	for i, j := range a.Admins {
-		j = trimBlank(j)
-		if local, dom, ok := strings.Cut(j, "@"); ok {
-			j = strings.ToLower(local) + "@" + NormalizeDomain(dom)
-		}
-		a.Admins[i] = j
+		a.Admins[i] = NormalizeJID(j)
 	}
 	for _, c := range []*string{&a.Components.MUC, &a.Components.Upload, &a.Components.Proxy65} {
 		if *c != "" {
@@ -37,6 +33,16 @@ func (a *Answers) Normalize() {
 			list[i] = strings.TrimSpace(m)
 		}
 	}
+}
+
+// NormalizeJID returns an admin's JID as the answers keep it: trimmed, the
+// localpart in lower case, the domain as NormalizeDomain writes it.
+func NormalizeJID(j string) string {
+	j = trimBlank(j)
+	if local, dom, ok := strings.Cut(j, "@"); ok {
+		j = strings.ToLower(local) + "@" + NormalizeDomain(dom)
+	}
+	return j
 }
 
 func normalizeSeries(s Series) Series {

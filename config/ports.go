@@ -2,46 +2,40 @@ package config
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
-// ActivePort is a port a setup listens on, with its answers field.
-type ActivePort struct {
-	Field   string // e.g. "ports.c2s"
-	Port    int
-	Service string // what a person would call it
-}
-
-// ActivePorts lists the ports these answers turn on, in a stable order.
-func ActivePorts(a Answers) []ActivePort {
-	ports := []ActivePort{{"ports.c2s", a.Ports.C2S, "client connections (STARTTLS)"}}
+// activePorts lists the ports these answers turn on, in a stable order;
+// http says whether anything is served over HTTPS (usesHTTP).
+func activePorts(a Answers, http bool) []Port {
+	ports := []Port{{ServiceC2S, a.Ports.C2S, "client connections (STARTTLS)", false, "ports.c2s"}}
 	if a.Ports.C2SDirectTLS != 0 {
-		ports = append(ports, ActivePort{"ports.c2s_direct_tls", a.Ports.C2SDirectTLS, "client connections (direct TLS)"})
+		ports = append(ports, Port{ServiceC2SDirectTLS, a.Ports.C2SDirectTLS, "client connections (direct TLS)", true, "ports.c2s_direct_tls"})
 	}
 	if a.Federation {
-		ports = append(ports, ActivePort{"ports.s2s", a.Ports.S2S, "server-to-server (federation)"})
+		ports = append(ports, Port{ServiceS2S, a.Ports.S2S, "server-to-server (federation)", false, "ports.s2s"})
 	}
-	if UsesHTTP(a) {
-		ports = append(ports, ActivePort{"ports.https", a.Ports.HTTPS, "HTTPS (file sharing, web clients)"})
+	if http {
+		ports = append(ports, Port{ServiceHTTPS, a.Ports.HTTPS, "HTTPS (file sharing, web clients)", true, "ports.https"})
 	}
 	if a.Components.Proxy65 != "" {
-		ports = append(ports, ActivePort{"ports.proxy65", a.Ports.Proxy65, "file-transfer proxy (SOCKS5)"})
+		ports = append(ports, Port{ServiceProxy65, a.Ports.Proxy65, "file-transfer proxy (SOCKS5)", false, "ports.proxy65"})
 	}
 	return ports
 }
 
-// UsesHTTP reports whether anything in the setup is served over HTTPS: the
-// upload component or a module that needs HTTP (web clients are recommended
-// whenever ports.https is set).
-func UsesHTTP(a Answers) bool {
+// usesHTTP reports whether anything in the setup is served over HTTPS: the
+// upload component or a module of the resolved set that needs HTTP (web
+// clients are recommended whenever ports.https is set).
+func usesHTTP(a Answers, mods ModuleSet) bool {
 	if a.Ports.HTTPS == 0 {
 		return false
 	}
 	if a.Components.Upload != "" {
 		return true
 	}
-	set, _ := ResolveModules(a)
-	for _, m := range set.Global {
+	for _, m := range mods.Global {
 		if m.Needs&NeedsHTTP != 0 {
 			return true
 		}
@@ -53,7 +47,7 @@ func UsesHTTP(a Answers) bool {
 // mod_http is loaded.
 const httpPort = 5280
 
-func validatePorts(p *problems, a Answers) {
+func validatePorts(p *problems, a Answers, active []Port) {
 	check := func(field string, v int, optional bool) {
 		switch {
 		case v == 0 && !optional:
@@ -73,7 +67,7 @@ func validatePorts(p *problems, a Answers) {
 	if a.Components.Proxy65 != "" && a.Ports.Proxy65 == 0 {
 		p.add("ports.proxy65", "is 0 (off), but components.proxy65 is on; set a port (5000) or turn proxy65 off")
 	}
-	validatePortConflicts(p, a)
+	validatePortConflicts(p, a, active)
 }
 
 // certbotPort is the port certbot answers Let's Encrypt's HTTP-01
@@ -89,12 +83,13 @@ type binding struct {
 }
 
 // bindings lists every port the setup binds, on this machine or published
-// from compose: the fixed ones first (Prosody's loopback HTTP, certbot's
-// 80, a local database on its default port), then the answers in schema
-// order, so that a clash is reported on the answer a person can change.
-func bindings(a Answers) []binding {
+// from compose (active: the ports it listens on): the fixed ones first
+// (Prosody's loopback HTTP, certbot's 80, a local database on its default
+// port), then the answers in schema order, so that a clash is reported on
+// the answer a person can change.
+func bindings(a Answers, active []Port) []binding {
 	var b []binding
-	if UsesHTTP(a) {
+	if slices.ContainsFunc(active, func(p Port) bool { return p.Service == ServiceHTTPS }) {
 		b = append(b, binding{"", httpPort, "Prosody's plain-HTTP port on loopback"})
 	}
 	if a.TLS.Mode == TLSLetsEncrypt {
@@ -104,8 +99,8 @@ func bindings(a Answers) []binding {
 	if local && a.Database.Port == 0 {
 		b = append(b, binding{"", a.DBPort(), "the default port of the database on this host (database.host " + quoted(a.Database.Host) + ")"})
 	}
-	for _, ap := range ActivePorts(a) {
-		b = append(b, binding{ap.Field, ap.Port, ap.Field})
+	for _, ap := range active {
+		b = append(b, binding{ap.Field, ap.Number, ap.Field})
 	}
 	if a.TURN.Host != "" {
 		b = append(b, binding{"turn.port", a.TURN.Port, "turn.port"})
@@ -134,8 +129,8 @@ func localDatabase(a Answers) bool {
 // validatePortConflicts reports every port two services would share, once,
 // on the later one; and, with a compose TURN server (on the host network),
 // every port inside its media relay range.
-func validatePortConflicts(p *problems, a Answers) {
-	bs := bindings(a)
+func validatePortConflicts(p *problems, a Answers, active []Port) {
+	bs := bindings(a, active)
 	used := map[int]string{}
 	clashed := map[string]bool{}
 	for _, b := range bs {

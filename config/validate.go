@@ -10,32 +10,6 @@ import (
 	"unicode/utf8"
 )
 
-// Validate checks normalised answers and returns every problem at once, each
-// naming its field and saying what is allowed. No problems means scaffold
-// can plan the setup.
-func Validate(a Answers) Problems {
-	var p problems
-	if a.Version != Version {
-		p.add("version", "%d is not supported; this prosody-wizard reads version %d", a.Version, Version)
-	}
-	oneOf(&p, "prosody", string(a.Prosody), `"0.12" (Debian bookworm) or "13.0" (bookworm-backports)`, string(Series012), string(Series13))
-	oneOf(&p, "deploy", a.Deploy, "compose or host", DeployCompose, DeployHost)
-	oneOf(&p, "registration", a.Registration, "closed, invite or open", RegistrationClosed, RegistrationInvite, RegistrationOpen)
-	validateDomains(&p, a)
-	validateAdmins(&p, a)
-	validateComponents(&p, a)
-	validateTLS(&p, a)
-	validateDatabase(&p, a)
-	validatePorts(&p, a)
-	validateOwner(&p, a)
-	validateTURN(&p, a)
-	if a.Prosody == Series012 || a.Prosody == Series13 {
-		_, mp := ResolveModules(a)
-		p.list = append(p.list, mp...)
-	}
-	return p.list
-}
-
 func oneOf(p *problems, field, v, allowed string, values ...string) {
 	if !slices.Contains(values, v) {
 		if v == "" {
@@ -46,31 +20,43 @@ func oneOf(p *problems, field, v, allowed string, values ...string) {
 	}
 }
 
-func validateDomains(p *problems, a Answers) {
+func validateDomains(p *problems, a Answers, hosts []Host) {
 	if len(a.Domains) == 0 {
 		p.add("domains", "at least one domain is required (the first is the primary), e.g. [example.org]")
 	}
 	seen := map[string]int{}
-	for i, d := range a.Domains {
-		field := fmt.Sprintf("domains[%d]", i)
-		if msg := DomainProblem(d); msg != "" {
-			p.add(field, "%s", msg)
+	for i, h := range hosts[:len(a.Domains)] {
+		if msg := DomainProblem(h.Name); msg != "" {
+			p.add(h.Field, "%s", msg)
 			continue
 		}
-		if j, dup := seen[ALabel(d)]; dup {
-			p.add(field, "%s is the same domain as domains[%d]", quoted(d), j)
+		if j, dup := seen[h.ASCII]; dup {
+			p.add(h.Field, "%s is the same domain as domains[%d]", quoted(h.Name), j)
 			continue
 		}
-		seen[ALabel(d)] = i
-		storageNameProblem(p, field, d)
+		seen[h.ASCII] = i
+		if msg := storageNameProblem(h.Name); msg != "" {
+			p.add(h.Field, "%s", msg)
+		}
 	}
+}
+
+// HostProblem says what is wrong with a host name, a VirtualHost's or a
+// component's, or "": DomainProblem, and the name of the host's data
+// folder (see storageNameProblem). Whether two hosts share a name is the
+// answers' problem, not one name's.
+func HostProblem(host string) string {
+	if msg := DomainProblem(host); msg != "" {
+		return msg
+	}
+	return storageNameProblem(host)
 }
 
 // storageNameProblem refuses a host whose data folder Prosody could not
 // create: Prosody names each host's folder in the data folder after the
 // host, with every byte but ASCII letters and digits written as %xx
 // (util.datamanager), and a file name may have at most 255 bytes.
-func storageNameProblem(p *problems, field, host string) {
+func storageNameProblem(host string) string {
 	n := 0
 	for i := 0; i < len(host); i++ {
 		if c := host[i]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
@@ -80,46 +66,56 @@ func storageNameProblem(p *problems, field, host string) {
 		}
 	}
 	if n > 255 {
-		p.add(field, "Prosody names this host's data folder after it, with every character but letters and digits as %%xx: that name would be %d bytes, and a file name may have at most 255; use a shorter name or fewer dots and hyphens", n)
+		return sprintf("Prosody names this host's data folder after it, with every character but letters and digits as %%xx: that name would be %d bytes, and a file name may have at most 255; use a shorter name or fewer dots and hyphens", n)
 	}
+	return ""
 }
 
 // localpartBad holds the characters XMPP forbids in a localpart (RFC 7622).
 const localpartBad = "\"&'/:<>@ \t"
 
 func validateAdmins(p *problems, a Answers) {
-	domains := map[string]bool{}
-	for _, d := range a.Domains {
-		domains[d] = true
-	}
 	seen := map[string]bool{}
 	for i, j := range a.Admins {
 		field := fmt.Sprintf("admins[%d]", i)
-		local, dom, ok := strings.Cut(j, "@")
-		r, hidden := firstHidden(local, nil)
-		if !hidden {
-			r, hidden = hiddenInName(dom)
-		}
-		switch {
-		case hidden:
-			p.add(field, "%s %s", quoted(j), hiddenText(r))
-		case !ok || local == "":
-			p.add(field, "%s is not an account address; write user@domain, e.g. admin@%s", quoted(j), orExample(a.Primary()))
-		case strings.ContainsAny(local, localpartBad):
-			p.add(field, "%s has a character XMPP does not allow before the @ (not allowed: space \" & ' / : < > @)", quoted(j))
-		case len(local) > 1023:
-			p.add(field, "the part before the @ is longer than 1023 bytes")
-		case !domains[dom]:
-			if len(a.Domains) == 0 {
-				p.add(field, "%s needs its domain in domains; admins must be local accounts", quoted(j))
-			} else {
-				p.add(field, "%s is not on one of your domains (%s); admins must be local accounts", quoted(j), nameList(a.Domains))
-			}
-		case seen[j]:
+		if msg := AdminProblem(j, a.Domains); msg != "" {
+			p.add(field, "%s", msg)
+		} else if seen[j] {
 			p.add(field, "%s is listed twice", quoted(j))
 		}
 		seen[j] = true
 	}
+}
+
+// AdminProblem says what is wrong with an admin's JID (normalised, see
+// NormalizeJID), or "": it must be an account on one of domains, the
+// normalised VirtualHosts, the first the primary.
+func AdminProblem(jid string, domains []string) string {
+	local, dom, ok := strings.Cut(jid, "@")
+	r, hidden := firstHidden(local, nil)
+	if !hidden {
+		r, hidden = hiddenInName(dom)
+	}
+	switch {
+	case hidden:
+		return quoted(jid) + " " + hiddenText(r)
+	case !ok || local == "":
+		primary := ""
+		if len(domains) > 0 {
+			primary = domains[0]
+		}
+		return sprintf("%s is not an account address; write user@domain, e.g. admin@%s", quoted(jid), orExample(primary))
+	case strings.ContainsAny(local, localpartBad):
+		return sprintf("%s has a character XMPP does not allow before the @ (not allowed: space \" & ' / : < > @)", quoted(jid))
+	case len(local) > 1023:
+		return "the part before the @ is longer than 1023 bytes"
+	case !slices.Contains(domains, dom):
+		if len(domains) == 0 {
+			return sprintf("%s needs its domain in domains; admins must be local accounts", quoted(jid))
+		}
+		return sprintf("%s is not on one of your domains (%s); admins must be local accounts", quoted(jid), nameList(domains))
+	}
+	return ""
 }
 
 func orExample(d string) string {
@@ -141,68 +137,64 @@ func inheritsBadPrimary(a Answers, host string) bool {
 	return host == derived.MUC || host == derived.Upload || host == primary
 }
 
-func validateComponents(p *problems, a Answers) {
-	hosts := map[string]string{}
-	for i, d := range a.Domains {
-		hosts[d] = fmt.Sprintf("domains[%d]", i)
+func validateComponents(p *problems, a Answers, hosts []Host) {
+	used := map[string]string{}
+	for _, h := range hosts[:len(a.Domains)] {
+		used[h.Name] = h.Field
 	}
-	for _, c := range componentHosts(a) {
-		if msg := DomainProblem(c.host); msg != "" {
-			if !inheritsBadPrimary(a, c.host) {
-				p.add(c.field, "%s (or \"\" to turn it off)", msg)
+	for _, c := range hosts[len(a.Domains):] {
+		if msg := DomainProblem(c.Name); msg != "" {
+			if !inheritsBadPrimary(a, c.Name) {
+				p.add(c.Field, "%s (or \"\" to turn it off)", msg)
 			}
 			continue
 		}
-		if other, dup := hosts[c.host]; dup {
-			p.add(c.field, "%s is already used by %s; each VirtualHost and component needs its own name", quoted(c.host), other)
+		if other, dup := used[c.Name]; dup {
+			p.add(c.Field, "%s is already used by %s; each VirtualHost and component needs its own name", quoted(c.Name), other)
 			continue
 		}
-		hosts[c.host] = c.field
-		storageNameProblem(p, c.field, c.host)
-	}
-}
-
-// componentHost is a component that is on, with its answers field.
-type componentHost struct{ field, host string }
-
-// componentHosts lists the components that are on, in answers order.
-func componentHosts(a Answers) []componentHost {
-	var on []componentHost
-	for _, c := range []componentHost{
-		{"components.muc", a.Components.MUC},
-		{"components.upload", a.Components.Upload},
-		{"components.proxy65", a.Components.Proxy65},
-	} {
-		if c.host != "" {
-			on = append(on, c)
+		used[c.Name] = c.Field
+		if msg := storageNameProblem(c.Name); msg != "" {
+			p.add(c.Field, "%s", msg)
 		}
 	}
-	return on
 }
 
 // maxPath is the longest file path Linux takes (PATH_MAX).
 const maxPath = 4096
 
-// validatePath checks the file path v, the answer of field, which
-// tls.mode: existing requires: what is the file.
-func validatePath(p *problems, field, v, what string) {
-	switch {
-	case v == "":
-		p.add(field, "is required with tls.mode: existing (%s)", what)
-	case hiddenCheck(p, field, v):
-	case len(v) > maxPath:
-		p.add(field, "%s is %d bytes long; a file path has at most %d", quoted(v), len(v), maxPath)
+// TLSFileProblem says what is wrong with the path of a file that
+// tls.mode: existing copies (what says which file), or "".
+func TLSFileProblem(path, what string) string {
+	if path == "" {
+		return "is required with tls.mode: existing (" + what + ")"
 	}
+	if r, hidden := firstHidden(path, nil); hidden {
+		return quoted(path) + " " + hiddenText(r)
+	}
+	if len(path) > maxPath {
+		return sprintf("%s is %d bytes long; a file path has at most %d", quoted(path), len(path), maxPath)
+	}
+	return ""
 }
 
-func validateTLS(p *problems, a Answers) {
+// The files tls.mode: existing copies, as problems name them.
+const (
+	TLSCertWhat = "the PEM certificate chain file"
+	TLSKeyWhat  = "the PEM private key file"
+)
+
+func validateTLS(p *problems, a Answers, hosts []Host) {
 	oneOf(p, "tls.mode", a.TLS.Mode, "self-signed, existing or letsencrypt", TLSSelfSigned, TLSExisting, TLSLetsEncrypt)
 	switch a.TLS.Mode {
 	case TLSExisting:
-		validatePath(p, "tls.cert", a.TLS.Cert, "the PEM certificate chain file")
-		validatePath(p, "tls.key", a.TLS.Key, "the PEM private key file")
+		for _, f := range []struct{ field, v, what string }{{"tls.cert", a.TLS.Cert, TLSCertWhat}, {"tls.key", a.TLS.Key, TLSKeyWhat}} {
+			if msg := TLSFileProblem(f.v, f.what); msg != "" {
+				p.add(f.field, "%s", msg)
+			}
+		}
 	case TLSLetsEncrypt:
-		validateLetsEncrypt(p, a)
+		validateLetsEncrypt(p, a, hosts)
 	}
 	if a.TLS.Mode != TLSExisting {
 		for _, f := range []struct{ field, v string }{{"tls.cert", a.TLS.Cert}, {"tls.key", a.TLS.Key}} {
@@ -221,11 +213,11 @@ var dbIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 // maxSecret is the longest database password or TURN secret, in bytes.
 const maxSecret = 1024
 
-// secretProblem says why s cannot be a password or shared secret, or "".
+// SecretProblem says why s cannot be a password or shared secret, or "".
 // The other side (a DBA's database server, a TURN server) chose it, so any
 // one line of text is carried: spaces, quotes, \, $ and ` included, quoted
 // for each file that holds it. NUL and line breaks no such file can hold.
-func secretProblem(s string) string {
+func SecretProblem(s string) string {
 	if !utf8.ValidString(s) {
 		return "is not valid UTF-8 text"
 	}
@@ -247,29 +239,28 @@ func secretProblem(s string) string {
 
 func validateDatabase(p *problems, a Answers) {
 	d := a.Database
-	oneOf(p, "database.driver", d.Driver, "internal, sqlite, postgres or mysql", DriverInternal, DriverSQLite, DriverPostgres, DriverMySQL)
-	if d.Driver == DriverInternal || d.Driver == DriverSQLite {
+	driver, known := LookupDriver(d.Driver)
+	oneOf(p, "database.driver", d.Driver, driverList(), driverNames()...)
+	if known && !driver.Network {
 		validateUnusedServer(p, a)
 	}
 	if d.Driver == DriverInternal {
 		return
 	}
-	if !dbIdentifier.MatchString(d.Name) {
-		p.add("database.name", "%s is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", quoted(d.Name))
+	if msg := DatabaseNameProblem(d.Name); msg != "" {
+		p.add("database.name", "%s", msg)
 	}
-	if !a.NetworkDB() {
+	if !driver.Network {
 		return
 	}
-	if !dbIdentifier.MatchString(d.User) {
-		p.add("database.user", "%s is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", quoted(d.User))
+	if msg := DatabaseNameProblem(d.User); msg != "" {
+		p.add("database.user", "%s", msg)
 	}
-	if msg := secretProblem(d.Password); msg != "" {
+	if msg := SecretProblem(d.Password); msg != "" {
 		p.add("database.password", "%s (or leave it empty to generate a strong one)", msg)
 	}
-	if d.Port < 0 || d.Port > 65535 {
-		def := a
-		def.Database.Port = 0
-		p.add("database.port", "%d is not a port; use 1–65535, or 0 for the default (%d)", d.Port, def.DBPort())
+	if msg := DatabasePortProblem(d.Port, d.Driver); msg != "" {
+		p.add("database.port", "%s", msg)
 	}
 	switch {
 	case d.Host == "" && a.Deploy == DeployHost:
@@ -279,6 +270,25 @@ func validateDatabase(p *problems, a Answers) {
 			p.add("database.host", "%s is neither a host name nor an IP address", quoted(d.Host))
 		}
 	}
+}
+
+// DatabaseNameProblem says what is wrong with a database or user name
+// (database.name, database.user), or "".
+func DatabaseNameProblem(name string) string {
+	if dbIdentifier.MatchString(name) {
+		return ""
+	}
+	return sprintf("%s is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", quoted(name))
+}
+
+// DatabasePortProblem says what is wrong with database.port for a driver,
+// or "": 0 stands for the driver's default.
+func DatabasePortProblem(port int, driver string) string {
+	if port >= 0 && port <= 65535 {
+		return ""
+	}
+	def, _ := LookupDriver(driver)
+	return sprintf("%d is not a port; use 1–65535, or 0 for the default (%d)", port, def.Port)
 }
 
 // validateUnusedServer refuses the database server's answers with a
@@ -303,16 +313,11 @@ func validateOwner(p *problems, a Answers) {
 	o := a.Owner
 	bad := false
 	for _, f := range []struct {
-		field string
-		v     int
-	}{{"owner.uid", o.UID}, {"owner.gid", o.GID}} {
-		switch {
-		case f.v < -1 || f.v > 1<<31-2:
+		field, msg string
+	}{{"owner.uid", UIDProblem(o.UID)}, {"owner.gid", GIDProblem(o.GID)}} {
+		if f.msg != "" {
 			bad = true
-			p.add(f.field, "%d is not a valid id; use 1–2147483646, or -1 to choose automatically", f.v)
-		case f.v == 0 && f.field == "owner.uid":
-			bad = true
-			p.add(f.field, "0 is root, and Prosody refuses to run as root; use a normal user's id, or -1 to choose automatically")
+			p.add(f.field, "%s", f.msg)
 		}
 	}
 	switch {
@@ -322,6 +327,24 @@ func validateOwner(p *problems, a Answers) {
 	case o.UID == -1 && o.GID != -1:
 		p.add("owner.uid", "is -1 (choose) but owner.gid is %d; set both uid and gid, or leave both at -1 to choose automatically", o.GID)
 	}
+}
+
+// UIDProblem says what is wrong with owner.uid, or "": a user id, never
+// root's, or -1 to choose.
+func UIDProblem(id int) string {
+	if id == 0 {
+		return "0 is root, and Prosody refuses to run as root; use a normal user's id, or -1 to choose automatically"
+	}
+	return GIDProblem(id)
+}
+
+// GIDProblem says what is wrong with owner.gid, or "": a group id, or -1
+// to choose.
+func GIDProblem(id int) string {
+	if id < -1 || id > 1<<31-2 {
+		return sprintf("%d is not a valid id; use 1–2147483646, or -1 to choose automatically", id)
+	}
+	return ""
 }
 
 // turnRelayPorts is the UDP range the generated coturn relays media on.
@@ -344,7 +367,7 @@ func validateTURN(p *problems, a Answers) {
 	if t.Port < 1 || t.Port > 65535 {
 		p.add("turn.port", "%d is not a port; use 1–65535 (3478 is the standard TURN port)", t.Port)
 	}
-	if msg := secretProblem(t.Secret); msg != "" {
+	if msg := SecretProblem(t.Secret); msg != "" {
 		p.add("turn.secret", "%s (or leave it empty to generate a strong one)", msg)
 	}
 }

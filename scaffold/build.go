@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -11,24 +12,27 @@ import (
 	"prosody-wizard/config"
 )
 
-// NewPlan computes every file of the setup the answers describe, with its
-// bytes, mode and owner. It writes nothing. Invalid answers return
-// config.Problems; in.Owner must already be resolved (see ResolveOwner).
-func NewPlan(a config.Answers, in Inputs) (Plan, error) {
-	if problems := config.Validate(a); len(problems) > 0 {
-		return Plan{}, problems
+// NewPlan computes every file of the resolved setup (see config.Resolve),
+// with its bytes, mode and owner. It writes nothing, and does not validate
+// the answers again; the problems it returns are its own (a name too long
+// for a file, a certificate that does not read). in.Owner must already be
+// resolved (see ResolveOwner).
+func NewPlan(cfg config.Setup, in Inputs) (Plan, error) {
+	if len(cfg.Hosts) == 0 {
+		return Plan{}, errors.New("scaffold: the setup is not resolved (see config.Resolve)")
 	}
-	if problems := certNameProblems(a); len(problems) > 0 {
+	a := cfg.Answers
+	if problems := certNameProblems(cfg.DomainHosts()); len(problems) > 0 {
 		return Plan{}, problems
 	}
 	if in.Owner.UID < 0 || in.Owner.GID < 0 {
 		return Plan{}, fmt.Errorf("scaffold: owner %d:%d is not resolved", in.Owner.UID, in.Owner.GID)
 	}
 	password := a.Database.Password
-	if a.NetworkDB() && password == "" {
+	if cfg.Driver.Network && password == "" {
 		password = existingSecret(in.Existing, a, dbPasswordEnv, cfgPassword)
 	}
-	if a.NetworkDB() && password == "" {
+	if cfg.Driver.Network && password == "" {
 		password = rand.Text() // 26 characters, 130 bits
 	}
 	turnSecret := a.TURN.Secret
@@ -38,23 +42,21 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	if a.TURN.Host != "" && turnSecret == "" {
 		turnSecret = rand.Text()
 	}
-	s, err := newSetup(a, in, password, turnSecret)
-	if err != nil {
-		return Plan{}, err
-	}
+	s := newSetup(cfg, in, password, turnSecret)
 	var pair keyPair
+	var err error
 	certDir := path.Join(path.Dir(ConfigPath(a)), "certs")
 	if a.TLS.Mode == config.TLSExisting {
 		pair, err = existingPair(in.Source, a.TLS, in.Now)
 	} else {
-		pair, err = reusablePair(in.Existing, certDir, s.CertName, s.Hosts(), in.Now)
+		pair, err = reusablePair(in.Existing, certDir, s.CertName, s.CertHosts(), in.Now)
 	}
 	if err != nil {
 		return Plan{}, err
 	}
 
 	var p Plan
-	if s.Compose {
+	if s.Compose() {
 		composeFiles(&p, s, pair)
 	} else {
 		hostFiles(&p, s, pair)
@@ -62,10 +64,11 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 	p.sortFiles()
 	p.NextSteps, p.Warnings = notes(s)
 	if pair.leaf != nil {
-		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts(), in.Now), p.Warnings...)
+		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts, in.Now), p.Warnings...)
 	}
 	p.DNS = s.DNSRecords()
 	p.Secrets = knownSecrets(in.Existing, a, password, turnSecret)
+	p.OwnerNote = in.OwnerNote
 	return p, nil
 }
 
@@ -73,17 +76,17 @@ func NewPlan(a config.Answers, in Inputs) (Plan, error) {
 // certificate files carry the primary domain's name and every
 // internationalised domain's (see certFiles), and with the longest suffix
 // Apply adds (a backup's) a file name may have 255 bytes.
-func certNameProblems(a config.Answers) config.Problems {
+func certNameProblems(domains []config.Host) config.Problems {
 	const most = nameMax - len(".crt") - backupSuffixMax
 	var p config.Problems
-	for i, d := range a.Domains {
-		if i > 0 && d == config.ALabel(d) {
+	for i, d := range domains {
+		if i > 0 && !d.IDN() {
 			continue // no file carries its name
 		}
-		if len(d) > most {
-			p = append(p, config.Problem{Field: fmt.Sprintf("domains[%d]", i), Message: fmt.Sprintf(
+		if len(d.Name) > most {
+			p = append(p, config.Problem{Field: d.Field, Message: fmt.Sprintf(
 				"is %d bytes long; certificate files are named after it, and a file name (with its backup suffix) may have at most %d bytes: use a domain of at most %d bytes",
-				len(d), nameMax, most)})
+				len(d.Name), nameMax, most)})
 		}
 	}
 	return p
@@ -99,17 +102,17 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 	p.file("healthcheck.sh", 0o755, u, g, render("healthcheck.sh", s))
 	p.file("README.md", 0o644, u, g, render("README.md", s))
 	p.file("dns.zone", 0o644, u, g, render("dns.zone", s))
-	if s.A.TLS.Mode == config.TLSLetsEncrypt {
+	if s.Answers.TLS.Mode == config.TLSLetsEncrypt {
 		p.file("certbot.sh", 0o755, u, g, render("certbot.sh", s))
 		p.file("certbot-deploy-hook.sh", 0o755, u, g, render("certbot-deploy-hook.sh", s))
 		p.dir("letsencrypt", 0o700, u, g)
 	}
 	p.file(".gitignore", 0o644, u, g, render("gitignore", s))
-	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: render("env", s), Secret: s.A.NetworkDB() || s.A.TURN.Host != ""})
-	p.file("answers.yaml", 0o644, u, g, config.Marshal(withoutSecrets(s.A)))
+	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: render("env", s), Secret: s.Driver.Network || s.Answers.TURN.Host != ""})
+	p.file("answers.yaml", 0o644, u, g, config.Marshal(withoutSecrets(s.Answers)))
 	p.dir(composeConfigDir, 0o750, u, g)
 	p.file(path.Join(composeConfigDir, "prosody.cfg.lua"), 0o640, u, g, render("prosody.cfg.lua", s))
-	if s.A.TURN.Host != "" {
+	if s.Answers.TURN.Host != "" {
 		p.dir("coturn", 0o750, u, g)
 		p.file("coturn/turnserver.conf", 0o640, u, g, render("turnserver.conf", s))
 	}
@@ -125,13 +128,13 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 	pu, pg := s.UID, s.GID
 	p.dir(hostConfigDir, 0o755, 0, 0)
 	cfg := File{Path: path.Join(hostConfigDir, "prosody.cfg.lua"), Mode: 0o640, UID: 0, GID: pg, Data: render("prosody.cfg.lua", s)}
-	cfg.Secret = s.A.NetworkDB() || s.A.TURN.Host != "" // passwords are in the file
+	cfg.Secret = s.Driver.Network || s.Answers.TURN.Host != "" // passwords are in the file
 	p.add(cfg)
-	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, config.Marshal(withoutSecrets(s.A)))
+	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, config.Marshal(withoutSecrets(s.Answers)))
 	certs := path.Join(hostConfigDir, "certs")
 	p.dir(certs, 0o750, 0, pg)
 	addCerts(p, certs, s, pair, 0, pg, 0o640)
-	if s.A.TLS.Mode == config.TLSLetsEncrypt {
+	if s.Answers.TLS.Mode == config.TLSLetsEncrypt {
 		p.file("etc/letsencrypt/renewal-hooks/deploy/prosody", 0o755, 0, 0, render("host-deploy-hook", s))
 	}
 	p.add(File{Path: hostDataDir, Mode: dirMode(0o750), UID: pu, GID: pg, Preserve: true})
@@ -164,7 +167,7 @@ func withoutSecrets(a config.Answers) config.Answers {
 // notes are the next steps and warnings printed after writing.
 func notes(s *setup) (next, warn []string) {
 	first := s.FirstUser()
-	if s.Compose {
+	if s.Compose() {
 		next = append(next,
 			"cd into the output folder and start: docker compose up -d --build",
 			"watch it start: docker compose logs -f prosody",
@@ -176,41 +179,41 @@ func notes(s *setup) (next, warn []string) {
 			"restart Prosody: systemctl restart prosody",
 			"create the first account: "+ShellCommand("prosodyctl", "adduser", first),
 		)
-		if s.A.NetworkDB() {
+		if s.Driver.Network {
 			next = append(next, fmt.Sprintf("the %s server must have database %q and user %q; install the LuaDBI driver: %s",
-				s.DBLabel(), s.A.Database.Name, s.A.Database.User, ShellCommand("apt-get", "install", s.DebianPackages()[0])))
-		} else if len(s.DebianPackages()) > 0 {
-			next = append(next, "install the LuaDBI driver: "+ShellCommand("apt-get", "install", s.DebianPackages()[0]))
+				s.Driver.Label, s.Answers.Database.Name, s.Answers.Database.User, ShellCommand("apt-get", "install", s.Driver.Package)))
+		} else if s.Driver.Package != "" {
+			next = append(next, "install the LuaDBI driver: "+ShellCommand("apt-get", "install", s.Driver.Package))
 		}
 		for _, m := range s.Modules.Global {
-			if m.In[s.Series] == config.Community {
+			if m.In[s.Series()] == config.Community {
 				warn = append(warn, fmt.Sprintf("module %s comes from Debian's prosody-modules package: apt-get install prosody-modules", m.Name))
 			}
 		}
 	}
-	for _, d := range s.A.Domains {
+	for _, d := range s.Answers.Domains {
 		// Prosody's check config gives the same advice.
 		if label, rest, _ := strings.Cut(d, "."); slices.Contains([]string{"xmpp", "jabber", "chat", "im"}, label) {
 			warn = append(warn, fmt.Sprintf("%s: if it has no users yet, consider %s as the domain, with SRV records pointing at this server (https://prosody.im/doc/dns)", d, rest))
 		}
 	}
 	for _, p := range s.Ports {
-		warn = append(warn, fmt.Sprintf("open port %d/tcp: %s", p.Port, p.Service))
+		warn = append(warn, fmt.Sprintf("open port %d/tcp: %s", p.Number, p.Label))
 	}
-	if s.A.TURN.Host != "" {
-		warn = append(warn, fmt.Sprintf("open port %d/udp and /tcp and the UDP range %s: TURN for calls", s.A.TURN.Port, s.TURNRelay()))
-		if !s.Compose {
-			warn = append(warn, fmt.Sprintf("run a TURN server on %s:%d with use-auth-secret and static-auth-secret from prosody.cfg.lua (Debian: apt-get install coturn)", s.TURNHost(), s.A.TURN.Port))
+	if s.Answers.TURN.Host != "" {
+		warn = append(warn, fmt.Sprintf("open port %d/udp and /tcp and the UDP range %s: TURN for calls", s.Answers.TURN.Port, s.TURNRelay()))
+		if !s.Compose() {
+			warn = append(warn, fmt.Sprintf("run a TURN server on %s:%d with use-auth-secret and static-auth-secret from prosody.cfg.lua (Debian: apt-get install coturn)", s.TURNHost, s.Answers.TURN.Port))
 		}
 	}
 	warn = append(warn, "create the DNS records below (SRV records let clients and servers find you)")
-	switch s.A.TLS.Mode {
+	switch s.Answers.TLS.Mode {
 	case config.TLSSelfSigned:
 		warn = append(warn, "the certificate is self-signed: clients will ask to trust it, and other servers may refuse to federate")
 	case config.TLSLetsEncrypt:
 		warn = append(warn, "open port 80/tcp: Let's Encrypt checks it (HTTP-01); until the first certificate arrives, prosody serves a self-signed placeholder")
-		if !s.Compose {
-			cmd := []string{"certbot", "certonly", "--standalone", "-m", s.A.TLS.Email, "--agree-tos"}
+		if !s.Compose() {
+			cmd := []string{"certbot", "certonly", "--standalone", "-m", s.Answers.TLS.Email, "--agree-tos"}
 			for _, h := range s.CertHosts() {
 				cmd = append(cmd, "-d", h)
 			}

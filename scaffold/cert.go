@@ -34,7 +34,7 @@ type keyPair struct {
 }
 
 // selfSigned makes an ECDSA P-256 key and a certificate for it whose SANs
-// name every host (in DNS form), valid from now for a year.
+// name every host (given in DNS form), valid from now for a year.
 func selfSigned(hosts []string, now time.Time) (keyPair, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -48,20 +48,16 @@ func selfSigned(hosts []string, now time.Time) (keyPair, error) {
 }
 
 // certify makes a self-signed certificate for key (whose PEM form is
-// keyPEM) naming every host, valid from now for a year.
+// keyPEM) naming every host (in DNS form), valid from now for a year.
 func certify(key crypto.Signer, keyPEM []byte, hosts []string, now time.Time) (keyPair, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
 		return keyPair{}, err
 	}
-	names := make([]string, len(hosts))
-	for i, h := range hosts {
-		names[i] = config.ALabel(h)
-	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: names[0], Organization: []string{"prosody-wizard self-signed"}},
-		DNSNames:              names,
+		Subject:               pkix.Name{CommonName: hosts[0], Organization: []string{"prosody-wizard self-signed"}},
+		DNSNames:              slices.Clone(hosts),
 		NotBefore:             now.Add(-time.Hour).UTC().Truncate(time.Second),
 		NotAfter:              now.Add(certValidity).UTC().Truncate(time.Second),
 		KeyUsage:              x509.KeyUsageDigitalSignature,
@@ -119,16 +115,13 @@ func firstCert(data []byte) *x509.Certificate {
 	return cert
 }
 
-// covers reports whether cert names exactly these hosts (in DNS form, in
-// any order) and is valid from now until well after.
+// covers reports whether cert names exactly these hosts (given in DNS
+// form, in any order) and is valid from now until well after.
 func covers(cert *x509.Certificate, hosts []string, now time.Time) bool {
 	if now.Before(cert.NotBefore) || now.Add(reuseMargin).After(cert.NotAfter) {
 		return false
 	}
-	want := make([]string, len(hosts))
-	for i, h := range hosts {
-		want[i] = config.ALabel(h)
-	}
+	want := slices.Clone(hosts)
 	have := slices.Clone(cert.DNSNames)
 	slices.Sort(want)
 	slices.Sort(have)
@@ -189,12 +182,12 @@ func existingPair(src afero.Fs, t config.TLS, now time.Time) (keyPair, error) {
 
 // coverageWarnings names every host the certificate does not cover (by its
 // SANs, wildcards included), with what clients and servers will do.
-func coverageWarnings(leaf *x509.Certificate, hosts []string, now time.Time) []string {
+func coverageWarnings(leaf *x509.Certificate, hosts []config.Host, now time.Time) []string {
 	var warn []string
 	for _, h := range hosts {
-		if err := leaf.VerifyHostname(config.ALabel(h)); err != nil {
+		if err := leaf.VerifyHostname(h.ASCII); err != nil {
 			warn = append(warn, fmt.Sprintf("the certificate does not cover %s (it names %s): clients and servers will refuse it there; add %s to the certificate",
-				h, strings.Join(leaf.DNSNames, ", "), h))
+				h.Name, strings.Join(leaf.DNSNames, ", "), h.Name))
 		}
 	}
 	if left := leaf.NotAfter.Sub(now); left < 30*24*time.Hour {
@@ -254,10 +247,10 @@ func certFiles(s *setup, pair keyPair) map[string][]byte {
 		s.CertName + ".crt": pair.cert,
 		s.CertName + ".key": pair.key,
 	}
-	for _, d := range s.A.Domains {
-		if d != config.ALabel(d) {
-			files[d+".crt"] = pair.cert
-			files[d+".key"] = pair.key
+	for _, d := range s.DomainHosts() {
+		if d.IDN() {
+			files[d.Name+".crt"] = pair.cert
+			files[d.Name+".key"] = pair.key
 		}
 	}
 	return files

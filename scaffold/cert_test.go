@@ -54,7 +54,7 @@ func existingAnswers(t *testing.T, certPEM, keyPEM []byte) (Plan, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewPlan(a, Inputs{Now: goldenNow, Owner: config.Owner{UID: 1000, GID: 1000}, Source: src})
+	return planAnswers(a, Inputs{Now: goldenNow, Owner: config.Owner{UID: 1000, GID: 1000}, Source: src})
 }
 
 func TestExistingTLSIsCopied(t *testing.T) {
@@ -103,7 +103,7 @@ func TestExistingTLSProblems(t *testing.T) {
 	}
 	t.Run("missing files", func(t *testing.T) {
 		a, _ := config.Parse([]byte("version: 1\ndomains: [example.org]\ntls: {mode: existing, cert: /nope.crt, key: /nope.key}\n"))
-		_, err := NewPlan(a, Inputs{Now: goldenNow, Owner: config.Owner{UID: 1, GID: 1}, Source: afero.NewMemMapFs()})
+		_, err := planAnswers(a, Inputs{Now: goldenNow, Owner: config.Owner{UID: 1, GID: 1}, Source: afero.NewMemMapFs()})
 		if err == nil || !strings.Contains(err.Error(), "tls.cert: /nope.crt does not exist") || !strings.Contains(err.Error(), "tls.key") {
 			t.Errorf("got %v, want both files named as missing", err)
 		}

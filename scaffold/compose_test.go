@@ -55,7 +55,11 @@ func TestComposeFilesValidate(t *testing.T) {
 			}
 			services := project.ServiceNames()
 			want := []string{"prosody"}
-			if s := (&setup{A: a, Compose: true}).DBService(); s != "" {
+			resolved, problems := config.Resolve(a)
+			if len(problems) > 0 {
+				t.Fatal(problems)
+			}
+			if s := (&setup{Setup: resolved}).DBService(); s != "" {
 				want = append(want, s)
 			}
 			if a.TLS.Mode == config.TLSLetsEncrypt {
@@ -92,9 +96,9 @@ func TestComposeFilesValidate(t *testing.T) {
 			for _, port := range svc.Ports {
 				published = append(published, port.Published)
 			}
-			for _, ap := range config.ActivePorts(a) {
-				if !slices.Contains(published, itoa(ap.Port)) {
-					t.Errorf("%s (%d) is not published; published: %v", ap.Field, ap.Port, published)
+			for _, ap := range resolved.Ports {
+				if !slices.Contains(published, itoa(ap.Number)) {
+					t.Errorf("%s (%d) is not published; published: %v", ap.Field, ap.Number, published)
 				}
 			}
 			if a.NetworkDB() && svc.Environment[dbPasswordEnv] == nil {

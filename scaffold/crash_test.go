@@ -291,7 +291,7 @@ ports: {c2s_direct_tls: 5223}
 				t.Fatal(err)
 			}
 			in := Inputs{Now: goldenNow, Owner: config.Owner{UID: os.Getuid(), GID: os.Getgid()}, Source: testSource()}
-			first, err := NewPlan(a, in)
+			first, err := planAnswers(a, in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -319,7 +319,7 @@ ports: {c2s_direct_tls: 5223}
 				}
 				in := in
 				in.Existing = afero.NewReadOnlyFs(tree)
-				again, err := NewPlan(a, in)
+				again, err := planAnswers(a, in)
 				if err != nil {
 					t.Fatalf("run %d: planning the re-run: %v", i, err)
 				}

@@ -100,7 +100,7 @@ func checkComposeCarries(t *testing.T, driver, password, secret string) {
 	if ps := config.Validate(a); len(ps) > 0 {
 		t.Skipf("not valid: %v", ps)
 	}
-	p, err := NewPlan(a, Inputs{Now: goldenNow, Owner: config.Owner{UID: 1000, GID: 1000}, Source: testSource()})
+	p, err := planAnswers(a, Inputs{Now: goldenNow, Owner: config.Owner{UID: 1000, GID: 1000}, Source: testSource()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,16 @@ func goldenInputs(a config.Answers) Inputs {
 	return in
 }
 
+// planAnswers resolves the answers (config.Resolve) and plans them, as
+// main does.
+func planAnswers(a config.Answers, in Inputs) (Plan, error) {
+	s, problems := config.Resolve(a)
+	if len(problems) > 0 {
+		return Plan{}, problems
+	}
+	return NewPlan(s, in)
+}
+
 // goldenPlan loads testdata/answers/NAME.yaml and plans it with pinned
 // randomness; it must not run in parallel (SetGlobalRandom).
 func goldenPlan(t *testing.T, name string) (config.Answers, Plan) {
@@ -61,7 +71,7 @@ func goldenPlan(t *testing.T, name string) (config.Answers, Plan) {
 	if err != nil {
 		t.Fatalf("load %s: %v", name, err)
 	}
-	p, err := NewPlan(a, goldenInputs(a))
+	p, err := planAnswers(a, goldenInputs(a))
 	if err != nil {
 		t.Fatalf("plan %s: %v", name, err)
 	}

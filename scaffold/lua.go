@@ -125,6 +125,33 @@ func isLuaIdent(s string) bool {
 	return true
 }
 
+// commentWidth is the column at which luaComment wraps.
+const commentWidth = 70
+
+// luaComment writes text as Lua comment lines ("-- …"), wrapped between
+// words at commentWidth columns.
+func luaComment(text string) string {
+	var b strings.Builder
+	line := 0
+	for i, w := range strings.Fields(text) {
+		n := utf8.RuneCountInString(w)
+		switch {
+		case i == 0:
+			b.WriteString("-- ")
+			line = 3
+		case line+1+n > commentWidth:
+			b.WriteString("\n-- ")
+			line = 3
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(w)
+		line += n
+	}
+	return b.String()
+}
+
 // parseLuaString reads the short string literal at the start of src ("…"
 // or '…') as Lua reads it, and is the inverse of LuaString. It takes the
 // escapes Lua 5.1 and 5.4 both read the same way (\a \b \f \n \r \t \v \\

@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -146,4 +147,17 @@ func FuzzParseLuaStringAgreesWithLua(f *testing.F) {
 			t.Fatalf("%s: the reader gives %q, Lua %q", src, v, back)
 		}
 	})
+}
+
+func TestLuaComment(t *testing.T) {
+	for in, want := range map[string]string{
+		"Storage: plain files.": "-- Storage: plain files.",
+		"Storage: one SQLite file in the data folder (LuaDBI driver \"SQLite3\", Debian package lua-dbi-sqlite3).": "-- Storage: one SQLite file in the data folder (LuaDBI driver\n" +
+			"-- \"SQLite3\", Debian package lua-dbi-sqlite3).",
+		strings.Repeat("x", 80) + " y": "-- " + strings.Repeat("x", 80) + "\n-- y",
+	} {
+		if got := luaComment(in); got != want {
+			t.Errorf("luaComment(%q) =\n%s\nwant\n%s", in, got, want)
+		}
+	}
 }

@@ -95,7 +95,7 @@ func FuzzConfigReadsBack(f *testing.F) {
 			t.Skipf("not valid: %v", ps)
 		}
 		in := Inputs{Now: goldenNow, Owner: config.Owner{UID: 102, GID: 105}, Source: testSource()}
-		p, err := NewPlan(a, in)
+		p, err := planAnswers(a, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func FuzzConfigReadsBack(f *testing.F) {
 		}
 		// The same answers again (generated secrets read back): nothing changes.
 		in.Existing = afero.NewReadOnlyFs(existing)
-		again, err := NewPlan(a, in)
+		again, err := planAnswers(a, in)
 		if err != nil {
 			t.Fatal(err)
 		}

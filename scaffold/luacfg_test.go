@@ -206,10 +206,15 @@ func TestConfigsMeanWhatTheAnswersSay(t *testing.T) {
 					}
 				}
 			}
-			for _, ap := range config.ActivePorts(a) {
+			resolved, problems := config.Resolve(a)
+			if len(problems) > 0 {
+				t.Fatal(problems)
+			}
+			// The test names each option after its answer, on its own.
+			for _, ap := range resolved.Ports {
 				opt := strings.TrimPrefix(ap.Field, "ports.") + "_ports"
-				if got, _ := g[opt].([]any); len(got) != 1 || got[0] != float64(ap.Port) {
-					t.Errorf("%s = %v, want { %d }", opt, g[opt], ap.Port)
+				if got, _ := g[opt].([]any); len(got) != 1 || got[0] != float64(ap.Number) {
+					t.Errorf("%s = %v, want { %d }", opt, g[opt], ap.Number)
 				}
 			}
 		})

@@ -52,6 +52,9 @@ type Plan struct {
 	// database password and TURN secret the files hold, and the ones an
 	// earlier run left on disk that these files replace (see redactor).
 	Secrets []string
+	// OwnerNote says how the owner was chosen when it had to be guessed
+	// (Inputs.OwnerNote), or "".
+	OwnerNote string
 }
 
 // File returns the entry at p, if the plan has one.
@@ -74,6 +77,9 @@ type Inputs struct {
 	// Owner is the resolved numeric owner: for compose the user prosody runs
 	// as (compose.yaml's user:), for host the prosody system user.
 	Owner config.Owner
+	// OwnerNote is ResolveOwner's note on how it chose Owner, carried into
+	// the plan so that it is shown without resolving the owner again.
+	OwnerNote string
 	// Source reads files the answers point at (tls.cert, tls.key); nil
 	// means they cannot be read.
 	Source afero.Fs

@@ -120,7 +120,7 @@ func TestIncompleteWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := Inputs{Now: goldenNow, Owner: config.Owner{UID: os.Getuid(), GID: os.Getgid()}, Source: testSource()}
-	p, err := NewPlan(a, in)
+	p, err := planAnswers(a, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestIncompleteWrite(t *testing.T) {
 			}
 			in := in
 			in.Existing = afero.NewReadOnlyFs(tree)
-			again, err := NewPlan(a, in)
+			again, err := planAnswers(a, in)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -76,7 +76,7 @@ func writeTree(t *testing.T, name string) (string, config.Answers, Plan) {
 		}
 		in.Owner = owner
 	}
-	p, err := NewPlan(a, in)
+	p, err := planAnswers(a, in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func rotatedSecrets(t *testing.T, deploy string) (afero.Fs, Plan) {
 		return a
 	}
 	a := answers(s.oldPassword, s.oldTURN)
-	first, err := NewPlan(a, goldenInputs(a))
+	first, err := planAnswers(a, goldenInputs(a))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func rotatedSecrets(t *testing.T, deploy string) (afero.Fs, Plan) {
 	a = answers(s.newPassword, s.newTURN)
 	in := goldenInputs(a)
 	in.Existing = afero.NewReadOnlyFs(fsys)
-	p, err := NewPlan(a, in)
+	p, err := planAnswers(a, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestShortSecretsMaskedByLine(t *testing.T) {
 			a.Domains = []string{"wizard-demo.net"}
 			a.Database = config.Database{Driver: config.DriverMySQL, Host: "db.wizard-demo.net", Name: "prosody", User: "prosody", Password: "long-enough-password"}
 			a.TURN = config.TURN{Host: "turn.wizard-demo.net", Port: 3478, Secret: "long-enough-secret"}
-			first, err := NewPlan(a, goldenInputs(a))
+			first, err := planAnswers(a, goldenInputs(a))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +172,7 @@ func TestShortSecretsMaskedByLine(t *testing.T) {
 			a.Database.Password, a.TURN.Secret = "e", "the"
 			in := goldenInputs(a)
 			in.Existing = afero.NewReadOnlyFs(fsys)
-			p, err := NewPlan(a, in)
+			p, err := planAnswers(a, in)
 			if err != nil {
 				t.Fatal(err)
 			}

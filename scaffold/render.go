@@ -17,13 +17,15 @@ var templateFS embed.FS
 // templates holds every generated text file's template. Variables come from
 // setup (see setup.go, where each is documented); every value that lands in
 // Lua goes through lua, every YAML scalar through yaml, every .env value
-// through env, every shell word of a script or a command line through sh.
+// through env, every shell word of a script or a command line through sh;
+// luacomment wraps prose into Lua comment lines.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lua":    LuaValue,
-	"luakey": luaKey,
-	"yaml":   yamlString,
-	"sh":     ShellQuote,
-	"env":    DotenvValue,
+	"lua":        LuaValue,
+	"luakey":     luaKey,
+	"yaml":       yamlString,
+	"sh":         ShellQuote,
+	"env":        DotenvValue,
+	"luacomment": luaComment,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // render executes one template with the setup.
@@ -46,7 +48,7 @@ func yamlString(s string) string { return strconv.Quote(s) }
 // ProjectName is the compose project name: the primary domain in DNS form,
 // dots as hyphens (compose allows only [a-z0-9_-]).
 func (s *setup) ProjectName() string {
-	return strings.ReplaceAll(config.ALabel(s.Primary), ".", "-")
+	return strings.ReplaceAll(s.Primary().ASCII, ".", "-")
 }
 
 // UserSpec is compose's user: numeric uid:gid.
@@ -56,7 +58,7 @@ func (s *setup) UserSpec() string { return fmt.Sprintf("%d:%d", s.UID, s.GID) }
 func (s *setup) DBPasswordEnv() string { return dbPasswordEnv }
 
 // C2SPort is the client port the healthcheck watches.
-func (s *setup) C2SPort() int { return s.A.Ports.C2S }
+func (s *setup) C2SPort() int { return s.Answers.Ports.C2S }
 
 // ComposePort is one published port in compose.yaml.
 type ComposePort struct{ Compose, Service string }
@@ -65,49 +67,33 @@ type ComposePort struct{ Compose, Service string }
 func (s *setup) ComposePorts() []ComposePort {
 	out := make([]ComposePort, len(s.Ports))
 	for i, p := range s.Ports {
-		out[i] = ComposePort{Compose: fmt.Sprintf("%d:%d", p.Port, p.Port), Service: p.Service}
+		out[i] = ComposePort{Compose: fmt.Sprintf("%d:%d", p.Number, p.Number), Service: p.Label}
 	}
 	return out
 }
 
-// DBLabel names the database server for people.
-func (s *setup) DBLabel() string {
-	switch s.A.Database.Driver {
-	case config.DriverPostgres:
-		return "PostgreSQL"
-	case config.DriverMySQL:
-		return "MariaDB"
-	}
-	return ""
-}
-
 // DebianPackages are the extra packages the image needs: the LuaDBI driver.
 func (s *setup) DebianPackages() []string {
-	switch s.A.Database.Driver {
-	case config.DriverSQLite:
-		return []string{"lua-dbi-sqlite3"}
-	case config.DriverPostgres:
-		return []string{"lua-dbi-postgresql"}
-	case config.DriverMySQL:
-		return []string{"lua-dbi-mysql"}
+	if s.Driver.Package == "" {
+		return nil
 	}
-	return nil
+	return []string{s.Driver.Package}
 }
 
 // FirstUser is the account the README suggests creating first.
 func (s *setup) FirstUser() string {
-	if len(s.A.Admins) > 0 {
-		return s.A.Admins[0]
+	if len(s.Answers.Admins) > 0 {
+		return s.Answers.Admins[0]
 	}
-	return "admin@" + s.Primary
+	return "admin@" + s.Primary().Name
 }
 
 // InviteCommand creates an invitation on the primary domain.
 func (s *setup) InviteCommand() string {
-	if s.Series == config.Series012 {
-		return ShellCommand("prosodyctl", "mod_invites", "generate", s.Primary)
+	if s.Series() == config.Series012 {
+		return ShellCommand("prosodyctl", "mod_invites", "generate", s.Primary().Name)
 	}
-	return ShellCommand("prosodyctl", "shell", "invite", "create_account", s.Primary)
+	return ShellCommand("prosodyctl", "shell", "invite", "create_account", s.Primary().Name)
 }
 
 // Documentation addresses used in DNS examples (RFC 5737, RFC 3849).
@@ -120,33 +106,34 @@ const (
 // file syntax: addresses for every domain, components pointing at the
 // primary, and the SRV records for clients and servers.
 func (s *setup) DNSRecords() []string {
-	primary := config.ALabel(s.Primary) + "."
+	a := s.Answers
+	primary := s.Primary().ASCII + "."
 	var rr []string
 	rec := func(name, typ, data string) {
 		rr = append(rr, fmt.Sprintf("%-40s 3600 IN %-5s %s", name, typ, data))
 	}
 	// Every domain gets addresses: a domain is its zone's apex, where a
 	// CNAME is not allowed. Components point at the primary domain.
-	for _, d := range s.A.Domains {
-		rec(config.ALabel(d)+".", "A", exampleIPv4)
-		rec(config.ALabel(d)+".", "AAAA", exampleIPv6)
+	for _, d := range s.DomainHosts() {
+		rec(d.ASCII+".", "A", exampleIPv4)
+		rec(d.ASCII+".", "AAAA", exampleIPv6)
 	}
-	for _, h := range s.Hosts()[len(s.A.Domains):] {
-		rec(config.ALabel(h)+".", "CNAME", primary)
+	for _, h := range s.ComponentHosts() {
+		rec(h.ASCII+".", "CNAME", primary)
 	}
-	for _, d := range s.A.Domains {
-		name := config.ALabel(d) + "."
-		rec("_xmpp-client._tcp."+name, "SRV", fmt.Sprintf("0 5 %d %s", s.A.Ports.C2S, primary))
-		if s.A.Ports.C2SDirectTLS != 0 {
-			rec("_xmpps-client._tcp."+name, "SRV", fmt.Sprintf("0 5 %d %s", s.A.Ports.C2SDirectTLS, primary))
+	for _, d := range s.DomainHosts() {
+		name := d.ASCII + "."
+		rec("_xmpp-client._tcp."+name, "SRV", fmt.Sprintf("0 5 %d %s", a.Ports.C2S, primary))
+		if a.Ports.C2SDirectTLS != 0 {
+			rec("_xmpps-client._tcp."+name, "SRV", fmt.Sprintf("0 5 %d %s", a.Ports.C2SDirectTLS, primary))
 		}
 	}
-	if s.A.Federation {
-		for _, h := range s.Hosts() {
-			if h == s.A.Components.Upload || h == s.A.Components.Proxy65 {
+	if a.Federation {
+		for _, h := range s.Hosts {
+			if h.Kind == config.HostUpload || h.Kind == config.HostProxy65 {
 				continue // reached over HTTPS or SOCKS5, not s2s
 			}
-			rec("_xmpp-server._tcp."+config.ALabel(h)+".", "SRV", fmt.Sprintf("0 5 %d %s", s.A.Ports.S2S, primary))
+			rec("_xmpp-server._tcp."+h.ASCII+".", "SRV", fmt.Sprintf("0 5 %d %s", a.Ports.S2S, primary))
 		}
 	}
 	return rr

@@ -27,7 +27,7 @@ func TestRerunKeepsSecretsAndKeys(t *testing.T) {
 			in.Existing = afero.NewReadOnlyFs(fsys)
 
 			// The same answers again: nothing to change.
-			again, err := NewPlan(a, in)
+			again, err := planAnswers(a, in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,7 +37,7 @@ func TestRerunKeepsSecretsAndKeys(t *testing.T) {
 
 			// One unrelated answer more.
 			a.Modules.Enable = append(a.Modules.Enable, "lastactivity")
-			next, err := NewPlan(a, in)
+			next, err := planAnswers(a, in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func TestDiffMasksWholeSecrets(t *testing.T) {
 				a.Components = config.DefaultComponents("wizard-demo.net")
 				a.Database = config.Database{Driver: config.DriverPostgres, Host: "db.wizard-demo.net", Name: "prosody", User: "prosody", Password: pw}
 				a.TURN = config.TURN{Host: "turn.wizard-demo.net", Port: 3478, Secret: secret}
-				p, err := NewPlan(a, goldenInputs(a))
+				p, err := planAnswers(a, goldenInputs(a))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -233,7 +233,7 @@ func TestRerunKeepsAnySecret(t *testing.T) {
 			a.Components = config.DefaultComponents("wizard-demo.net")
 			a.Database = config.Database{Driver: config.DriverMySQL, Host: "localhost", Name: "prosody", User: "prosody", Password: pw}
 			a.TURN = config.TURN{Host: "turn.wizard-demo.net", Port: 3478, Secret: secret}
-			first, err := NewPlan(a, goldenInputs(a))
+			first, err := planAnswers(a, goldenInputs(a))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +244,7 @@ func TestRerunKeepsAnySecret(t *testing.T) {
 			in := goldenInputs(a)
 			in.Existing = afero.NewReadOnlyFs(fsys)
 			a.Database.Password, a.TURN.Secret = "", ""
-			again, err := NewPlan(a, in)
+			again, err := planAnswers(a, in)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,15 +7,11 @@ import (
 	"prosody-wizard/config"
 )
 
-// setup is everything the templates need, derived once from valid answers.
+// setup is everything the templates read: the resolved setup, whose facts
+// config.Resolve worked out once, and what a plan adds to it.
 type setup struct {
-	A          config.Answers
-	Series     config.Series
-	Primary    string
-	Compose    bool
-	Modules    config.ModuleSet
-	Ports      []config.ActivePort
-	UID, GID   int
+	config.Setup
+	UID, GID   int    // the resolved owner
 	DBPassword string // the resolved database password (generated when empty)
 	TURNSecret string // the resolved TURN secret (generated when empty)
 	CertName   string // base name of the certificate files in certs/
@@ -32,24 +28,15 @@ const (
 	turnSecretEnv = "PROSODY_TURN_SECRET"
 )
 
-func newSetup(a config.Answers, in Inputs, dbPassword, turnSecret string) (*setup, error) {
-	mods, problems := config.ResolveModules(a)
-	if len(problems) > 0 {
-		return nil, problems
-	}
+func newSetup(cfg config.Setup, in Inputs, dbPassword, turnSecret string) *setup {
 	return &setup{
-		A:          a,
-		Series:     a.Prosody,
-		Primary:    a.Primary(),
-		Compose:    a.Deploy == config.DeployCompose,
-		Modules:    mods,
-		Ports:      config.ActivePorts(a),
+		Setup:      cfg,
 		UID:        in.Owner.UID,
 		GID:        in.Owner.GID,
 		DBPassword: dbPassword,
 		TURNSecret: turnSecret,
-		CertName:   a.Primary(),
-	}, nil
+		CertName:   cfg.Primary().Name,
+	}
 }
 
 // ConfigFile is prosody.cfg.lua's path at run time.
@@ -59,11 +46,11 @@ func (s *setup) ConfigFile() string { return etcProsody + "/prosody.cfg.lua" }
 func (s *setup) PidFile() string { return varLibProsdy + "/prosody.pid" }
 
 // AllowRegistration is the allow_registration value.
-func (s *setup) AllowRegistration() bool { return s.A.Registration == config.RegistrationOpen }
+func (s *setup) AllowRegistration() bool { return s.Answers.Registration == config.RegistrationOpen }
 
 // RegistrationNote explains the registration policy in the config.
 func (s *setup) RegistrationNote() string {
-	switch s.A.Registration {
+	switch s.Answers.Registration {
 	case config.RegistrationOpen:
 		return "open; anyone can create an account\n-- from their client. Read https://prosody.im/doc/public_servers first."
 	case config.RegistrationInvite:
@@ -110,31 +97,24 @@ func (s *setup) ModuleGroups() []ModuleGroup {
 func (s *setup) PortLines() []string {
 	var lines []string
 	for _, p := range s.Ports {
-		name := strings.TrimPrefix(p.Field, "ports.") + "_ports"
-		lines = append(lines, fmt.Sprintf("%s = %s -- %s", name, LuaValue([]int{p.Port}), p.Service))
+		name := string(p.Service) + "_ports"
+		lines = append(lines, fmt.Sprintf("%s = %s -- %s", name, LuaValue([]int{p.Number}), p.Label))
 	}
 	return lines
 }
 
-// StorageBackend is the storage option's value.
-func (s *setup) StorageBackend() string {
-	if s.A.Database.Driver == config.DriverInternal {
-		return "internal"
-	}
-	return "sql"
-}
-
-// StorageNote explains the storage choice.
+// StorageNote says where the data is kept and, for SQL, which LuaDBI
+// driver and Debian package reach it.
 func (s *setup) StorageNote() string {
-	switch s.A.Database.Driver {
-	case config.DriverSQLite:
-		return "one SQLite file in the data folder (LuaDBI driver\n-- \"SQLite3\", Debian package lua-dbi-sqlite3)."
-	case config.DriverPostgres:
-		return "PostgreSQL (LuaDBI driver \"PostgreSQL\", Debian package\n-- lua-dbi-postgresql). Prosody creates its tables on first start."
-	case config.DriverMySQL:
-		return "MySQL or MariaDB (LuaDBI driver \"MySQL\", Debian package\n-- lua-dbi-mysql). Prosody creates its tables on first start."
+	d := s.Driver
+	if d.LuaDBI == "" {
+		return d.About + "."
 	}
-	return "plain files in the data folder, one per user and store."
+	note := d.About + ` (LuaDBI driver "` + d.LuaDBI + `", Debian package ` + d.Package + ")."
+	if d.Network {
+		note += " Prosody creates its tables on first start."
+	}
+	return note
 }
 
 // LuaField is one key = value of a Lua table. The template lays the table
@@ -148,56 +128,46 @@ type LuaField struct {
 
 // SQL is the sql = { … } table's fields, or nothing for internal storage.
 func (s *setup) SQL() []LuaField {
-	d := s.A.Database
-	switch d.Driver {
-	case config.DriverInternal:
+	d, db := s.Answers.Database, s.Driver
+	switch {
+	case db.LuaDBI == "":
 		return nil
-	case config.DriverSQLite:
-		return []LuaField{{Key: "driver", Value: "SQLite3"}, {Key: "database", Value: d.Name + ".sqlite", Note: "in the data folder"}}
-	}
-	driver := "PostgreSQL"
-	if d.Driver == config.DriverMySQL {
-		driver = "MySQL"
+	case !db.Network:
+		return []LuaField{{Key: "driver", Value: db.LuaDBI}, {Key: "database", Value: d.Name + ".sqlite", Note: "in the data folder"}}
 	}
 	password := LuaField{Key: "password", Value: s.DBPassword}
-	if s.Compose {
+	if s.Compose() {
 		password = LuaField{Key: "password", Value: LuaExpr("ENV_" + dbPasswordEnv), Note: "from .env, through compose.yaml"}
 	}
 	return []LuaField{
-		{Key: "driver", Value: driver},
+		{Key: "driver", Value: db.LuaDBI},
 		{Key: "database", Value: d.Name},
 		{Key: "username", Value: d.User},
 		password,
 		{Key: "host", Value: s.DBHost()},
-		{Key: "port", Value: s.A.DBPort()},
+		{Key: "port", Value: s.DBPort},
 	}
 }
 
 // DBHost is the database server's host: the answer, or the compose service.
 func (s *setup) DBHost() string {
-	if s.A.Database.Host != "" {
-		return s.A.Database.Host
+	if s.Answers.Database.Host != "" {
+		return s.Answers.Database.Host
 	}
 	return s.DBService()
 }
 
-// DBService is the compose service name of the database, or "".
+// DBService is the compose service that runs the database server, or "".
 func (s *setup) DBService() string {
-	if !s.Compose || s.A.Database.Host != "" {
+	if !s.Compose() || s.Answers.Database.Host != "" {
 		return ""
 	}
-	switch s.A.Database.Driver {
-	case config.DriverPostgres:
-		return "postgres"
-	case config.DriverMySQL:
-		return "mariadb"
-	}
-	return ""
+	return s.Driver.Service
 }
 
 // CertNote says where this setup's certificate comes from.
 func (s *setup) CertNote() string {
-	switch s.A.TLS.Mode {
+	switch s.Answers.TLS.Mode {
 	case config.TLSExisting:
 		return "Here: the certificate\n-- and key you gave (tls.cert, tls.key), copied as " + s.CertName + ".crt/.key."
 	case config.TLSLetsEncrypt:
@@ -217,16 +187,16 @@ type HostView struct {
 // links it with disco_items, so that all users discover all services.
 func (s *setup) VirtualHosts() []HostView {
 	var hosts []HostView
-	for _, d := range s.A.Domains {
-		h := HostView{Name: d}
+	for _, d := range s.DomainHosts() {
+		h := HostView{Name: d.Name}
 		var items []string
 		for _, c := range s.Components() {
-			if config.ParentDomain(c.Name) != d {
+			if config.ParentDomain(c.Name) != d.Name {
 				items = append(items, fmt.Sprintf("{ %s, %s };", LuaString(c.Name), LuaString(c.Comment)))
 			}
 		}
 		if len(items) > 0 {
-			h.Lines = append(h.Lines, "-- Services of other hosts that users of "+d+" should find too.", "disco_items = {")
+			h.Lines = append(h.Lines, "-- Services of other hosts that users of "+d.Name+" should find too.", "disco_items = {")
 			for _, it := range items {
 				h.Lines = append(h.Lines, "\t"+it)
 			}
@@ -240,70 +210,57 @@ func (s *setup) VirtualHosts() []HostView {
 // Components lays out the Component sections.
 func (s *setup) Components() []HostView {
 	var out []HostView
-	a := s.A
-	if a.Components.MUC != "" {
-		lines := []string{}
-		if len(s.Modules.MUC) > 0 {
-			names := make([]string, len(s.Modules.MUC))
-			for i, m := range s.Modules.MUC {
-				names[i] = m.Name
+	for _, c := range s.ComponentHosts() {
+		switch c.Kind {
+		case config.HostMUC:
+			lines := []string{}
+			if len(s.Modules.MUC) > 0 {
+				names := make([]string, len(s.Modules.MUC))
+				for i, m := range s.Modules.MUC {
+					names[i] = m.Name
+				}
+				lines = append(lines, "modules_enabled = "+LuaValue(names)+" -- rooms keep their history (XEP-0313)")
 			}
-			lines = append(lines, "modules_enabled = "+LuaValue(names)+" -- rooms keep their history (XEP-0313)")
+			lines = append(lines,
+				"-- Only accounts of "+config.ParentDomain(c.Name)+" (and admins) may create rooms.",
+				`restrict_room_creation = "local"`,
+			)
+			out = append(out, HostView{Name: c.Name, Module: "muc", Comment: "Group chats (XEP-0045)",
+				Doc: "https://prosody.im/doc/modules/mod_muc", Lines: lines})
+		case config.HostUpload:
+			out = append(out, HostView{Name: c.Name, Module: "http_file_share", Comment: "File sharing (XEP-0363): clients upload files here and send links",
+				Doc: "https://prosody.im/doc/modules/mod_http_file_share", Lines: []string{
+					"-- The address clients fetch files from; change it if a reverse proxy",
+					"-- serves HTTPS on another name or port.",
+					"http_external_url = " + LuaString(s.uploadURL(c)),
+					"http_file_share_size_limit = " + LuaValue(100*1024*1024) + " -- 100 MiB per file",
+					"http_file_share_daily_quota = " + LuaValue(1024*1024*1024) + " -- 1 GiB per user and day",
+				}})
+		case config.HostProxy65:
+			out = append(out, HostView{Name: c.Name, Module: "proxy65", Comment: "File-transfer proxy (XEP-0065) for clients that cannot connect directly",
+				Doc: "https://prosody.im/doc/modules/mod_proxy65", Lines: []string{
+					"-- The public name clients connect to; it needs a DNS record.",
+					"proxy65_address = " + LuaString(c.ASCII),
+					"-- Only accounts of these domains may use it.",
+					"proxy65_acl = " + LuaValue(s.Answers.Domains),
+				}})
 		}
-		lines = append(lines,
-			"-- Only accounts of "+config.ParentDomain(a.Components.MUC)+" (and admins) may create rooms.",
-			`restrict_room_creation = "local"`,
-		)
-		out = append(out, HostView{Name: a.Components.MUC, Module: "muc", Comment: "Group chats (XEP-0045)",
-			Doc: "https://prosody.im/doc/modules/mod_muc", Lines: lines})
-	}
-	if a.Components.Upload != "" {
-		out = append(out, HostView{Name: a.Components.Upload, Module: "http_file_share", Comment: "File sharing (XEP-0363): clients upload files here and send links",
-			Doc: "https://prosody.im/doc/modules/mod_http_file_share", Lines: []string{
-				"-- The address clients fetch files from; change it if a reverse proxy",
-				"-- serves HTTPS on another name or port.",
-				"http_external_url = " + LuaString(s.uploadURL()),
-				"http_file_share_size_limit = " + LuaValue(100*1024*1024) + " -- 100 MiB per file",
-				"http_file_share_daily_quota = " + LuaValue(1024*1024*1024) + " -- 1 GiB per user and day",
-			}})
-	}
-	if a.Components.Proxy65 != "" {
-		out = append(out, HostView{Name: a.Components.Proxy65, Module: "proxy65", Comment: "File-transfer proxy (XEP-0065) for clients that cannot connect directly",
-			Doc: "https://prosody.im/doc/modules/mod_proxy65", Lines: []string{
-				"-- The public name clients connect to; it needs a DNS record.",
-				"proxy65_address = " + LuaString(config.ALabel(a.Components.Proxy65)),
-				"-- Only accounts of these domains may use it.",
-				"proxy65_acl = " + LuaValue(a.Domains),
-			}})
 	}
 	return out
 }
 
-func (s *setup) uploadURL() string {
-	u := "https://" + config.ALabel(s.A.Components.Upload)
-	if s.A.Ports.HTTPS != 443 {
-		u += fmt.Sprintf(":%d", s.A.Ports.HTTPS)
+func (s *setup) uploadURL(upload config.Host) string {
+	u := "https://" + upload.ASCII
+	if s.Answers.Ports.HTTPS != 443 {
+		u += fmt.Sprintf(":%d", s.Answers.Ports.HTTPS)
 	}
 	return u + "/"
 }
 
-// Hosts returns every host name the certificate must cover: VirtualHosts,
-// then components.
-func (s *setup) Hosts() []string {
-	hosts := append([]string{}, s.A.Domains...)
-	for _, c := range s.Components() {
-		hosts = append(hosts, c.Name)
-	}
-	return hosts
-}
-
-// TURNHost is the TURN server's name in DNS form.
-func (s *setup) TURNHost() string { return config.ALabel(s.A.TURN.Host) }
-
 // TURNSecretLua is turn_external_secret's value: from the environment in a
 // compose repo, the secret itself on a host (the file is root:prosody 0640).
 func (s *setup) TURNSecretLua() any {
-	if s.Compose {
+	if s.Compose() {
 		return LuaExpr("ENV_" + turnSecretEnv)
 	}
 	return s.TURNSecret
@@ -325,11 +282,8 @@ func (s *setup) TURNRelayMax() int { return config.TURNRelayMax }
 func (s *setup) DirectTLSServices() []string {
 	var services []string
 	for _, p := range s.Ports {
-		switch p.Field {
-		case "ports.c2s_direct_tls":
-			services = append(services, "c2s_direct_tls")
-		case "ports.https":
-			services = append(services, "https")
+		if p.DirectTLS {
+			services = append(services, string(p.Service))
 		}
 	}
 	return services
@@ -340,12 +294,12 @@ func (s *setup) DirectTLSServices() []string {
 func (s *setup) CertFile() string { return "certs/" + s.CertName + ".crt" }
 func (s *setup) KeyFile() string  { return "certs/" + s.CertName + ".key" }
 
-// CertHosts are the host names the certificate must name, in DNS form.
+// CertHosts are the host names the certificate must name, in DNS form:
+// every VirtualHost, then the components.
 func (s *setup) CertHosts() []string {
-	hosts := s.Hosts()
-	names := make([]string, len(hosts))
-	for i, h := range hosts {
-		names[i] = config.ALabel(h)
+	names := make([]string, len(s.Hosts))
+	for i, h := range s.Hosts {
+		names[i] = h.ASCII
 	}
 	return names
 }

@@ -201,16 +201,16 @@ func checkScripts(t *testing.T, v scriptValues) {
 	stubs := stubDir(t)
 	for _, deploy := range []string{config.DeployCompose, config.DeployHost} {
 		a := v.answers(deploy)
-		if ps := config.Validate(a); len(ps) > 0 {
+		resolved, ps := config.Resolve(a)
+		if len(ps) > 0 {
 			t.Skipf("not valid answers: %v", ps)
 		}
 		in := Inputs{Now: goldenNow, Owner: config.Owner{UID: 1000, GID: 1001}, Source: testSource()}
-		p, err := NewPlan(a, in)
+		p, err := NewPlan(resolved, in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &setup{A: a, Primary: a.Primary(), Compose: deploy == config.DeployCompose, CertName: a.Primary()}
-		hosts := s.CertHosts()
+		hosts := (&setup{Setup: resolved}).CertHosts()
 		for _, sh := range shells(t) {
 			if deploy == config.DeployCompose {
 				checkComposeScripts(t, stubs, sh, a, p, hosts)

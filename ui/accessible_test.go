@@ -42,11 +42,11 @@ func (r *accRig) inputs() scaffold.Inputs {
 	return scaffold.Inputs{Now: accNow, Owner: config.Owner{UID: 1000, GID: 1000}, Source: r.source}
 }
 
-// plan is NewPlan with the pinned inputs and a pinned random source, so
+// plan is planAnswers with the pinned inputs and a pinned random source, so
 // that two plans of the same answers are byte-equal (keys, secrets).
 func (r *accRig) plan(a config.Answers) (scaffold.Plan, error) {
 	cryptotest.SetGlobalRandom(r.t, 1)
-	return scaffold.NewPlan(a, r.inputs())
+	return planAnswers(a, r.inputs())
 }
 
 func newAccRig(t *testing.T) (*accRig, Options) {
@@ -401,7 +401,12 @@ func TestAccessibleInvalidAnswersRepeat(t *testing.T) {
 	if msg == "" {
 		t.Fatal(`"not a domain!" is a valid domain?`)
 	}
-	for _, s := range []string{msg, `"bob": write user@domain`, "Invalid: must be a number between 1 and 3"} {
+	// The wizard says what validation says about an answer.
+	admin := config.AdminProblem("bob", []string{"example.org"})
+	if !strings.Contains(admin, "write user@domain") {
+		t.Fatalf("config's message for the admin \"bob\" is %q", admin)
+	}
+	for _, s := range []string{msg, admin, "Invalid: must be a number between 1 and 3"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("the transcript lacks the message %q:\n%s", s, out)
 		}

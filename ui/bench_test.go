@@ -21,7 +21,7 @@ func benchOptions(plans *int) Options {
 		Answers: config.Defaults(),
 		Plan: func(a config.Answers, _ string) (scaffold.Plan, error) {
 			*plans++
-			return scaffold.NewPlan(a, in)
+			return planAnswers(a, in)
 		},
 		Compare: func(_ string, p scaffold.Plan) ([]scaffold.Change, error) { return scaffold.Compare(out, p) },
 		Write: func(string, scaffold.Plan) (scaffold.Result, error) {

@@ -100,27 +100,18 @@ func fromAnswers(a config.Answers, out string) *draft {
 	return d
 }
 
-// selectedModules is the module selection the answers mean: the recommended
-// set, minus modules.disable, plus modules.enable.
-func selectedModules(a config.Answers) []string {
-	var sel []string
-	for _, m := range config.Recommended(a) {
-		if !slices.Contains(a.Modules.Disable, m) {
-			sel = append(sel, m)
-		}
-	}
-	for _, m := range a.Modules.Enable {
-		if !slices.Contains(sel, m) {
-			sel = append(sel, m)
-		}
-	}
-	return sel
-}
-
 // words splits a list typed with spaces or commas (never nil, so that an
 // empty list equals the one an answers file gives).
 func words(s string) []string {
 	return append([]string{}, strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })...)
+}
+
+// domains are the domains given, the primary first, as typed.
+func (d *draft) domains() []string {
+	if strings.TrimSpace(d.Primary) == "" {
+		return words(opt(d.MoreDomains))
+	}
+	return append([]string{strings.TrimSpace(d.Primary)}, words(opt(d.MoreDomains))...)
 }
 
 // toAnswers applies the draft to base (which keeps what the wizard does not
@@ -129,10 +120,7 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 	a := base
 	a.Prosody = config.Series(d.Series)
 	a.Deploy = d.Deploy
-	a.Domains = append([]string{strings.TrimSpace(d.Primary)}, words(opt(d.MoreDomains))...)
-	if strings.TrimSpace(d.Primary) == "" {
-		a.Domains = words(opt(d.MoreDomains))
-	}
+	a.Domains = d.domains()
 	a.Admins = words(opt(d.Admins))
 	a.Registration = d.Registration
 	a.Federation = d.Federation
@@ -187,7 +175,7 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 
 // selectModules fills the modules page's selection from the choices.
 func (d *draft) selectModules(base config.Answers) {
-	d.Modules = selectedModules(d.toAnswers(base))
+	d.Modules = config.ChosenModules(d.toAnswers(base))
 	d.groupSel = nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
-	"prosody-wizard/scaffold"
 )
 
 // TestModeSwitchDropsUnusedAnswers: answers that only one mode uses
@@ -47,8 +46,9 @@ database: {driver: postgres, host: db.wizard-demo.net, port: 5433, password: S3c
 // TestTURNHostIPAddress: the TURN field takes an IP address (XEP-0215 and
 // mod_turn_external do), and the setup names it as typed, canonical.
 func TestTURNHostIPAddress(t *testing.T) {
+	var unset string // the field's value before the answer
 	for _, ok := range []string{"", "turn.example.org", "192.0.2.7", "2001:db8::7", " 2001:DB8:0::7 "} {
-		if err := validTURNHost(ok); err != nil {
+		if err := validTURNHost(&unset)(ok); err != nil {
 			t.Errorf("validTURNHost(%q) = %v, want nil", ok, err)
 		}
 	}
@@ -57,7 +57,7 @@ func TestTURNHostIPAddress(t *testing.T) {
 		"0.0.0.0":       "not an address clients can connect to",
 		"turn host.org": "contains a space",
 	} {
-		if err := validTURNHost(in); err == nil || !strings.Contains(err.Error(), want) {
+		if err := validTURNHost(&unset)(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("validTURNHost(%q) = %v, want …%s…", in, err, want)
 		}
 	}
@@ -69,7 +69,7 @@ func TestTURNHostIPAddress(t *testing.T) {
 		t.Fatalf("turn.host = %q, want 2001:db8::7", a.TURN.Host)
 	}
 	fs := &flowFs{source: afero.NewMemMapFs()}
-	plan, err := scaffold.NewPlan(a, flowInputs(a, fs))
+	plan, err := planAnswers(a, flowInputs(a, fs))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,15 +88,9 @@ func NewModel(opts Options) *Model {
 	return m
 }
 
-// defaultOut is the output folder the answers suggest.
+// defaultOut is the output folder the answers suggest (config.DefaultOut).
 func defaultOut(d *draft) string {
-	if d.Deploy == config.DeployHost {
-		return "/"
-	}
-	if p := strings.TrimSpace(d.Primary); p != "" {
-		return "./" + config.ALabel(config.NormalizeDomain(p))
-	}
-	return ""
+	return config.DefaultOut(d.Deploy, config.NormalizeDomain(strings.TrimSpace(d.Primary)))
 }
 
 // Outcome reports how the run ended, once the model has quit.

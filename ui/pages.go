@@ -124,16 +124,11 @@ var pages = []page{
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
 					huh.NewInput().Key("domain").Title("Domain").Description("The primary domain, e.g. example.org").
-						Placeholder("example.org").Value(&d.Primary).Validate(func(s string) error {
-						if strings.TrimSpace(s) == "" && strings.TrimSpace(d.Primary) != "" {
-							return nil // accessible mode: an empty line keeps it
-						}
-						return validDomain(true)(s)
-					}),
+						Placeholder("example.org").Value(&d.Primary).Validate(validHost(&d.Primary, true)),
 					huh.NewInput().Key("domain").Title("More domains").Description("Optional, separated by spaces").
-						Value(&d.MoreDomains).Validate(validDomains),
+						Value(&d.MoreDomains).Validate(validHosts(&d.MoreDomains)),
 					huh.NewInput().Key("admins").Title("Admins").Description("Accounts allowed to administer the server, e.g. admin@" + orExample(d.Primary)).
-						Value(&d.Admins).Validate(func(s string) error { return validAdmins(d, s) }),
+						Value(&d.Admins).Validate(validAdmins(d)),
 					huh.NewSelect[string]().Key("registration").Title("Registration").
 						Options(
 							huh.NewOption("closed: admins create accounts", config.RegistrationClosed),
@@ -167,9 +162,9 @@ var pages = []page{
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{
 						huh.NewInput().Title("Certificate chain (PEM)").Placeholder("/etc/letsencrypt/live/example.org/fullchain.pem").
-							Value(&d.Cert).Validate(notEmpty("the certificate file", &d.Cert)),
+							Value(&d.Cert).Validate(check(&d.Cert, func(s string) string { return config.TLSFileProblem(s, config.TLSCertWhat) })),
 						huh.NewInput().Title("Private key (PEM)").Placeholder("/etc/letsencrypt/live/example.org/privkey.pem").
-							Value(&d.Key).Validate(notEmpty("the key file", &d.Key)),
+							Value(&d.Key).Validate(check(&d.Key, func(s string) string { return config.TLSFileProblem(s, config.TLSKeyWhat) })),
 					}
 				},
 			},
@@ -178,12 +173,7 @@ var pages = []page{
 				when:  func(d *draft) bool { return d.TLSMode == config.TLSLetsEncrypt },
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{huh.NewInput().Title("E-mail for the ACME account").Placeholder("admin@example.org").
-						Value(&d.Email).Validate(func(s string) error {
-						if !strings.Contains(s, "@") {
-							return errors.New("an e-mail address like admin@example.org")
-						}
-						return nil
-					})}
+						Value(&d.Email).Validate(check(&d.Email, config.ACMEEmailProblem))}
 				},
 			},
 		},
@@ -210,10 +200,10 @@ var pages = []page{
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{
 						huh.NewInput().Title("Host").Placeholder("(the compose service)").Value(&d.DBHost),
-						huh.NewInput().Title("Port").Placeholder("(the default)").Value(&d.DBPort).Validate(validPort(true)),
-						huh.NewInput().Title("Database").Value(&d.DBName).Validate(notEmpty("a database name", &d.DBName)),
-						huh.NewInput().Title("User").Value(&d.DBUser).Validate(notEmpty("a user name", &d.DBUser)),
-						passwordInput(d).Title("Password").Placeholder("(generated)").Value(&d.DBPassword),
+						huh.NewInput().Title("Port").Placeholder("(the default)").Value(&d.DBPort).Validate(validDBPort(d)),
+						huh.NewInput().Title("Database").Value(&d.DBName).Validate(check(&d.DBName, config.DatabaseNameProblem)),
+						huh.NewInput().Title("User").Value(&d.DBUser).Validate(check(&d.DBUser, config.DatabaseNameProblem)),
+						passwordInput(d).Title("Password").Placeholder("(generated)").Value(&d.DBPassword).Validate(validSecret),
 					}
 				},
 			},
@@ -239,11 +229,11 @@ var pages = []page{
 			description: "Each runs on a host name of its own; leave one empty to turn it off.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
-					huh.NewInput().Key("muc").Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validDomain(false)),
-					huh.NewInput().Key("upload").Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validDomain(false)),
-					huh.NewInput().Key("proxy65").Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validDomain(false)),
+					huh.NewInput().Key("muc").Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validHost(&d.MUC, false)),
+					huh.NewInput().Key("upload").Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validHost(&d.Upload, false)),
+					huh.NewInput().Key("proxy65").Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validHost(&d.Proxy65, false)),
 					huh.NewInput().Key("turn").Title("TURN for calls").Description("compose runs coturn for it").Placeholder("(off)").
-						Value(&d.TURN).Validate(validTURNHost),
+						Value(&d.TURN).Validate(validTURNHost(&d.TURN)),
 				}
 			},
 		}},
@@ -260,8 +250,8 @@ var pages = []page{
 							huh.NewOption("host: /etc/prosody on this machine (Debian's prosody)", config.DeployHost),
 						).Value(&d.Deploy),
 					huh.NewInput().Title("Output folder").Value(&d.Out).Validate(notEmpty("a folder", &d.Out)),
-					huh.NewInput().Key("owner").Title("Owner uid").Placeholder("(automatic)").Value(&d.UID).Validate(validID),
-					huh.NewInput().Key("owner").Title("Owner gid").Placeholder("(automatic)").Value(&d.GID).Validate(validID),
+					huh.NewInput().Key("owner").Title("Owner uid").Placeholder("(automatic)").Value(&d.UID).Validate(validID(config.UIDProblem)),
+					huh.NewInput().Key("owner").Title("Owner gid").Placeholder("(automatic)").Value(&d.GID).Validate(validID(config.GIDProblem)),
 				}
 			},
 		}},
@@ -296,80 +286,117 @@ func notEmpty(what string, value *string) func(string) error {
 	}
 }
 
-// validDomain checks a domain as validation will; optional allows "".
-func validDomain(required bool) func(string) error {
+// The questions check their answers with config's own per-field checks,
+// the ones validation runs, so the wizard refuses exactly what the answers
+// file would. Checks across fields (a domain given twice, owner uid
+// without gid) are left to validation, which the review shows.
+
+// check makes a validator from one of config's checks, given the trimmed
+// answer. current is the value the field is bound to: in accessible mode
+// an empty line keeps it, so an empty answer is checked as that value.
+func check(current *string, problem func(string) string) func(string) error {
 	return func(s string) error {
-		s = strings.TrimSpace(s)
-		if (s == "" || s == none) && !required {
-			return nil
+		if strings.TrimSpace(s) == "" {
+			s = *current
 		}
-		if msg := config.DomainProblem(config.NormalizeDomain(s)); msg != "" {
+		if msg := problem(strings.TrimSpace(s)); msg != "" {
 			return errors.New(msg)
 		}
 		return nil
 	}
 }
 
-// validTURNHost checks a TURN host as validation will: a domain name or
-// an IP address; empty turns calls support off.
-func validTURNHost(s string) error {
-	s = strings.TrimSpace(s)
-	if s == "" || s == none {
+// validHost checks a VirtualHost's or component's name; unless required,
+// empty (or "-") turns the component off.
+func validHost(current *string, required bool) func(string) error {
+	return check(current, func(s string) string {
+		if !required && opt(s) == "" {
+			return ""
+		}
+		return config.HostProblem(config.NormalizeDomain(s))
+	})
+}
+
+// validHosts checks each name of a list of domains.
+func validHosts(current *string) func(string) error {
+	return check(current, func(s string) string {
+		for _, w := range words(opt(s)) {
+			if msg := config.HostProblem(config.NormalizeDomain(w)); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	})
+}
+
+// validTURNHost checks a TURN host, a domain name or an IP address; empty
+// turns calls support off.
+func validTURNHost(current *string) func(string) error {
+	return check(current, func(s string) string {
+		if opt(s) == "" {
+			return ""
+		}
+		return config.TURNHostProblem(config.NormalizeTURNHost(s))
+	})
+}
+
+// validAdmins checks each admin's JID against the domains given so far.
+func validAdmins(d *draft) func(string) error {
+	return check(&d.Admins, func(s string) string {
+		domains := d.domains()
+		for i := range domains {
+			domains[i] = config.NormalizeDomain(domains[i])
+		}
+		for _, w := range words(opt(s)) {
+			if msg := config.AdminProblem(config.NormalizeJID(w), domains); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	})
+}
+
+// validDBPort checks the database port; empty is the driver's default.
+func validDBPort(d *draft) func(string) error {
+	return func(s string) error {
+		s = opt(s)
+		if s == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return errors.New("a port between 1 and 65535, or empty for the default")
+		}
+		if msg := config.DatabasePortProblem(n, d.Driver); msg != "" {
+			return errors.New(msg)
+		}
 		return nil
 	}
-	if msg := config.TURNHostProblem(config.NormalizeTURNHost(s)); msg != "" {
+}
+
+// validSecret checks a password as typed (spaces are part of it).
+func validSecret(s string) error {
+	if msg := config.SecretProblem(s); msg != "" {
 		return errors.New(msg)
 	}
 	return nil
 }
 
-func validDomains(s string) error {
-	for _, w := range words(opt(s)) {
-		if err := validDomain(true)(w); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func validAdmins(d *draft, s string) error {
-	domains := append([]string{config.NormalizeDomain(d.Primary)}, words(opt(d.MoreDomains))...)
-	for i := range domains {
-		domains[i] = config.NormalizeDomain(domains[i])
-	}
-	for _, w := range words(opt(s)) {
-		local, dom, ok := strings.Cut(w, "@")
-		if !ok || local == "" {
-			return fmt.Errorf("%q: write user@domain", w)
-		}
-		if !slices.Contains(domains, config.NormalizeDomain(dom)) {
-			return fmt.Errorf("%q is not on %s", w, strings.Join(domains, ", "))
-		}
-	}
-	return nil
-}
-
-func validPort(optional bool) func(string) error {
+// validID checks owner.uid or owner.gid with config's check; empty
+// chooses automatically.
+func validID(problem func(int) string) func(string) error {
 	return func(s string) error {
 		s = opt(s)
-		if s == "" && optional {
+		if s == "" {
 			return nil
 		}
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 65535 {
-			return errors.New("a port between 1 and 65535")
+		if err != nil {
+			return errors.New("a number, or empty for automatic")
+		}
+		if msg := problem(n); msg != "" {
+			return errors.New(msg)
 		}
 		return nil
 	}
-}
-
-func validID(s string) error {
-	s = opt(s)
-	if s == "" {
-		return nil
-	}
-	if n, err := strconv.Atoi(s); err != nil || n < 0 {
-		return errors.New("a number, or empty for automatic")
-	}
-	return nil
 }

@@ -29,7 +29,7 @@ func newReviewRig(t *testing.T, start config.Answers) *reviewRig {
 		Plan: func(a config.Answers, out string) (scaffold.Plan, error) {
 			in := flowInputs(a, fs)
 			in.Existing = afero.NewReadOnlyFs(r.out)
-			return scaffold.NewPlan(a, in)
+			return planAnswers(a, in)
 		},
 		Compare: func(out string, p scaffold.Plan) ([]scaffold.Change, error) { return scaffold.Compare(r.out, p) },
 		Diff:    func(out string, c scaffold.Change) string { return scaffold.Diff(r.out, c) },

@@ -42,6 +42,16 @@ func flowInputs(a config.Answers, fs *flowFs) scaffold.Inputs {
 	return scaffold.Inputs{Now: flowNow, Owner: owner, Source: fs.source}
 }
 
+// planAnswers resolves the answers (config.Resolve) and plans them, as
+// main's Plan does.
+func planAnswers(a config.Answers, in scaffold.Inputs) (scaffold.Plan, error) {
+	s, problems := config.Resolve(a)
+	if len(problems) > 0 {
+		return scaffold.Plan{}, problems
+	}
+	return scaffold.NewPlan(s, in)
+}
+
 // flowOptions wires the wizard to memory filesystems, as main wires it to
 // the disk.
 func flowOptions(start config.Answers) (Options, *flowFs) {
@@ -49,7 +59,7 @@ func flowOptions(start config.Answers) (Options, *flowFs) {
 	return Options{
 		Answers: start,
 		Plan: func(a config.Answers, out string) (scaffold.Plan, error) {
-			return scaffold.NewPlan(a, flowInputs(a, fs))
+			return planAnswers(a, flowInputs(a, fs))
 		},
 		Compare: func(out string, p scaffold.Plan) ([]scaffold.Change, error) {
 			fs.compared = p
@@ -103,7 +113,7 @@ func TestDefaultRun(t *testing.T) {
 	}
 	// The files equal the ones minimal.yaml plans (same pinned inputs).
 	cryptotest.SetGlobalRandom(t, 1)
-	p, err := scaffold.NewPlan(want, flowInputs(want, fs))
+	p, err := planAnswers(want, flowInputs(want, fs))
 	if err != nil {
 		t.Fatal(err)
 	}
