@@ -97,61 +97,6 @@ func luaList(parts []string) string {
 	return "{ " + strings.Join(parts, ", ") + " }"
 }
 
-// luaKey writes a table key: bare when it is an identifier and not a reserved
-// word, else ["key"].
-func luaKey(k string) string {
-	if isLuaIdent(k) {
-		return k
-	}
-	return "[" + LuaString(k) + "]"
-}
-
-var luaReserved = map[string]bool{
-	"and": true, "break": true, "do": true, "else": true, "elseif": true, "end": true,
-	"false": true, "for": true, "function": true, "goto": true, "if": true, "in": true,
-	"local": true, "nil": true, "not": true, "or": true, "repeat": true, "return": true,
-	"then": true, "true": true, "until": true, "while": true,
-}
-
-func isLuaIdent(s string) bool {
-	if s == "" || luaReserved[s] {
-		return false
-	}
-	for i, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// commentWidth is the column at which luaComment wraps.
-const commentWidth = 70
-
-// luaComment writes text as Lua comment lines ("-- …"), wrapped between
-// words at commentWidth columns.
-func luaComment(text string) string {
-	var b strings.Builder
-	line := 0
-	for i, w := range strings.Fields(text) {
-		n := utf8.RuneCountInString(w)
-		switch {
-		case i == 0:
-			b.WriteString("-- ")
-			line = 3
-		case line+1+n > commentWidth:
-			b.WriteString("\n-- ")
-			line = 3
-		default:
-			b.WriteByte(' ')
-			line++
-		}
-		b.WriteString(w)
-		line += n
-	}
-	return b.String()
-}
-
 // parseLuaString reads the short string literal at the start of src ("…"
 // or '…') as Lua reads it, and is the inverse of LuaString. It takes the
 // escapes Lua 5.1 and 5.4 both read the same way (\a \b \f \n \r \t \v \\

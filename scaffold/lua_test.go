@@ -2,7 +2,6 @@ package scaffold
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -65,16 +64,6 @@ func TestLuaValue(t *testing.T) {
 	for _, c := range cases {
 		if got := LuaValue(c.in); got != c.want {
 			t.Errorf("LuaValue(%#v) = %s, want %s", c.in, got, c.want)
-		}
-	}
-}
-
-func TestLuaKey(t *testing.T) {
-	for in, want := range map[string]string{
-		"driver": "driver", "end": `["end"]`, "s2s-in": `["s2s-in"]`, "_x1": "_x1", "1x": `["1x"]`,
-	} {
-		if got := luaKey(in); got != want {
-			t.Errorf("luaKey(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
@@ -147,17 +136,4 @@ func FuzzParseLuaStringAgreesWithLua(f *testing.F) {
 			t.Fatalf("%s: the reader gives %q, Lua %q", src, v, back)
 		}
 	})
-}
-
-func TestLuaComment(t *testing.T) {
-	for in, want := range map[string]string{
-		"Storage: plain files.": "-- Storage: plain files.",
-		"Storage: one SQLite file in the data folder (LuaDBI driver \"SQLite3\", Debian package lua-dbi-sqlite3).": "-- Storage: one SQLite file in the data folder (LuaDBI driver\n" +
-			"-- \"SQLite3\", Debian package lua-dbi-sqlite3).",
-		strings.Repeat("x", 80) + " y": "-- " + strings.Repeat("x", 80) + "\n-- y",
-	} {
-		if got := luaComment(in); got != want {
-			t.Errorf("luaComment(%q) =\n%s\nwant\n%s", in, got, want)
-		}
-	}
 }

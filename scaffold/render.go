@@ -17,15 +17,17 @@ var templateFS embed.FS
 // templates holds every generated text file's template. Variables come from
 // setup (see setup.go, where each is documented); every value that lands in
 // Lua goes through lua, every YAML scalar through yaml, every .env value
-// through env, every shell word of a script or a command line through sh;
-// luacomment wraps prose into Lua comment lines.
+// through env, every shell word of a script or a command line through sh.
+// The templates write all the syntax around those values themselves; wrap
+// fills prose into comment lines that start the way a template says, max
+// helps them line comments up.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lua":        LuaValue,
-	"luakey":     luaKey,
-	"yaml":       yamlString,
-	"sh":         ShellQuote,
-	"env":        DotenvValue,
-	"luacomment": luaComment,
+	"lua":  LuaValue,
+	"yaml": yamlString,
+	"sh":   ShellQuote,
+	"env":  DotenvValue,
+	"wrap": wrap,
+	"max":  func(a, b int) int { return max(a, b) },
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // render executes one template with the setup.

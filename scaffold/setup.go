@@ -48,59 +48,51 @@ func (s *setup) PidFile() string { return varLibProsdy + "/prosody.pid" }
 // AllowRegistration is the allow_registration value.
 func (s *setup) AllowRegistration() bool { return s.Answers.Registration == config.RegistrationOpen }
 
-// RegistrationNote explains the registration policy in the config.
-func (s *setup) RegistrationNote() string {
-	switch s.Answers.Registration {
-	case config.RegistrationOpen:
-		return "open; anyone can create an account\n-- from their client. Read https://prosody.im/doc/public_servers first."
-	case config.RegistrationInvite:
-		return "by invitation only. Admins create invite\n-- links (XEP-0401); a new user signs up with one."
-	}
-	return "closed; an admin creates accounts with\n-- prosodyctl adduser."
-}
-
-// ModuleGroup is one commented block of modules_enabled.
+// ModuleGroup is the modules of modules_enabled in one catalog group.
 type ModuleGroup struct {
-	Name  string
-	Lines []string
+	Name    string
+	Modules []ModuleLine
 }
 
-// ModuleGroups lays out modules_enabled by catalog group, each module with
-// its summary as a trailing comment.
+// ModuleLine is one module of modules_enabled: its name and what its
+// comment says.
+type ModuleLine struct {
+	Name string
+	// Note says what the module does, and which module needs it when it
+	// is there as a dependency.
+	Note string
+}
+
+// ModuleGroups are the global modules, by catalog group in the order of
+// config.Groups; groups without modules are left out.
 func (s *setup) ModuleGroups() []ModuleGroup {
-	width := 0
-	for _, m := range s.Modules.Global {
-		width = max(width, len(LuaString(m.Name))+1)
-	}
 	var groups []ModuleGroup
 	for _, g := range config.Groups {
-		var lines []string
+		var mods []ModuleLine
 		for _, m := range s.Modules.Global {
 			if m.Group != g {
 				continue
 			}
-			item := LuaString(m.Name) + ";"
 			note := m.Summary
 			if strings.HasPrefix(m.Reason, "needed by ") {
 				note += " (" + m.Reason + ")"
 			}
-			lines = append(lines, fmt.Sprintf("%-*s -- %s", width, item, note))
+			mods = append(mods, ModuleLine{Name: m.Name, Note: note})
 		}
-		if len(lines) > 0 {
-			groups = append(groups, ModuleGroup{Name: g, Lines: lines})
+		if len(mods) > 0 {
+			groups = append(groups, ModuleGroup{Name: g, Modules: mods})
 		}
 	}
 	return groups
 }
 
-// PortLines are the *_ports options of the enabled services.
-func (s *setup) PortLines() []string {
-	var lines []string
-	for _, p := range s.Ports {
-		name := string(p.Service) + "_ports"
-		lines = append(lines, fmt.Sprintf("%s = %s -- %s", name, LuaValue([]int{p.Number}), p.Label))
+// MUCModules are the names of the modules enabled inside the MUC component.
+func (s *setup) MUCModules() []string {
+	names := make([]string, len(s.Modules.MUC))
+	for i, m := range s.Modules.MUC {
+		names[i] = m.Name
 	}
-	return lines
+	return names
 }
 
 // StorageNote says where the data is kept and, for SQL, which LuaDBI
@@ -115,38 +107,6 @@ func (s *setup) StorageNote() string {
 		note += " Prosody creates its tables on first start."
 	}
 	return note
-}
-
-// LuaField is one key = value of a Lua table. The template lays the table
-// out (separators, comments); Value is written by lua, so a value never
-// shapes the Lua around it.
-type LuaField struct {
-	Key   string
-	Value any    // string, int or LuaExpr
-	Note  string // a trailing comment, or ""
-}
-
-// SQL is the sql = { … } table's fields, or nothing for internal storage.
-func (s *setup) SQL() []LuaField {
-	d, db := s.Answers.Database, s.Driver
-	switch {
-	case db.LuaDBI == "":
-		return nil
-	case !db.Network:
-		return []LuaField{{Key: "driver", Value: db.LuaDBI}, {Key: "database", Value: d.Name + ".sqlite", Note: "in the data folder"}}
-	}
-	password := LuaField{Key: "password", Value: s.DBPassword}
-	if s.Compose() {
-		password = LuaField{Key: "password", Value: LuaExpr("ENV_" + dbPasswordEnv), Note: "from .env, through compose.yaml"}
-	}
-	return []LuaField{
-		{Key: "driver", Value: db.LuaDBI},
-		{Key: "database", Value: d.Name},
-		{Key: "username", Value: d.User},
-		password,
-		{Key: "host", Value: s.DBHost()},
-		{Key: "port", Value: s.DBPort},
-	}
 }
 
 // DBHost is the database server's host: the answer, or the compose service.
@@ -165,86 +125,65 @@ func (s *setup) DBService() string {
 	return s.Driver.Service
 }
 
-// CertNote says where this setup's certificate comes from.
-func (s *setup) CertNote() string {
-	switch s.Answers.TLS.Mode {
-	case config.TLSExisting:
-		return "Here: the certificate\n-- and key you gave (tls.cert, tls.key), copied as " + s.CertName + ".crt/.key."
-	case config.TLSLetsEncrypt:
-		return "Here: a self-signed\n-- placeholder until Let's Encrypt issues the real certificate."
-	}
-	return "Here: one self-signed\n-- certificate (" + s.CertName + ".crt) for every host below. Clients will\n-- warn about it; replace it with a real one for production."
+// VirtualHost is one VirtualHost section.
+type VirtualHost struct {
+	config.Host
+	// Disco are the components its users would not find on their own,
+	// which it lists in disco_items (see VirtualHosts).
+	Disco []Component
 }
 
-// HostView is one VirtualHost or Component section.
-type HostView struct {
-	Name, Module, Comment, Doc string
-	Lines                      []string
-}
-
-// VirtualHosts lays out the VirtualHost sections. A component is found by
-// clients of the domain it is a direct subdomain of; every other VirtualHost
-// links it with disco_items, so that all users discover all services.
-func (s *setup) VirtualHosts() []HostView {
-	var hosts []HostView
+// VirtualHosts are the VirtualHost sections. A component is found by
+// clients of the domain it is a direct subdomain of; every other
+// VirtualHost lists it in disco_items, so that all users discover all
+// services.
+func (s *setup) VirtualHosts() []VirtualHost {
+	var hosts []VirtualHost
 	for _, d := range s.DomainHosts() {
-		h := HostView{Name: d.Name}
-		var items []string
+		h := VirtualHost{Host: d}
 		for _, c := range s.Components() {
 			if config.ParentDomain(c.Name) != d.Name {
-				items = append(items, fmt.Sprintf("{ %s, %s };", LuaString(c.Name), LuaString(c.Comment)))
+				h.Disco = append(h.Disco, c)
 			}
-		}
-		if len(items) > 0 {
-			h.Lines = append(h.Lines, "-- Services of other hosts that users of "+d.Name+" should find too.", "disco_items = {")
-			for _, it := range items {
-				h.Lines = append(h.Lines, "\t"+it)
-			}
-			h.Lines = append(h.Lines, "}")
 		}
 		hosts = append(hosts, h)
 	}
 	return hosts
 }
 
-// Components lays out the Component sections.
-func (s *setup) Components() []HostView {
-	var out []HostView
-	for _, c := range s.ComponentHosts() {
-		switch c.Kind {
-		case config.HostMUC:
-			lines := []string{}
-			if len(s.Modules.MUC) > 0 {
-				names := make([]string, len(s.Modules.MUC))
-				for i, m := range s.Modules.MUC {
-					names[i] = m.Name
-				}
-				lines = append(lines, "modules_enabled = "+LuaValue(names)+" -- rooms keep their history (XEP-0313)")
-			}
-			lines = append(lines,
-				"-- Only accounts of "+config.ParentDomain(c.Name)+" (and admins) may create rooms.",
-				`restrict_room_creation = "local"`,
-			)
-			out = append(out, HostView{Name: c.Name, Module: "muc", Comment: "Group chats (XEP-0045)",
-				Doc: "https://prosody.im/doc/modules/mod_muc", Lines: lines})
-		case config.HostUpload:
-			out = append(out, HostView{Name: c.Name, Module: "http_file_share", Comment: "File sharing (XEP-0363): clients upload files here and send links",
-				Doc: "https://prosody.im/doc/modules/mod_http_file_share", Lines: []string{
-					"-- The address clients fetch files from; change it if a reverse proxy",
-					"-- serves HTTPS on another name or port.",
-					"http_external_url = " + LuaString(s.uploadURL(c)),
-					"http_file_share_size_limit = " + LuaValue(100*1024*1024) + " -- 100 MiB per file",
-					"http_file_share_daily_quota = " + LuaValue(1024*1024*1024) + " -- 1 GiB per user and day",
-				}})
-		case config.HostProxy65:
-			out = append(out, HostView{Name: c.Name, Module: "proxy65", Comment: "File-transfer proxy (XEP-0065) for clients that cannot connect directly",
-				Doc: "https://prosody.im/doc/modules/mod_proxy65", Lines: []string{
-					"-- The public name clients connect to; it needs a DNS record.",
-					"proxy65_address = " + LuaString(c.ASCII),
-					"-- Only accounts of these domains may use it.",
-					"proxy65_acl = " + LuaValue(s.Answers.Domains),
-				}})
+// Component is one Component section: the host, the Prosody module that
+// serves it, what it is for and where its documentation is.
+type Component struct {
+	config.Host
+	Module, About, Doc string
+	// URL is the address clients fetch shared files from (upload only).
+	URL string
+}
+
+// Parent is the domain the component is a direct subdomain of.
+func (c Component) Parent() string { return config.ParentDomain(c.Name) }
+
+// componentKinds says, per kind of component, the module that serves it,
+// what it is for and its documentation.
+var componentKinds = map[config.HostKind]Component{
+	config.HostMUC: {Module: "muc", About: "Group chats (XEP-0045)",
+		Doc: "https://prosody.im/doc/modules/mod_muc"},
+	config.HostUpload: {Module: "http_file_share", About: "File sharing (XEP-0363): clients upload files here and send links",
+		Doc: "https://prosody.im/doc/modules/mod_http_file_share"},
+	config.HostProxy65: {Module: "proxy65", About: "File-transfer proxy (XEP-0065) for clients that cannot connect directly",
+		Doc: "https://prosody.im/doc/modules/mod_proxy65"},
+}
+
+// Components are the Component sections, in the order of the hosts.
+func (s *setup) Components() []Component {
+	out := make([]Component, 0, 3)
+	for _, h := range s.ComponentHosts() {
+		c := componentKinds[h.Kind]
+		c.Host = h
+		if h.Kind == config.HostUpload {
+			c.URL = s.uploadURL(h)
 		}
+		out = append(out, c)
 	}
 	return out
 }
@@ -255,15 +194,6 @@ func (s *setup) uploadURL(upload config.Host) string {
 		u += fmt.Sprintf(":%d", s.Answers.Ports.HTTPS)
 	}
 	return u + "/"
-}
-
-// TURNSecretLua is turn_external_secret's value: from the environment in a
-// compose repo, the secret itself on a host (the file is root:prosody 0640).
-func (s *setup) TURNSecretLua() any {
-	if s.Compose() {
-		return LuaExpr("ENV_" + turnSecretEnv)
-	}
-	return s.TURNSecret
 }
 
 // TURNSecretEnv is the environment variable carrying the TURN secret.

@@ -1,0 +1,34 @@
+package scaffold
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// wrap lays prose out as lines of at most width columns, breaking between
+// words, each line starting with prefix: the template says what a comment
+// looks like ("-- " in Lua, "# " in YAML), wrap only fills the lines. A word
+// longer than a line gets a line of its own.
+func wrap(width int, prefix, text string) string {
+	var b strings.Builder
+	start := utf8.RuneCountInString(prefix)
+	line := 0
+	for i, w := range strings.Fields(text) {
+		n := utf8.RuneCountInString(w)
+		switch {
+		case i == 0:
+			b.WriteString(prefix)
+			line = start
+		case line+1+n > width:
+			b.WriteString("\n")
+			b.WriteString(prefix)
+			line = start
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(w)
+		line += n
+	}
+	return b.String()
+}
