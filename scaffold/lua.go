@@ -79,16 +79,9 @@ func LuaValue(v any) string {
 			parts[i] = strconv.Itoa(n)
 		}
 		return luaList(parts)
-	case LuaExpr:
-		return string(x)
 	}
 	panic(fmt.Sprintf("scaffold: no Lua form for %T", v))
 }
-
-// LuaExpr is Lua source written as is, for the few values that are
-// expressions, such as ENV_PROSODY_DB_PASSWORD. Only code in this package
-// builds them, never from answers.
-type LuaExpr string
 
 func luaList(parts []string) string {
 	if len(parts) == 0 {
