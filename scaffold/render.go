@@ -62,18 +62,6 @@ func (s *setup) DBPasswordEnv() string { return dbPasswordEnv }
 // C2SPort is the client port the healthcheck watches.
 func (s *setup) C2SPort() int { return s.Answers.Ports.C2S }
 
-// ComposePort is one published port in compose.yaml.
-type ComposePort struct{ Compose, Service string }
-
-// ComposePorts publishes every active port on the same number.
-func (s *setup) ComposePorts() []ComposePort {
-	out := make([]ComposePort, len(s.Ports))
-	for i, p := range s.Ports {
-		out[i] = ComposePort{Compose: fmt.Sprintf("%d:%d", p.Number, p.Number), Service: p.Label}
-	}
-	return out
-}
-
 // DebianPackages are the extra packages the image needs: the LuaDBI driver.
 func (s *setup) DebianPackages() []string {
 	if s.Driver.Package == "" {
