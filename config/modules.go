@@ -3,12 +3,19 @@ package config
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // EnabledModule is a module of the resolved set and why it is there.
 type EnabledModule struct {
 	Module
 	Reason string // "recommended", "you enabled it", "needed by bookmarks", …
+	// Follows names the answers, besides modules.enable and
+	// modules.disable, that decide whether it is there and how the
+	// config describes it: "federation" for dialback, "prosody" for a
+	// module one series lacks, a dependency those of the modules needing
+	// it. Empty when it is there whatever the other answers are.
+	Follows []string
 }
 
 // ModuleSet is the resolved set of modules for one setup, as Prosody's
@@ -49,6 +56,8 @@ type recommendation struct {
 	name   string
 	reason string
 	when   func(a Answers, c ModuleCatalog) bool
+	// follows names the answers when reads (see EnabledModule.Follows).
+	follows []string
 }
 
 func always(Answers, ModuleCatalog) bool { return true }
@@ -56,43 +65,43 @@ func always(Answers, ModuleCatalog) bool { return true }
 // recommended is the modern default set, in the order Prosody's own sample
 // config lists modules, then the newer ones.
 var recommended = []recommendation{
-	{"roster", "contact lists", always},
-	{"saslauth", "login", always},
-	{"tls", "encryption (STARTTLS)", always},
-	{"dialback", "federation", func(a Answers, _ ModuleCatalog) bool { return a.Federation }},
-	{"disco", "service discovery", always},
-	{"carbons", "recommended", always},
-	{"pep", "recommended", always},
-	{"private", "recommended", always},
-	{"blocklist", "recommended", always},
-	{"vcard4", "recommended", always},
-	{"vcard_legacy", "recommended", always},
-	{"limits", "recommended", always},
-	{"version", "recommended", always},
-	{"uptime", "recommended", always},
-	{"time", "recommended", always},
-	{"ping", "recommended", always},
-	{"register", "password changes", always},
-	{"mam", "recommended", always},
-	{"csi_simple", "recommended", always},
-	{"smacks", "recommended", always},
-	{"bookmarks", "recommended", always},
+	{"roster", "contact lists", always, nil},
+	{"saslauth", "login", always, nil},
+	{"tls", "encryption (STARTTLS)", always, nil},
+	{"dialback", "federation", func(a Answers, _ ModuleCatalog) bool { return a.Federation }, []string{"federation"}},
+	{"disco", "service discovery", always, nil},
+	{"carbons", "recommended", always, nil},
+	{"pep", "recommended", always, nil},
+	{"private", "recommended", always, nil},
+	{"blocklist", "recommended", always, nil},
+	{"vcard4", "recommended", always, nil},
+	{"vcard_legacy", "recommended", always, nil},
+	{"limits", "recommended", always, nil},
+	{"version", "recommended", always, nil},
+	{"uptime", "recommended", always, nil},
+	{"time", "recommended", always, nil},
+	{"ping", "recommended", always, nil},
+	{"register", "password changes", always, nil},
+	{"mam", "recommended", always, nil},
+	{"csi_simple", "recommended", always, nil},
+	{"smacks", "recommended", always, nil},
+	{"bookmarks", "recommended", always, nil},
 	{"cloud_notify", "recommended", func(a Answers, c ModuleCatalog) bool {
 		// Core in 13.0; on 0.12 it comes from prosody-modules, which the
 		// generated image installs but a host may not have.
 		o := c["cloud_notify"].In[a.Prosody]
 		return o == Core || o == Community && a.Deploy == DeployCompose
-	}},
-	{"account_activity", "recommended", func(a Answers, c ModuleCatalog) bool { return c["account_activity"].In[a.Prosody] == Core }},
-	{"server_contact_info", "recommended", always},
-	{"bosh", "web clients", httpsOn},
-	{"websocket", "web clients", httpsOn},
-	{"turn_external", "audio and video calls", func(a Answers, _ ModuleCatalog) bool { return a.TURN.Host != "" }},
-	{"admin_adhoc", "administration", always},
-	{"admin_shell", "administration", always},
-	{"invites", "invite registration", isInvite},
-	{"invites_adhoc", "invite registration", isInvite},
-	{"invites_register", "invite registration", isInvite},
+	}, []string{"prosody", "deploy"}},
+	{"account_activity", "recommended", func(a Answers, c ModuleCatalog) bool { return c["account_activity"].In[a.Prosody] == Core }, []string{"prosody"}},
+	{"server_contact_info", "recommended", always, nil},
+	{"bosh", "web clients", httpsOn, []string{"ports.https"}},
+	{"websocket", "web clients", httpsOn, []string{"ports.https"}},
+	{"turn_external", "audio and video calls", func(a Answers, _ ModuleCatalog) bool { return a.TURN.Host != "" }, []string{"turn.host"}},
+	{"admin_adhoc", "administration", always, nil},
+	{"admin_shell", "administration", always, nil},
+	{"invites", "invite registration", isInvite, []string{"registration"}},
+	{"invites_adhoc", "invite registration", isInvite, []string{"registration"}},
+	{"invites_register", "invite registration", isInvite, []string{"registration"}},
 }
 
 func isInvite(a Answers, _ ModuleCatalog) bool { return a.Registration == RegistrationInvite }
@@ -158,17 +167,18 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 	s := a.Prosody
 	global := map[string]bool{}
 	muc := map[string]bool{}
-	add := func(m Module, reason string) {
+	add := func(m Module, reason string, follows []string) {
+		e := EnabledModule{m, reason, followsSeries(m, follows)}
 		if inMUC(m) {
 			if !muc[m.Name] {
 				muc[m.Name] = true
-				set.MUC = append(set.MUC, EnabledModule{m, reason})
+				set.MUC = append(set.MUC, e)
 			}
 			return
 		}
 		if !global[m.Name] {
 			global[m.Name] = true
-			set.Global = append(set.Global, EnabledModule{m, reason})
+			set.Global = append(set.Global, e)
 		}
 	}
 
@@ -201,12 +211,13 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 	}
 
 	for _, name := range keptRecommended(recommended, a.Modules.Disable) {
-		add(c[name], c.reasonFor(name))
+		r := c.recommendation(name)
+		add(c[name], r.reason, r.follows)
 	}
 	if a.Components.MUC != "" {
 		for _, name := range mucRecommended {
 			if !disabled[name] && c[name].Available(s) {
-				add(c[name], "group chat archive")
+				add(c[name], "group chat archive", []string{"components.muc"})
 			}
 		}
 	}
@@ -233,7 +244,7 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 				p.add(field, "%s runs inside the group chat component, which is off (set components.muc)", quoted(name))
 				continue
 			}
-			add(m, "you enabled it")
+			add(m, "you enabled it", nil)
 			continue
 		}
 		if why := c.why(name, s); why != "" {
@@ -244,7 +255,7 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 			p.add(field, "%s is served over HTTPS, but ports.https is 0 (off)", quoted(name))
 			continue
 		}
-		add(m, "you enabled it")
+		add(m, "you enabled it", nil)
 	}
 
 	// Pull in dependencies, transitively, in a stable order.
@@ -259,6 +270,12 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 		}
 		for _, dep := range m.Depends {
 			d, ok := c[dep]
+			if global[dep] {
+				// Needed by more than one: it follows each of them.
+				if j := slices.IndexFunc(set.Global, func(e EnabledModule) bool { return e.Name == dep }); strings.HasPrefix(set.Global[j].Reason, "needed by ") {
+					set.Global[j].Follows = union(set.Global[j].Follows, m.Follows)
+				}
+			}
 			if !ok || global[dep] || muc[dep] || implied[dep] || dep == "muc" {
 				continue
 			}
@@ -269,10 +286,10 @@ func ResolveModules(a Answers) (ModuleSet, Problems) {
 			}
 			if d.Implicit || d.AutoLoaded[s] {
 				implied[dep] = true
-				set.Implied = append(set.Implied, EnabledModule{d, reason})
+				set.Implied = append(set.Implied, EnabledModule{d, reason, followsSeries(d, m.Follows)})
 				continue
 			}
-			add(d, reason)
+			add(d, reason, m.Follows)
 		}
 	}
 
@@ -317,13 +334,36 @@ func lockout(a Answers, name string) string {
 	return ""
 }
 
-func (c ModuleCatalog) reasonFor(name string) string {
+// recommendation returns the recommended set's entry for a module.
+func (c ModuleCatalog) recommendation(name string) recommendation {
 	for _, r := range recommended {
 		if r.name == name {
-			return r.reason
+			return r
 		}
 	}
-	return "recommended"
+	return recommendation{name: name, reason: "recommended"}
+}
+
+// followsSeries is follows, plus "prosody" when the module is not the same
+// in every series (missing from one, or loaded by Prosody itself in one).
+func followsSeries(m Module, follows []string) []string {
+	for _, s := range AllSeries[1:] {
+		if m.In[s] != m.In[AllSeries[0]] || m.AutoLoaded[s] != m.AutoLoaded[AllSeries[0]] {
+			return union(follows, []string{"prosody"})
+		}
+	}
+	return follows
+}
+
+// union is a followed by the names of b it lacks, as a new list.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, n := range b {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func fieldOf(list []string, name, field string) string {

@@ -6,41 +6,73 @@ import (
 	"strings"
 )
 
-// activePorts lists the ports these answers turn on, in a stable order;
-// http says whether anything is served over HTTPS (usesHTTP).
-func activePorts(a Answers, http bool) []Port {
-	ports := []Port{{ServiceC2S, a.Ports.C2S, "client connections (STARTTLS)", false, "ports.c2s"}}
+// activePorts lists the ports these answers and the resolved modules turn
+// on, in a stable order.
+func activePorts(a Answers, mods ModuleSet) []Port {
+	ports := []Port{{Service: ServiceC2S, Number: a.Ports.C2S, Label: "client connections (STARTTLS)", Field: "ports.c2s"}}
 	if a.Ports.C2SDirectTLS != 0 {
-		ports = append(ports, Port{ServiceC2SDirectTLS, a.Ports.C2SDirectTLS, "client connections (direct TLS)", true, "ports.c2s_direct_tls"})
+		ports = append(ports, Port{Service: ServiceC2SDirectTLS, Number: a.Ports.C2SDirectTLS, Label: "client connections (direct TLS)",
+			DirectTLS: true, Field: "ports.c2s_direct_tls"})
 	}
 	if a.Federation {
-		ports = append(ports, Port{ServiceS2S, a.Ports.S2S, "server-to-server (federation)", false, "ports.s2s"})
+		ports = append(ports, Port{Service: ServiceS2S, Number: a.Ports.S2S, Label: "server-to-server (federation)",
+			Field: "ports.s2s", Follows: []string{"federation"}})
 	}
-	if http {
-		ports = append(ports, Port{ServiceHTTPS, a.Ports.HTTPS, "HTTPS (file sharing, web clients)", true, "ports.https"})
+	if http, follows := usesHTTP(a, mods); http {
+		ports = append(ports, Port{Service: ServiceHTTPS, Number: a.Ports.HTTPS, Label: "HTTPS (file sharing, web clients)",
+			DirectTLS: true, Field: "ports.https", Follows: follows})
 	}
 	if a.Components.Proxy65 != "" {
-		ports = append(ports, Port{ServiceProxy65, a.Ports.Proxy65, "file-transfer proxy (SOCKS5)", false, "ports.proxy65"})
+		ports = append(ports, Port{Service: ServiceProxy65, Number: a.Ports.Proxy65, Label: "file-transfer proxy (SOCKS5)",
+			Field: "ports.proxy65", Follows: []string{"components.proxy65"}})
 	}
 	return ports
 }
 
 // usesHTTP reports whether anything in the setup is served over HTTPS: the
 // upload component or a module of the resolved set that needs HTTP (web
-// clients are recommended whenever ports.https is set).
-func usesHTTP(a Answers, mods ModuleSet) bool {
+// clients are recommended whenever ports.https is set); follows names the
+// answers that decide it (see Port.Follows): the upload component when it
+// alone needs HTTPS, the modules when only they do.
+func usesHTTP(a Answers, mods ModuleSet) (http bool, follows []string) {
 	if a.Ports.HTTPS == 0 {
-		return false
+		return false, nil
 	}
-	if a.Components.Upload != "" {
-		return true
-	}
+	var served [][]string // what each module served over HTTPS follows
 	for _, m := range mods.Global {
 		if m.Needs&NeedsHTTP != 0 {
-			return true
+			served = append(served, m.Follows)
 		}
 	}
-	return false
+	switch {
+	case a.Components.Upload != "" && len(served) > 0:
+		return true, nil
+	case a.Components.Upload != "":
+		return true, []string{"components.upload"}
+	case len(served) > 0:
+		return true, union([]string{"modules"}, Common(served...))
+	}
+	return false, nil
+}
+
+// Common is the names every list has, in the first list's order: what a
+// thing follows when it is there as long as any of several things is
+// (a group of modules, a block of ports), each following its list.
+func Common(lists ...[]string) []string {
+	if len(lists) == 0 {
+		return nil
+	}
+	var out []string
+	for _, n := range lists[0] {
+		in := true
+		for _, l := range lists[1:] {
+			in = in && slices.Contains(l, n)
+		}
+		if in {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // httpPort is Prosody's plain-HTTP port, which it binds on loopback whenever

@@ -72,8 +72,11 @@ type Port struct {
 	Number    int
 	Label     string // what a person would call it
 	DirectTLS bool   // TLS from the first byte, no STARTTLS
-	// Field is the answer that sets it ("ports.c2s"), for messages only.
+	// Field is the answer that sets it ("ports.c2s").
 	Field string
+	// Follows names the other answers that decide whether it is on:
+	// "federation" for s2s (see EnabledModule.Follows).
+	Follows []string
 }
 
 // Primary is the primary domain's host, the first VirtualHost.
@@ -128,7 +131,7 @@ func outFolder(deploy, primaryASCII string) string {
 // naming its field, returns them all and a zero Setup.
 func Resolve(a Answers) (Setup, Problems) {
 	mods, modProblems := ResolveModules(a)
-	ports := activePorts(a, usesHTTP(a, mods))
+	ports := activePorts(a, mods)
 	hosts := hostsOf(a)
 	var p problems
 	if a.Version != Version {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -42,11 +43,11 @@ ports: {c2s_direct_tls: 5223}
 		t.Errorf("upload host %v %v", up, ok)
 	}
 	wantPorts := []Port{
-		{ServiceC2S, 5222, "client connections (STARTTLS)", false, "ports.c2s"},
-		{ServiceC2SDirectTLS, 5223, "client connections (direct TLS)", true, "ports.c2s_direct_tls"},
-		{ServiceS2S, 5269, "server-to-server (federation)", false, "ports.s2s"},
-		{ServiceHTTPS, 5281, "HTTPS (file sharing, web clients)", true, "ports.https"},
-		{ServiceProxy65, 5000, "file-transfer proxy (SOCKS5)", false, "ports.proxy65"},
+		{ServiceC2S, 5222, "client connections (STARTTLS)", false, "ports.c2s", nil},
+		{ServiceC2SDirectTLS, 5223, "client connections (direct TLS)", true, "ports.c2s_direct_tls", nil},
+		{ServiceS2S, 5269, "server-to-server (federation)", false, "ports.s2s", []string{"federation"}},
+		{ServiceHTTPS, 5281, "HTTPS (file sharing, web clients)", true, "ports.https", nil}, // upload and web clients: neither alone
+		{ServiceProxy65, 5000, "file-transfer proxy (SOCKS5)", false, "ports.proxy65", []string{"components.proxy65"}},
 	}
 	if !reflect.DeepEqual(s.Ports, wantPorts) {
 		t.Errorf("ports:\n got %+v\nwant %+v", s.Ports, wantPorts)
@@ -65,18 +66,49 @@ ports: {c2s_direct_tls: 5223}
 // TestResolveHTTPSFollowsModules: the HTTPS port is on only when something
 // is served over it, which the resolved module set says.
 func TestResolveHTTPSFollowsModules(t *testing.T) {
-	for src, want := range map[string]bool{
-		base + "components: {upload: \"\"}\n":                                                                    true, // web clients
-		base + "components: {upload: \"\"}\nmodules: {disable: [bosh, websocket]}\n":                             false,
-		base + "components: {upload: \"\"}\nmodules: {disable: [bosh, websocket], enable: [http_openmetrics]}\n": true,
+	for _, c := range []struct {
+		src     string
+		on      bool
+		follows []string
+	}{
+		{base + "components: {upload: \"\"}\n", true, []string{"modules", "ports.https"}}, // web clients
+		{base + "components: {upload: \"\"}\nmodules: {disable: [bosh, websocket]}\n", false, nil},
+		{base + "components: {upload: \"\"}\nmodules: {disable: [bosh, websocket], enable: [http_openmetrics]}\n", true, []string{"modules"}},
+		{base + "modules: {disable: [bosh, websocket]}\n", true, []string{"components.upload"}},
 	} {
-		s := mustResolve(t, src)
-		https := false
-		for _, p := range s.Ports {
-			https = https || p.Service == ServiceHTTPS
+		s := mustResolve(t, c.src)
+		i := slices.IndexFunc(s.Ports, func(p Port) bool { return p.Service == ServiceHTTPS })
+		if on := i >= 0; on != c.on {
+			t.Errorf("%s: https on %v, want %v", c.src, on, c.on)
+		} else if on && !reflect.DeepEqual(s.Ports[i].Follows, c.follows) {
+			t.Errorf("%s: https follows %q, want %q", c.src, s.Ports[i].Follows, c.follows)
 		}
-		if https != want {
-			t.Errorf("%s: https on %v, want %v", src, https, want)
+	}
+}
+
+// TestModulesFollowTheirAnswers: each module says which answers put it in
+// the config, a dependency those of the modules needing it, so that the
+// wizard can show what an answer changes.
+func TestModulesFollowTheirAnswers(t *testing.T) {
+	s := mustResolve(t, base+"registration: invite\nturn: {host: example.org}\n")
+	want := map[string][]string{
+		"roster":            nil,
+		"dialback":          {"federation"},
+		"account_activity":  {"prosody"},
+		"cloud_notify":      {"prosody", "deploy"},
+		"bosh":              {"ports.https"},
+		"http":              {"ports.https"}, // needed by bosh and websocket
+		"invites_register":  {"registration"},
+		"turn_external":     {"turn.host"},
+		"external_services": {"turn.host"}, // needed by turn_external
+	}
+	got := map[string][]string{}
+	for _, m := range s.Modules.Global {
+		got[m.Name] = m.Follows
+	}
+	for name, follows := range want {
+		if f, ok := got[name]; !ok || !reflect.DeepEqual(f, follows) {
+			t.Errorf("%s follows %q (listed: %v), want %q", name, f, ok, follows)
 		}
 	}
 }
