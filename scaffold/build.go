@@ -108,8 +108,9 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 		p.dir("letsencrypt", 0o700, u, g)
 	}
 	p.file(".gitignore", 0o644, u, g, render("gitignore", s))
-	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: render("env", s), Secret: s.Driver.Network || s.Answers.TURN.Host != ""})
-	p.file("answers.yaml", 0o644, u, g, config.Marshal(withoutSecrets(s.Answers)))
+	env := render("env", s)
+	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: env.data, Marks: env.marks, Secret: s.Driver.Network || s.Answers.TURN.Host != ""})
+	p.file("answers.yaml", 0o644, u, g, text{data: config.Marshal(withoutSecrets(s.Answers))})
 	p.dir(composeConfigDir, 0o750, u, g)
 	p.file(path.Join(composeConfigDir, "prosody.cfg.lua"), 0o640, u, g, render("prosody.cfg.lua", s))
 	if s.Answers.TURN.Host != "" {
@@ -127,10 +128,10 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 func hostFiles(p *Plan, s *setup, pair keyPair) {
 	pu, pg := s.UID, s.GID
 	p.dir(hostConfigDir, 0o755, 0, 0)
-	cfg := File{Path: path.Join(hostConfigDir, "prosody.cfg.lua"), Mode: 0o640, UID: 0, GID: pg, Data: render("prosody.cfg.lua", s)}
-	cfg.Secret = s.Driver.Network || s.Answers.TURN.Host != "" // passwords are in the file
-	p.add(cfg)
-	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, config.Marshal(withoutSecrets(s.Answers)))
+	cfg := render("prosody.cfg.lua", s)
+	p.add(File{Path: path.Join(hostConfigDir, "prosody.cfg.lua"), Mode: 0o640, UID: 0, GID: pg, Data: cfg.data, Marks: cfg.marks,
+		Secret: s.Driver.Network || s.Answers.TURN.Host != ""}) // passwords are in the file
+	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, text{data: config.Marshal(withoutSecrets(s.Answers))})
 	certs := path.Join(hostConfigDir, "certs")
 	p.dir(certs, 0o750, 0, pg)
 	addCerts(p, certs, s, pair, 0, pg, 0o640)

@@ -33,6 +33,9 @@ type File struct {
 	// the two leaves a key, which the next run keeps and certifies anew
 	// (see reusablePair): key and certificate stay a pair.
 	First bool
+	// Marks say which lines each answer produced (see Marks), for the
+	// files whose templates mark them: prosody.cfg.lua and compose.yaml.
+	Marks Marks
 }
 
 // IsDir reports whether the entry is a folder.
@@ -95,8 +98,15 @@ func (p *Plan) dir(rel string, mode fs.FileMode, uid, gid int) {
 	p.add(File{Path: rel, Mode: fs.ModeDir | mode, UID: uid, GID: gid})
 }
 
-func (p *Plan) file(rel string, mode fs.FileMode, uid, gid int, data []byte) {
-	p.add(File{Path: rel, Mode: mode, UID: uid, GID: gid, Data: data})
+// text is a file's content: its bytes and, when a template rendered it,
+// its marks.
+type text struct {
+	data  []byte
+	marks Marks
+}
+
+func (p *Plan) file(rel string, mode fs.FileMode, uid, gid int, t text) {
+	p.add(File{Path: rel, Mode: mode, UID: uid, GID: gid, Data: t.data, Marks: t.marks})
 }
 
 // sortFiles orders entries by path, so that a folder comes before its

@@ -20,27 +20,34 @@ var templateFS embed.FS
 // through env, every shell word of a script or a command line through sh.
 // The templates write all the syntax around those values themselves; wrap
 // fills prose into comment lines that start the way a template says, max
-// helps them line comments up.
+// helps them line comments up, and mark … endmark say which answers
+// produced the lines between (see Marks).
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lua":  LuaValue,
-	"yaml": yamlString,
-	"sh":   ShellQuote,
-	"env":  DotenvValue,
-	"wrap": wrap,
-	"max":  func(a, b int) int { return max(a, b) },
+	"lua":     LuaValue,
+	"yaml":    yamlString,
+	"sh":      ShellQuote,
+	"env":     DotenvValue,
+	"wrap":    wrap,
+	"max":     func(a, b int) int { return max(a, b) },
+	"mark":    mark,
+	"endmark": endMark,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
-// render executes one template with the setup.
-func render(name string, s *setup) []byte {
+// render executes one template with the setup: the file's text and its
+// marks.
+func render(name string, s *setup) text {
 	var buf bytes.Buffer
 	if err := templates.ExecuteTemplate(&buf, name+".tmpl", s); err != nil {
 		panic(fmt.Sprintf("scaffold: template %s: %v", name, err))
 	}
-	out := buf.Bytes()
+	out, marks, err := unmark(buf.Bytes())
+	if err != nil {
+		panic(fmt.Sprintf("scaffold: template %s: %v", name, err))
+	}
 	if !bytes.HasSuffix(out, []byte("\n")) {
 		out = append(out, '\n')
 	}
-	return out
+	return text{out, marks}
 }
 
 // yamlString writes a YAML double-quoted scalar. Go's quoting is a subset of

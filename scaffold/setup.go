@@ -52,6 +52,9 @@ func (s *setup) AllowRegistration() bool { return s.Answers.Registration == conf
 type ModuleGroup struct {
 	Name    string
 	Modules []ModuleLine
+	// Follows are the answers its heading follows: those every module of
+	// the group follows (see config.EnabledModule.Follows).
+	Follows []string
 }
 
 // ModuleLine is one module of modules_enabled: its name and what its
@@ -61,6 +64,8 @@ type ModuleLine struct {
 	// Note says what the module does, and which module needs it when it
 	// is there as a dependency.
 	Note string
+	// Follows are the answers that put it there (besides modules).
+	Follows []string
 }
 
 // ModuleGroups are the global modules, by catalog group in the order of
@@ -69,6 +74,7 @@ func (s *setup) ModuleGroups() []ModuleGroup {
 	var groups []ModuleGroup
 	for _, g := range config.Groups {
 		var mods []ModuleLine
+		var follows [][]string
 		for _, m := range s.Modules.Global {
 			if m.Group != g {
 				continue
@@ -77,10 +83,11 @@ func (s *setup) ModuleGroups() []ModuleGroup {
 			if strings.HasPrefix(m.Reason, "needed by ") {
 				note += " (" + m.Reason + ")"
 			}
-			mods = append(mods, ModuleLine{Name: m.Name, Note: note})
+			mods = append(mods, ModuleLine{Name: m.Name, Note: note, Follows: m.Follows})
+			follows = append(follows, m.Follows)
 		}
 		if len(mods) > 0 {
-			groups = append(groups, ModuleGroup{Name: g, Modules: mods})
+			groups = append(groups, ModuleGroup{Name: g, Modules: mods, Follows: config.Common(follows...)})
 		}
 	}
 	return groups
@@ -95,6 +102,15 @@ func (s *setup) MUCModules() []string {
 	return names
 }
 
+// MUCFollows are the answers the MUC component's modules follow.
+func (s *setup) MUCFollows() []string {
+	var follows []string
+	for _, m := range s.Modules.MUC {
+		follows = append(follows, m.Follows...)
+	}
+	return follows
+}
+
 // StorageNote says where the data is kept and, for SQL, which LuaDBI
 // driver and Debian package reach it.
 func (s *setup) StorageNote() string {
@@ -107,6 +123,20 @@ func (s *setup) StorageNote() string {
 		note += " Prosody creates its tables on first start."
 	}
 	return note
+}
+
+// EnvFollows are the answers compose.yaml's environment block follows:
+// the database driver when only the database password is there, the TURN
+// host when only the TURN secret is.
+func (s *setup) EnvFollows() []string {
+	var follows [][]string
+	if s.Driver.Network {
+		follows = append(follows, []string{"database.driver"})
+	}
+	if s.Answers.TURN.Host != "" {
+		follows = append(follows, []string{"turn.host"})
+	}
+	return config.Common(follows...)
 }
 
 // DBHost is the database server's host: the answer, or the compose service.
@@ -131,6 +161,21 @@ type VirtualHost struct {
 	// Disco are the components its users would not find on their own,
 	// which it lists in disco_items (see VirtualHosts).
 	Disco []Component
+}
+
+// DiscoFollows are the answers disco_items is there for: a component's
+// when it lists only that one.
+func (h VirtualHost) DiscoFollows() []string { return componentFollows(h.Disco) }
+
+// componentFollows are the answers a block listing these components
+// follows: the field of the one component it lists, else none (turning one
+// off leaves the others).
+func componentFollows(cs []Component) []string {
+	fields := make([][]string, len(cs))
+	for i, c := range cs {
+		fields[i] = []string{c.Field}
+	}
+	return config.Common(fields...)
 }
 
 // VirtualHosts are the VirtualHost sections. A component is found by
@@ -174,6 +219,9 @@ var componentKinds = map[config.HostKind]Component{
 		Doc: "https://prosody.im/doc/modules/mod_proxy65"},
 }
 
+// ComponentFollows are the answers the Components heading follows.
+func (s *setup) ComponentFollows() []string { return componentFollows(s.Components()) }
+
 // Components are the Component sections, in the order of the hosts.
 func (s *setup) Components() []Component {
 	out := make([]Component, 0, 3)
@@ -208,15 +256,25 @@ func (s *setup) TURNRelay() string {
 func (s *setup) TURNRelayMin() int { return config.TURNRelayMin }
 func (s *setup) TURNRelayMax() int { return config.TURNRelayMax }
 
-// DirectTLSServices are the enabled services whose ports start with TLS.
-func (s *setup) DirectTLSServices() []string {
-	var services []string
+// DirectTLSPorts are the ports that start with TLS.
+func (s *setup) DirectTLSPorts() []config.Port {
+	var ports []config.Port
 	for _, p := range s.Ports {
 		if p.DirectTLS {
-			services = append(services, string(p.Service))
+			ports = append(ports, p)
 		}
 	}
-	return services
+	return ports
+}
+
+// DirectTLSFollows are the answers the comment on the direct TLS ports
+// follows: those every such port follows.
+func (s *setup) DirectTLSFollows() []string {
+	var follows [][]string
+	for _, p := range s.DirectTLSPorts() {
+		follows = append(follows, append([]string{p.Field}, p.Follows...))
+	}
+	return config.Common(follows...)
 }
 
 // CertFile and KeyFile are the certificate files, relative to the config's
