@@ -65,6 +65,7 @@ type Model struct {
 	showPreview bool
 	tab         int // 0 prosody.cfg.lua, 1 compose.yaml
 	preview     preview
+	pageKeys    []string // the keys of the page's questions (see marking)
 	phase       phase
 	spinner     spinner.Model
 	outcome     Outcome
@@ -107,7 +108,7 @@ func (m *Model) currentPage() page {
 
 // buildPage makes the huh form of the current page from the draft.
 func (m *Model) buildPage() {
-	m.modules = false
+	m.modules, m.pageKeys = false, nil
 	if m.onReview() {
 		m.form = m.reviewForm()
 	} else {
@@ -126,6 +127,7 @@ func (m *Model) buildPage() {
 				if _, ok := f.(*huh.MultiSelect[string]); ok {
 					m.modules = true
 				}
+				m.pageKeys = append(m.pageKeys, f.GetKey())
 			}
 			g := huh.NewGroup(fields...).Title(s.title).Description(s.description)
 			if s.when != nil {
@@ -354,9 +356,9 @@ func (m *Model) render() string {
 		previewWidth := m.width - m.formWidth() - 3
 		body = lipgloss.JoinHorizontal(lipgloss.Top,
 			lipgloss.NewStyle().Width(m.formWidth()+1).MaxHeight(bodyHeight).Render(form),
-			m.preview.render(m.styles, m.tab, p, m.markers(), previewWidth, bodyHeight))
+			m.preview.render(m.styles, m.tab, p, m.marking(), m.pageKeys, previewWidth, bodyHeight))
 	case m.showPreview:
-		body = m.preview.render(m.styles, m.tab, p, m.markers(), m.width, bodyHeight)
+		body = m.preview.render(m.styles, m.tab, p, m.marking(), m.pageKeys, m.width, bodyHeight)
 	default:
 		body = lipgloss.NewStyle().MaxHeight(bodyHeight).Render(form)
 	}
@@ -383,15 +385,13 @@ func (m *Model) hoveredModule() (string, bool) {
 	return "", false
 }
 
-// markers are the preview lines the focused question affects: its own
-// when it has some, else the page's.
-func (m *Model) markers() []string {
-	if f := m.form.GetFocusedField(); f != nil {
-		if mk, ok := fieldMarkers[f.GetKey()]; ok {
-			return mk
-		}
+// marking names the answer the focused question asks, by its key (the
+// answers file's name for it), whose lines the preview highlights.
+func (m *Model) marking() []string {
+	if f := m.form.GetFocusedField(); f != nil && f.GetKey() != "" {
+		return []string{f.GetKey()}
 	}
-	return m.currentPage().markers
+	return nil
 }
 
 // moduleInfo describes the module under the cursor: its doc link and what

@@ -23,30 +23,17 @@ type step struct {
 	fields             func(d *draft, series config.Series) []huh.Field
 }
 
-// fieldMarkers are the lines of the preview each question affects, by the
-// field's key; a page's own markers apply to fields not listed here.
-var fieldMarkers = map[string][]string{
-	"series":       {"Target: Prosody", "PROSODY_SERIES"},
-	"domain":       {"VirtualHost "},
-	"admins":       {"admins ="},
-	"registration": {"allow_registration", "registration_invite_only", `"invites`},
-	"federation":   {"s2s_", "dialback", "modules_disabled"},
-	"muc":          {`"muc"`, "restrict_room_creation", "muc_mam"},
-	"upload":       {"http_file_share", "http_external_url"},
-	"proxy65":      {"proxy65"},
-	"turn":         {"turn_external"},
-	"owner":        {"user:"},
-}
-
 // page is one screen of the wizard.
 type page struct {
 	name  string // welcome, domains, tls, database, modules, components, deployment, review
 	title string
 	steps []step
-	// preview says which file the preview shows on this page and which
-	// lines this page's answers affect.
+	// previewFile is the file the preview shows on this page. It
+	// highlights the lines the focused question's answer produced (the
+	// plan marks them by the answers file's name for the answer, which is
+	// each question's key), or the page's questions' when that one
+	// produced none there.
 	previewFile string
-	markers     []string
 	// accessibleSteps, when set, replace steps for the plain prompts.
 	accessibleSteps []step
 }
@@ -99,7 +86,7 @@ func (s step) applies(d *draft) bool { return s.when == nil || s.when(d) }
 // pages are the wizard's pages in order; review is built by the model.
 var pages = []page{
 	{
-		name: "welcome", title: "Welcome", previewFile: "prosody.cfg.lua", markers: []string{"Target: Prosody"},
+		name: "welcome", title: "Welcome", previewFile: "prosody.cfg.lua",
 		steps: []step{{
 			title: "prosody-wizard",
 			description: "From nothing to a working, secure Prosody XMPP server. Answer a few questions; " +
@@ -107,7 +94,7 @@ var pages = []page{
 				"without writing anything.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
-					huh.NewSelect[string]().Key("series").Title("Prosody version").
+					huh.NewSelect[string]().Key("prosody").Title("Prosody version").
 						Description("13.0 is current (Debian bookworm-backports); 0.12 is Debian bookworm's.").
 						Options(huh.NewOption("13.0", string(config.Series13)), huh.NewOption("0.12", string(config.Series012))).
 						Value(&d.Series),
@@ -117,15 +104,14 @@ var pages = []page{
 	},
 	{
 		name: "domains", title: "Domains and accounts", previewFile: "prosody.cfg.lua",
-		markers: []string{"VirtualHost ", "admins =", "allow_registration", "registration_invite_only", "s2s_", "dialback"},
 		steps: []step{{
 			title:       "Domains and accounts",
 			description: "Each domain is a VirtualHost: accounts look like user@domain.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
-					huh.NewInput().Key("domain").Title("Domain").Description("The primary domain, e.g. example.org").
+					huh.NewInput().Key("domains").Title("Domain").Description("The primary domain, e.g. example.org").
 						Placeholder("example.org").Value(&d.Primary).Validate(validHost(&d.Primary, true)),
-					huh.NewInput().Key("domain").Title("More domains").Description("Optional, separated by spaces").
+					huh.NewInput().Key("domains").Title("More domains").Description("Optional, separated by spaces").
 						Value(&d.MoreDomains).Validate(validHosts(&d.MoreDomains)),
 					huh.NewInput().Key("admins").Title("Admins").Description("Accounts allowed to administer the server, e.g. admin@" + orExample(d.Primary)).
 						Value(&d.Admins).Validate(validAdmins(d)),
@@ -142,13 +128,13 @@ var pages = []page{
 		}},
 	},
 	{
-		name: "tls", title: "Certificates", previewFile: "prosody.cfg.lua", markers: []string{"certificates ="},
+		name: "tls", title: "Certificates", previewFile: "prosody.cfg.lua",
 		steps: []step{
 			{
 				title:       "Certificates",
 				description: "One certificate covers every domain and component.",
 				fields: func(d *draft, _ config.Series) []huh.Field {
-					return []huh.Field{huh.NewSelect[string]().Title("Where does the certificate come from?").
+					return []huh.Field{huh.NewSelect[string]().Key("tls.mode").Title("Where does the certificate come from?").
 						Options(
 							huh.NewOption("self-signed: made now (fine to start; clients warn)", config.TLSSelfSigned),
 							huh.NewOption("existing: files I already have", config.TLSExisting),
@@ -161,9 +147,9 @@ var pages = []page{
 				when:  func(d *draft) bool { return d.TLSMode == config.TLSExisting },
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{
-						huh.NewInput().Title("Certificate chain (PEM)").Placeholder("/etc/letsencrypt/live/example.org/fullchain.pem").
+						huh.NewInput().Key("tls.cert").Title("Certificate chain (PEM)").Placeholder("/etc/letsencrypt/live/example.org/fullchain.pem").
 							Value(&d.Cert).Validate(check(&d.Cert, func(s string) string { return config.TLSFileProblem(s, config.TLSCertWhat) })),
-						huh.NewInput().Title("Private key (PEM)").Placeholder("/etc/letsencrypt/live/example.org/privkey.pem").
+						huh.NewInput().Key("tls.key").Title("Private key (PEM)").Placeholder("/etc/letsencrypt/live/example.org/privkey.pem").
 							Value(&d.Key).Validate(check(&d.Key, func(s string) string { return config.TLSFileProblem(s, config.TLSKeyWhat) })),
 					}
 				},
@@ -172,19 +158,19 @@ var pages = []page{
 				title: "Let's Encrypt",
 				when:  func(d *draft) bool { return d.TLSMode == config.TLSLetsEncrypt },
 				fields: func(d *draft, _ config.Series) []huh.Field {
-					return []huh.Field{huh.NewInput().Title("E-mail for the ACME account").Placeholder("admin@example.org").
+					return []huh.Field{huh.NewInput().Key("tls.email").Title("E-mail for the ACME account").Placeholder("admin@example.org").
 						Value(&d.Email).Validate(check(&d.Email, config.ACMEEmailProblem))}
 				},
 			},
 		},
 	},
 	{
-		name: "database", title: "Storage", previewFile: "prosody.cfg.lua", markers: []string{"storage =", "sql = {"},
+		name: "database", title: "Storage", previewFile: "prosody.cfg.lua",
 		steps: []step{
 			{
 				title: "Storage",
 				fields: func(d *draft, _ config.Series) []huh.Field {
-					return []huh.Field{huh.NewSelect[string]().Title("Where does Prosody keep its data?").
+					return []huh.Field{huh.NewSelect[string]().Key("database.driver").Title("Where does Prosody keep its data?").
 						Options(
 							huh.NewOption("internal: plain files (simplest)", config.DriverInternal),
 							huh.NewOption("sqlite: one SQLite file", config.DriverSQLite),
@@ -199,18 +185,18 @@ var pages = []page{
 				when:        func(d *draft) bool { return d.Driver == config.DriverPostgres || d.Driver == config.DriverMySQL },
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{
-						huh.NewInput().Title("Host").Placeholder("(the compose service)").Value(&d.DBHost),
-						huh.NewInput().Title("Port").Placeholder("(the default)").Value(&d.DBPort).Validate(validDBPort(d)),
-						huh.NewInput().Title("Database").Value(&d.DBName).Validate(check(&d.DBName, config.DatabaseNameProblem)),
-						huh.NewInput().Title("User").Value(&d.DBUser).Validate(check(&d.DBUser, config.DatabaseNameProblem)),
-						passwordInput(d).Title("Password").Placeholder("(generated)").Value(&d.DBPassword).Validate(validSecret),
+						huh.NewInput().Key("database.host").Title("Host").Placeholder("(the compose service)").Value(&d.DBHost),
+						huh.NewInput().Key("database.port").Title("Port").Placeholder("(the default)").Value(&d.DBPort).Validate(validDBPort(d)),
+						huh.NewInput().Key("database.name").Title("Database").Value(&d.DBName).Validate(check(&d.DBName, config.DatabaseNameProblem)),
+						huh.NewInput().Key("database.user").Title("User").Value(&d.DBUser).Validate(check(&d.DBUser, config.DatabaseNameProblem)),
+						passwordInput(d).Key("database.password").Title("Password").Placeholder("(generated)").Value(&d.DBPassword).Validate(validSecret),
 					}
 				},
 			},
 		},
 	},
 	{
-		name: "modules", title: "Modules", previewFile: "prosody.cfg.lua", markers: []string{"modules_enabled"},
+		name: "modules", title: "Modules", previewFile: "prosody.cfg.lua",
 		steps: moduleGroupSteps(),
 		// Plain prompts: one numbered list (a screen reader reads it once).
 		accessibleSteps: []step{{
@@ -218,33 +204,33 @@ var pages = []page{
 			description: "The recommended set is selected; enter numbers to toggle, 0 when done.",
 			fields: func(d *draft, series config.Series) []huh.Field {
 				opts := moduleOptions(config.Catalog().Choosable(series), d.Modules, 0)
-				return []huh.Field{huh.NewMultiSelect[string]().Title("Modules").Options(opts...).Value(&d.Modules)}
+				return []huh.Field{huh.NewMultiSelect[string]().Key("modules").Title("Modules").Options(opts...).Value(&d.Modules)}
 			},
 		}},
 	},
 	{
-		name: "components", title: "Services", previewFile: "prosody.cfg.lua", markers: []string{"Component ", "turn_external", "disco_items"},
+		name: "components", title: "Services", previewFile: "prosody.cfg.lua",
 		steps: []step{{
 			title:       "Services",
 			description: "Each runs on a host name of its own; leave one empty to turn it off.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
-					huh.NewInput().Key("muc").Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validHost(&d.MUC, false)),
-					huh.NewInput().Key("upload").Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validHost(&d.Upload, false)),
-					huh.NewInput().Key("proxy65").Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validHost(&d.Proxy65, false)),
-					huh.NewInput().Key("turn").Title("TURN for calls").Description("compose runs coturn for it").Placeholder("(off)").
+					huh.NewInput().Key("components.muc").Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validHost(&d.MUC, false)),
+					huh.NewInput().Key("components.upload").Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validHost(&d.Upload, false)),
+					huh.NewInput().Key("components.proxy65").Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validHost(&d.Proxy65, false)),
+					huh.NewInput().Key("turn.host").Title("TURN for calls").Description("compose runs coturn for it").Placeholder("(off)").
 						Value(&d.TURN).Validate(validTURNHost(&d.TURN)),
 				}
 			},
 		}},
 	},
 	{
-		name: "deployment", title: "Deployment", previewFile: "compose.yaml", markers: []string{"user:", "ports:"},
+		name: "deployment", title: "Deployment", previewFile: "compose.yaml",
 		steps: []step{{
 			title: "Deployment",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
-					huh.NewSelect[string]().Title("How will Prosody run?").
+					huh.NewSelect[string]().Key("deploy").Title("How will Prosody run?").
 						Options(
 							huh.NewOption("compose: a starter repo for Docker Compose", config.DeployCompose),
 							huh.NewOption("host: /etc/prosody on this machine (Debian's prosody)", config.DeployHost),

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -20,9 +21,10 @@ type preview struct {
 	drawnKey string
 	drawn    string
 
-	key      string      // the answers and folder it was made for
-	files    [2][]string // prosody.cfg.lua and compose.yaml, as lines
-	problems []string    // why the current answers do not plan yet
+	key      string            // the answers and folder it was made for
+	files    [2][]string       // prosody.cfg.lua and compose.yaml, as lines
+	marks    [2]scaffold.Marks // which of those lines each answer produced
+	problems []string          // why the current answers do not plan yet
 }
 
 var previewFiles = [2]string{"prosody.cfg.lua", "compose.yaml"}
@@ -54,11 +56,11 @@ func (m *Model) refreshPreview() {
 		return
 	}
 	if f, ok := p.File(scaffold.ConfigPath(a)); ok {
-		m.preview.files[0] = previewLines(f.Data)
+		m.preview.files[0], m.preview.marks[0] = previewLines(f.Data), f.Marks
 	}
-	m.preview.files[1] = []string{"(a host install has no compose.yaml)"}
+	m.preview.files[1], m.preview.marks[1] = []string{"(a host install has no compose.yaml)"}, nil
 	if f, ok := p.File("compose.yaml"); ok {
-		m.preview.files[1] = previewLines(f.Data)
+		m.preview.files[1], m.preview.marks[1] = previewLines(f.Data), f.Marks
 	}
 }
 
@@ -69,18 +71,36 @@ func previewLines(data []byte) []string {
 	return strings.Split(text, "\n")
 }
 
+// lit says which lines of file i the preview highlights: those the answers
+// of question produced (the answers file's names for what the focused
+// question asks), or, where it produced none, those of page (the page's
+// questions).
+func (pv *preview) lit(i int, question, page []string) []bool {
+	ranges := pv.marks[i].Lines(question...)
+	if len(ranges) == 0 {
+		ranges = pv.marks[i].Lines(page...)
+	}
+	lit := make([]bool, len(pv.files[i]))
+	for _, r := range ranges {
+		for n := r.From; n <= r.To && n <= len(lit); n++ {
+			lit[n-1] = true
+		}
+	}
+	return lit
+}
+
 // render draws the preview box: tabs, problems, then the file scrolled to
-// the first line the page affects, those lines highlighted.
-func (pv *preview) render(st Styles, tab int, p page, markers []string, width, height int) string {
-	key := fmt.Sprint(pv.key, tab, p.previewFile, markers, width, height, st.Highlight.GetBackground())
+// the first highlighted line (see lit), those lines highlighted.
+func (pv *preview) render(st Styles, tab int, p page, question, pageFields []string, width, height int) string {
+	key := fmt.Sprint(pv.key, tab, p.previewFile, question, pageFields, width, height, st.Highlight.GetBackground())
 	if key == pv.drawnKey {
 		return pv.drawn
 	}
-	pv.drawnKey, pv.drawn = key, pv.draw(st, tab, p, markers, width, height)
+	pv.drawnKey, pv.drawn = key, pv.draw(st, tab, p, question, pageFields, width, height)
 	return pv.drawn
 }
 
-func (pv *preview) draw(st Styles, tab int, p page, markers []string, width, height int) string {
+func (pv *preview) draw(st Styles, tab int, p page, question, pageFields []string, width, height int) string {
 	// ctrl+t flips between the files, starting from the page's own.
 	if p.previewFile == "compose.yaml" {
 		tab = 1 - tab
@@ -100,25 +120,11 @@ func (pv *preview) draw(st Styles, tab int, p page, markers []string, width, hei
 		head = append(head, st.Warning.Render(truncate("! "+pr, inner)))
 	}
 	lines := pv.files[tab]
+	lit := pv.lit(tab, question, pageFields)
 	room := max(1, height-2-len(head))
 	top := 0
-	marked := func(l string) bool {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "--") || strings.HasPrefix(t, "#") {
-			return false // a comment that mentions the setting
-		}
-		for _, mk := range markers {
-			if strings.Contains(l, mk) {
-				return true
-			}
-		}
-		return false
-	}
-	for i, l := range lines {
-		if marked(l) {
-			top = max(0, i-2)
-			break
-		}
+	if first := slices.Index(lit, true); first >= 0 {
+		top = max(0, first-2)
 	}
 	if top > len(lines)-room {
 		top = max(0, len(lines)-room)
@@ -126,7 +132,7 @@ func (pv *preview) draw(st Styles, tab int, p page, markers []string, width, hei
 	body := make([]string, 0, room)
 	for i := top; i < len(lines) && len(body) < room; i++ {
 		l := truncate(lines[i], inner)
-		if marked(lines[i]) {
+		if lit[i] {
 			l = st.Highlight.Render(l)
 		}
 		body = append(body, l)
