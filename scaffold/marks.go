@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -49,9 +48,10 @@ func mergeRanges(rs []LineRange) []LineRange {
 	return out
 }
 
-// A template marks what an answer produced between {{mark "field" …}} and
-// {{endmark}}; marks nest. Both write a sentinel, NUL-delimited, that
-// unmark takes out of the rendered text again, noting the lines between.
+// A template marks the line it writes with {{markline "field" …}}, or what
+// an answer produced over several lines between {{mark "field" …}} and
+// {{endmark}}; marks nest. Each writes a sentinel, NUL-delimited, that
+// unmark takes out of the rendered text again, noting the lines it marks.
 // No rendered value holds a NUL (validation refuses control characters in
 // the answers), and unmark refuses one that is not a mark, so that a gap
 // there fails loudly instead of marking the wrong lines.
@@ -59,54 +59,94 @@ const (
 	sentinel  = '\x00'
 	openMark  = '+'
 	closeMark = '-'
+	lineMark  = '='
 	fieldSep  = "\x01"
 )
 
-// mark opens a marked region for the answers fields given, as names or
+// mark opens a region marked for the answers fields given, as names or
 // lists of names (an empty list marks nothing, so a template can pass
 // what a value follows without checking it).
-func mark(fields ...any) (string, error) {
-	var names []string
-	for _, f := range fields {
-		switch x := f.(type) {
-		case string:
-			names = append(names, x)
-		case []string:
-			names = append(names, x...)
-		default:
-			return "", fmt.Errorf("mark: %v (%T) is not a field name or a list of them", f, f)
-		}
-	}
-	for _, n := range names {
-		if n == "" || strings.ContainsAny(n, string(sentinel)+fieldSep) {
-			return "", fmt.Errorf("mark: %q is not a field name", n)
-		}
-	}
-	return string(sentinel) + string(openMark) + strings.Join(names, fieldSep) + string(sentinel), nil
-}
+func mark(fields ...any) (string, error) { return sentinelFor(openMark, fields) }
+
+// markLine marks the line it is on for the fields given, as mark does.
+func markLine(fields ...any) (string, error) { return sentinelFor(lineMark, fields) }
 
 // endMark closes the region the last mark opened.
 func endMark() string { return string([]byte{sentinel, closeMark, sentinel}) }
 
+func sentinelFor(kind byte, fields []any) (string, error) {
+	var b strings.Builder
+	b.WriteByte(sentinel)
+	b.WriteByte(kind)
+	n := 0
+	add := func(name string) error {
+		if name == "" || strings.ContainsAny(name, string(sentinel)+fieldSep) {
+			return fmt.Errorf("mark: %q is not a field name", name)
+		}
+		if n > 0 {
+			b.WriteString(fieldSep)
+		}
+		b.WriteString(name)
+		n++
+		return nil
+	}
+	for _, f := range fields {
+		switch x := f.(type) {
+		case string:
+			if err := add(x); err != nil {
+				return "", err
+			}
+		case []string:
+			for _, name := range x {
+				if err := add(name); err != nil {
+					return "", err
+				}
+			}
+		default:
+			return "", fmt.Errorf("mark: %v (%T) is not a field name or a list of them", f, f)
+		}
+	}
+	if n == 0 && kind == lineMark {
+		return "", nil // nothing to mark, nothing to close
+	}
+	b.WriteByte(sentinel)
+	return b.String(), nil
+}
+
 // unmark takes the sentinels out of rendered text and returns the text and
 // the lines each field marks. A region starting at the end of a line (a
-// mark after a trimmed newline) starts on the next line; a region that
-// holds no text but line breaks marks nothing.
+// mark after a trimmed newline) starts on the next line, and so does a
+// line mark there; a region holding nothing but line breaks marks
+// nothing.
 func unmark(data []byte) ([]byte, Marks, error) {
 	if bytes.IndexByte(data, sentinel) < 0 {
 		return data, nil, nil
 	}
+	// at is a place in the text: its byte offset and its line.
+	type at struct{ offset, line int }
 	type open struct {
-		fields []string
-		at     int
-	}
-	type region struct {
-		fields   []string
-		from, to int // byte offsets into out
+		fields string // fieldSep-separated
+		at
 	}
 	out := make([]byte, 0, len(data))
-	var stack []open
-	var regions []region
+	line := 1
+	var stack, lines []open
+	marks := Marks{}
+	add := func(fields string, r LineRange) {
+		for fields != "" {
+			var f string
+			f, fields, _ = strings.Cut(fields, fieldSep)
+			marks[f] = append(marks[f], r)
+		}
+	}
+	// skip moves p past the line breaks that follow it.
+	skip := func(p at, end int) at {
+		for p.offset < end && out[p.offset] == '\n' {
+			p.offset++
+			p.line++
+		}
+		return p
+	}
 	for {
 		i := bytes.IndexByte(data, sentinel)
 		if i < 0 {
@@ -114,49 +154,43 @@ func unmark(data []byte) ([]byte, Marks, error) {
 			break
 		}
 		out = append(out, data[:i]...)
+		line += bytes.Count(data[:i], []byte{'\n'})
 		j := bytes.IndexByte(data[i+1:], sentinel)
 		if j < 1 {
 			return nil, nil, errors.New("a NUL byte that is not a mark")
 		}
-		tag := string(data[i+1 : i+1+j])
+		kind, fields := data[i+1], string(data[i+2:i+1+j])
 		data = data[i+2+j:]
+		here := at{len(out), line}
 		switch {
-		case tag[0] == openMark && len(tag) == 1:
-			stack = append(stack, open{at: len(out)})
-		case tag[0] == openMark:
-			stack = append(stack, open{strings.Split(tag[1:], fieldSep), len(out)})
-		case tag == string(closeMark) && len(stack) > 0:
+		case kind == openMark:
+			stack = append(stack, open{fields, here})
+		case kind == lineMark && fields != "":
+			lines = append(lines, open{fields, here})
+		case kind == closeMark && fields == "" && len(stack) > 0:
 			o := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			regions = append(regions, region{o.fields, o.at, len(out)})
-		case tag == string(closeMark):
+			from := skip(o.at, here.offset)
+			if from.offset == here.offset {
+				continue // only line breaks
+			}
+			to := here.line
+			if out[here.offset-1] == '\n' {
+				to-- // the region ends with its last line's break
+			}
+			add(o.fields, LineRange{from.line, to})
+		case kind == closeMark && fields == "":
 			return nil, nil, errors.New("endmark without a mark")
 		default:
 			return nil, nil, errors.New("a NUL byte that is not a mark")
 		}
 	}
 	if len(stack) > 0 {
-		return nil, nil, fmt.Errorf("mark %q is never ended", strings.Join(stack[len(stack)-1].fields, " "))
+		return nil, nil, fmt.Errorf("mark %q is never ended", strings.ReplaceAll(stack[len(stack)-1].fields, fieldSep, " "))
 	}
-	// Line i+2 starts after newline i.
-	var newlines []int
-	for i, c := range out {
-		if c == '\n' {
-			newlines = append(newlines, i)
-		}
-	}
-	line := func(offset int) int { return 1 + sort.SearchInts(newlines, offset) }
-	marks := Marks{}
-	for _, r := range regions {
-		for r.from < r.to && out[r.from] == '\n' {
-			r.from++
-		}
-		if r.from == r.to || len(r.fields) == 0 {
-			continue
-		}
-		lr := LineRange{line(r.from), line(r.to - 1)}
-		for _, f := range r.fields {
-			marks[f] = append(marks[f], lr)
+	for _, l := range lines {
+		if p := skip(l.at, len(out)); p.offset < len(out) {
+			add(l.fields, LineRange{p.line, p.line})
 		}
 	}
 	for f, rs := range marks {

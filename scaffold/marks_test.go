@@ -13,36 +13,43 @@ import (
 )
 
 func TestUnmark(t *testing.T) {
-	m := func(fields ...any) string {
-		s, err := mark(fields...)
+	sentinel := func(f func(...any) (string, error), fields ...any) string {
+		s, err := f(fields...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
+	m := func(fields ...any) string { return sentinel(mark, fields...) }
+	line := func(fields ...any) string { return sentinel(markLine, fields...) }
 	end := endMark()
 	in := "one\n" + m("a") + "two\n" + m("b", []string{"c"}) + "three" + end + "\n" + end +
-		"four" + m("a") + "\n" + end + "\n" + m([]string(nil)) + "five" + end + "\nsix" + m("d") + "\nseven" + end + "\n"
+		"four" + m("a") + "\n" + end + "\n" + m([]string(nil)) + "five" + end + "\nsix" + m("d") + "\nseven" + end + "\n" +
+		line("e") + "eight\n" + "nine" + line("f", "g") + "\nten\n" + line([]string(nil)) + "eleven" + line("h")
 	out, marks, err := unmark([]byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "one\ntwo\nthree\nfour\n\nfive\nsix\nseven\n"; string(out) != want {
+	if want := "one\ntwo\nthree\nfour\n\nfive\nsix\nseven\neight\nnine\nten\neleven"; string(out) != want {
 		t.Errorf("text %q, want %q", out, want)
 	}
 	want := Marks{
-		"a": {{2, 3}}, // two, three; the newline after four marks nothing
+		"a": {{2, 3}}, // two, three; the line break after four marks nothing
 		"b": {{3, 3}}, // three
-		"c": {{3, 3}}, //
-		"d": {{8, 8}}, // starts at the end of six: seven
+		"c": {{3, 3}},
+		"d": {{8, 8}},   // starts at the end of six: seven
+		"e": {{9, 9}},   // eight
+		"f": {{11, 11}}, // at the end of nine: ten
+		"g": {{11, 11}},
+		// h, at the end of the text, marks nothing
 	}
 	if !reflect.DeepEqual(marks, want) {
 		t.Errorf("marks %v, want %v", marks, want)
 	}
-	if got := marks.Lines("b", "a", "d"); !reflect.DeepEqual(got, []LineRange{{2, 3}, {8, 8}}) {
-		t.Errorf("Lines(b, a, d) = %v", got)
+	if got := marks.Lines("b", "a", "d", "e"); !reflect.DeepEqual(got, []LineRange{{2, 3}, {8, 9}}) {
+		t.Errorf("Lines(b, a, d, e) = %v", got)
 	}
-	for _, bad := range []string{m("a") + "open", "close" + end, "nul\x00here", "nul\x00"} {
+	for _, bad := range []string{m("a") + "open", "close" + end, "nul\x00here", "nul\x00", "\x00?\x00"} {
 		if _, _, err := unmark([]byte(bad)); err == nil {
 			t.Errorf("unmark(%q) gave no error", bad)
 		}
@@ -50,8 +57,24 @@ func TestUnmark(t *testing.T) {
 	if _, err := mark(""); err == nil {
 		t.Error("mark of an empty name gave no error")
 	}
-	if _, err := mark(3); err == nil {
-		t.Error("mark of a number gave no error")
+	if _, err := markLine(3); err == nil {
+		t.Error("markline of a number gave no error")
+	}
+}
+
+func TestPad(t *testing.T) {
+	for _, c := range []struct {
+		width int
+		parts []string
+		want  string
+	}{
+		{8, []string{`"tls"`, ";"}, `"tls";  `},
+		{3, []string{"münchen"}, "münchen"},
+		{9, []string{"münchen"}, "münchen  "},
+	} {
+		if got := pad(c.width, c.parts...); got != c.want {
+			t.Errorf("pad(%d, %q) = %q, want %q", c.width, c.parts, got, c.want)
+		}
 	}
 }
 

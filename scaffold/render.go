@@ -19,18 +19,19 @@ var templateFS embed.FS
 // Lua goes through lua, every YAML scalar through yaml, every .env value
 // through env, every shell word of a script or a command line through sh.
 // The templates write all the syntax around those values themselves; wrap
-// fills prose into comment lines that start the way a template says, max
-// helps them line comments up, and mark … endmark say which answers
-// produced the lines between (see Marks).
+// fills prose into comment lines that start the way a template says, pad
+// lines up columns, and markline and mark … endmark say which answers
+// produced the lines they mark (see Marks).
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lua":     LuaValue,
-	"yaml":    yamlString,
-	"sh":      ShellQuote,
-	"env":     DotenvValue,
-	"wrap":    wrap,
-	"max":     func(a, b int) int { return max(a, b) },
-	"mark":    mark,
-	"endmark": endMark,
+	"lua":      LuaValue,
+	"yaml":     yamlString,
+	"sh":       ShellQuote,
+	"env":      DotenvValue,
+	"wrap":     wrap,
+	"pad":      pad,
+	"markline": markLine,
+	"mark":     mark,
+	"endmark":  endMark,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // render executes one template with the setup: the file's text and its

@@ -93,6 +93,16 @@ func (s *setup) ModuleGroups() []ModuleGroup {
 	return groups
 }
 
+// ModuleColumn is the column modules_enabled lines its comments up at: past
+// the widest module name as lua quotes it, followed by sep.
+func (s *setup) ModuleColumn(sep string) int {
+	width := 0
+	for _, m := range s.Modules.Global {
+		width = max(width, len(LuaString(m.Name))+len(sep))
+	}
+	return width
+}
+
 // MUCModules are the names of the modules enabled inside the MUC component.
 func (s *setup) MUCModules() []string {
 	names := make([]string, len(s.Modules.MUC))

@@ -32,3 +32,13 @@ func wrap(width int, prefix, text string) string {
 	}
 	return b.String()
 }
+
+// pad writes parts one after the other, followed by spaces up to width
+// columns, so that what follows lines up.
+func pad(width int, parts ...string) string {
+	s := strings.Join(parts, "")
+	if n := width - utf8.RuneCountInString(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}
