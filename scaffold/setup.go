@@ -3,6 +3,7 @@ package scaffold
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"prosody-wizard/config"
 )
@@ -98,7 +99,7 @@ func (s *setup) ModuleGroups() []ModuleGroup {
 func (s *setup) ModuleColumn(sep string) int {
 	width := 0
 	for _, m := range s.Modules.Global {
-		width = max(width, len(LuaString(m.Name))+len(sep))
+		width = max(width, utf8.RuneCountInString(LuaString(m.Name)+sep))
 	}
 	return width
 }
