@@ -200,7 +200,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// The form gets its share of the screen, not the whole of it.
 		m.width, m.height = msg.Width, msg.Height
 		m.form = m.form.WithWidth(m.formWidth()).WithHeight(m.formHeight())
-		return m, nil
+		// huh lays a group out when it handles a message, not when its
+		// size changes: hand it this one, so the questions fit the new
+		// width now rather than at the next key or cursor blink.
+		_, cmd := m.form.Update(msg)
+		return m, cmd
 	case tea.BackgroundColorMsg:
 		m.dark = msg.IsDark()
 		m.styles = NewStyles(m.dark)
