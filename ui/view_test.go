@@ -15,7 +15,9 @@ import (
 	"prosody-wizard/config"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+// updating reports -update, which teatest's golden package defines for
+// this test binary (a flag may be defined only once).
+func updating() bool { return flag.Lookup("update").Value.String() == "true" }
 
 // goldenView compares a rendered screen, without colour (the plain
 // profile), with testdata/ui/NAME.golden.
@@ -23,7 +25,7 @@ func goldenView(t *testing.T, name, view string) {
 	t.Helper()
 	got := []byte(ansi.Strip(view) + "\n")
 	path := filepath.Join("..", "testdata", "ui", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +54,7 @@ func TestViews(t *testing.T) {
 			cryptotest.SetGlobalRandom(t, 1)
 			opts, _ := flowOptions(config.Defaults())
 			d := newDriver(t, opts, size.width, size.height)
-			goldenView(t, fmt.Sprintf("%s/%s", size.name, "welcome"), d.m.render())
+			goldenView(t, fmt.Sprintf("%s/%s", size.name, "welcome"), d.render())
 			d.enter()
 			d.typeText("example.org")
 			for _, p := range append(pageNames(), "review") {
@@ -60,7 +62,7 @@ func TestViews(t *testing.T) {
 					continue
 				}
 				d.enterUntil(p, 30)
-				view := d.m.render()
+				view := d.render()
 				goldenView(t, fmt.Sprintf("%s/%s", size.name, p), view)
 				for i, line := range strings.Split(ansi.Strip(view), "\n") {
 					if w := ansi.StringWidth(line); w > size.width {
@@ -79,9 +81,9 @@ func TestViews(t *testing.T) {
 		d.enter()
 		d.typeText("example.org")
 		d.ctrl('p')
-		goldenView(t, "80x24/domains-preview", d.m.render())
+		goldenView(t, "80x24/domains-preview", d.render())
 		d.ctrl('t')
-		goldenView(t, "80x24/domains-preview-compose", d.m.render())
+		goldenView(t, "80x24/domains-preview-compose", d.render())
 	})
 }
 
