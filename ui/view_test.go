@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,33 +10,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/golden"
 )
-
-// updating reports -update, which teatest's golden package defines for
-// this test binary (a flag may be defined only once).
-func updating() bool { return flag.Lookup("update").Value.String() == "true" }
 
 // goldenView compares a rendered screen, without colour (the plain
 // profile), with testdata/ui/NAME.golden.
 func goldenView(t *testing.T, name, view string) {
 	t.Helper()
-	got := []byte(ansi.Strip(view) + "\n")
-	path := filepath.Join("..", "testdata", "ui", name+".golden")
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("no golden %s (run go test ./... -update): %v", path, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from its golden (run go test ./... -update and review):\n--- got\n%s--- want\n%s", name, got, want)
-	}
+	golden.File(t, filepath.Join("..", "testdata", "ui", name+".golden"), []byte(ansi.Strip(view)+"\n"))
 }
 
 // TestViews: every page at 80x24, 60x20 (questions only) and 120x36
