@@ -631,7 +631,7 @@ func TestIncompleteWriteMessage(t *testing.T) {
 		NotWritten: []string{"README.md", "prosody/prosody.cfg.lua"},
 		Err:        syscall.ENOSPC,
 	})
-	if code := reportWriteError(&e, "answers.yaml", err); code != exitFailed {
+	if code := exitCode(&e, err); code != exitFailed {
 		t.Errorf("exit %d", code)
 	}
 	for _, want := range []string{"no space left on device", "Written (2)", "  compose.yaml", "Not written (2)", "  prosody/prosody.cfg.lua", "run the same command again"} {
