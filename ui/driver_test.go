@@ -17,7 +17,9 @@ import (
 // until the program has handled it, and after Enter until huh's move to the
 // next field, group or page (asynchronous messages) has happened. The model
 // is read only inside the program (an inspection message) or once the
-// program has ended.
+// program has ended. The program draws nothing (tea.WithoutRenderer): the
+// tests read the screen from the model, and under -race the renderer's
+// cell diffs of every frame doubled the time.
 type driver struct {
 	t     testing.TB
 	tm    *teatest.TestModel
@@ -106,7 +108,8 @@ func newDriver(t testing.TB, opts Options, width, height int) *driver {
 	t.Helper()
 	h := &harness{m: NewModel(opts), moved: make(chan struct{}, 1)}
 	d := &driver{t: t, h: h, ended: make(chan struct{}),
-		tm: teatest.NewTestModel(t, h, teatest.WithInitialTermSize(width, height))}
+		tm: teatest.NewTestModel(t, h, teatest.WithInitialTermSize(width, height),
+			teatest.WithProgramOptions(tea.WithoutRenderer()))}
 	go func() {
 		d.tm.WaitFinished(t)
 		close(d.ended)
