@@ -1,7 +1,5 @@
 package main
 
-import "flag"
-
-// update is accepted so that "go test ./... -update" runs here too; this
-// package has no goldens.
-var _ = flag.Bool("update", false, "refresh goldens (none in this package)")
+// Accepts -update, so that "go test ./... -update" (which refreshes the
+// goldens of other packages) runs here too; this package has no goldens.
+import _ "prosody-wizard/internal/golden"

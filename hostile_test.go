@@ -445,6 +445,40 @@ func holdLock(t *testing.T, out string) *safeio.Tree {
 	return other
 }
 
+// syncBuffer is a buffer one goroutine writes while another reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor polls check until it reports done, for at most limit; the error
+// shows what check last saw.
+func waitFor(limit time.Duration, check func() (bool, string)) error {
+	var last string
+	for deadline := time.Now().Add(limit); ; time.Sleep(20 * time.Millisecond) {
+		done, seen := check()
+		if done {
+			return nil
+		}
+		last = seen
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not within %v; last seen:\n%s", limit, last)
+		}
+	}
+}
+
 // TestOneRunAtATime: a run waits, saying so, while another holds the output
 // folder, and gives up after the bounded wait with exit 1 and nothing
 // written; once the other is done, it goes on and plans against what the
@@ -597,7 +631,7 @@ func TestIncompleteWriteMessage(t *testing.T) {
 		NotWritten: []string{"README.md", "prosody/prosody.cfg.lua"},
 		Err:        syscall.ENOSPC,
 	})
-	if code := reportWriteError(&e, "answers.yaml", err); code != exitFailed {
+	if code := exitCode(&e, err); code != exitFailed {
 		t.Errorf("exit %d", code)
 	}
 	for _, want := range []string{"no space left on device", "Written (2)", "  compose.yaml", "Not written (2)", "  prosody/prosody.cfg.lua", "run the same command again"} {

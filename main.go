@@ -24,19 +24,15 @@ import (
 	"prosody-wizard/ui"
 )
 
-// Exit codes (answers-v1.md): only main exits.
-const (
-	exitOK      = 0
-	exitFailed  = 1   // failed while writing or checking
-	exitUsage   = 2   // usage error or invalid answers; nothing written
-	exitAborted = 130 // aborted by the user; nothing written
-)
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-var errUsage = errors.New("usage")
+// run runs the command and reports how it ended: its exit code, and on
+// stderr what went wrong.
+func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
+	return exitCode(stderr, command(args, stdin, stdout, stderr))
+}
 
 // The wizard's two front ends; tests replace them.
 var (
@@ -87,30 +83,34 @@ Exit codes: 0 done, 1 failed while writing, 2 usage error or invalid answers
 `)
 	}
 	if err := fl.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, &usageError{} // the flag package has said what is wrong
 	}
 	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "prosody-wizard: unexpected argument %q (did you mean --answers %s?)\n", fl.Arg(0), fl.Arg(0))
-		return o, errUsage
+		return o, &usageError{fmt.Errorf("unexpected argument %q (did you mean --answers %s?)", fl.Arg(0), fl.Arg(0))}
 	}
 	return o, nil
 }
 
-func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
+// command is the whole run: ask or read the answers, then write (or show)
+// the setup. What it prints on stderr itself is progress and notes; how
+// it failed is its error, which exitCode reports.
+func command(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+		return nil
 	}
 	if err != nil {
-		return exitUsage
+		return err
 	}
 	if o.version {
 		fmt.Fprintln(stdout, "prosody-wizard", version())
-		return exitOK
+		return nil
 	}
 	if o.answers == "-" && o.edit {
-		fmt.Fprintln(stderr, "prosody-wizard: --edit needs an answers file: the wizard asks its questions on standard input, so it cannot also read the answers there")
-		return exitUsage
+		return &usageError{errors.New("--edit needs an answers file: the wizard asks its questions on standard input, so it cannot also read the answers there")}
 	}
 	if o.answers == "" || o.edit {
 		return wizard(o, stdin, stdout, stderr)
@@ -118,11 +118,11 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 
 	a, err := loadAnswers(o.answers, stdin)
 	if err != nil {
-		return reportError(stderr, o.answers, err, exitUsage)
+		return &usageError{answersError(o.answers, err)}
 	}
 	s, problems := config.Resolve(a)
 	if len(problems) > 0 {
-		return reportProblems(stderr, o.answers, problems)
+		return &problemsError{o.answers, problems}
 	}
 	return write(s, o, stdout, stderr)
 }
@@ -131,10 +131,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 // with --accessible, ACCESSIBLE=1 or TERM=dumb (which also work with piped
 // input). It starts from --answers FILE with --edit, or from an
 // answers.yaml in the current folder, else from the defaults.
-func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
+func wizard(o options, stdin *os.File, stdout, stderr io.Writer) error {
 	accessible := o.accessible || os.Getenv("ACCESSIBLE") != "" || os.Getenv("TERM") == "dumb"
 	if !accessible && !term.IsTerminal(int(stdin.Fd())) {
-		return noAnswers(stderr)
+		return errNoAnswers
 	}
 	start, out := config.Defaults(), o.out
 	file := o.answers
@@ -147,10 +147,10 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 		a, err := loadAnswers(file, stdin)
 		var problems config.Problems
 		if err != nil && !errors.As(err, &problems) {
-			return reportError(stderr, file, err, exitUsage)
+			return &usageError{err}
 		}
 		if errors.As(err, &problems) && len(a.Domains) == 0 {
-			return reportProblems(stderr, file, problems)
+			return &problemsError{file, problems}
 		}
 		start = a
 		// A compose repo keeps its answers at its root: edit it in place.
@@ -189,21 +189,19 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) int {
 	outcome, err := run(opts, stdin, stderr, os.Environ())
 	switch {
 	case err != nil:
-		fmt.Fprintf(stderr, "prosody-wizard: %v\n", err)
-		return exitFailed
+		return err
 	case outcome.Aborted:
-		fmt.Fprintln(stderr, "prosody-wizard: stopped; nothing was written.")
-		return exitAborted
+		return errAborted
 	case outcome.Err != nil:
 		file := o.answers
 		if file == "" {
 			file = "this setup" // the answers were typed, not read from a file
 		}
-		return reportWriteError(stderr, file, outcome.Err)
+		return answersError(file, outcome.Err)
 	}
 	ownerNote(stderr, outcome.Plan.OwnerNote)
 	summary(stdout, outcome.Answers, displayDir(outcome.Out), outcome.Plan, outcome.Result)
-	return exitOK
+	return nil
 }
 
 // loadAnswers reads the answers file (see config.Load), or standard input
@@ -224,35 +222,12 @@ func loadAnswers(file string, stdin io.Reader) (config.Answers, error) {
 	return config.Parse(data)
 }
 
-// noAnswers explains the ways forward when there is nothing to read.
-func noAnswers(stderr io.Writer) int {
-	fmt.Fprint(stderr, `prosody-wizard: no terminal to ask in, and no --answers file.
+// errNoAnswers explains the ways forward when there is nothing to read.
+var errNoAnswers = &usageError{errors.New(`no terminal to ask in, and no --answers file.
 Either run it in a terminal to answer the questions (or with --accessible for
 plain line prompts, which also read piped input), or describe the setup in an
 answers file and run: prosody-wizard --answers answers.yaml
-(the README's "Answers file" section lists every key).
-`)
-	return exitUsage
-}
-
-// reportError prints an error: problems with the answers (exit 2, each
-// naming its field), or anything else with the given exit code.
-func reportError(w io.Writer, file string, err error, code int) int {
-	var problems config.Problems
-	if errors.As(err, &problems) {
-		return reportProblems(w, file, problems)
-	}
-	fmt.Fprintf(w, "prosody-wizard: %v\n", err)
-	return code
-}
-
-func reportProblems(w io.Writer, file string, problems config.Problems) int {
-	fmt.Fprintf(w, "prosody-wizard: %s has %d problem(s); nothing was written:\n", file, len(problems))
-	for _, p := range problems {
-		fmt.Fprintf(w, "  %s\n", p.Error())
-	}
-	return exitUsage
-}
+(the README's "Answers file" section lists every key).`)}
 
 // resolveOwner chooses the numeric owner for the output folder, seen
 // through root (see scaffold.ResolveOwner); the note says how, when it had
@@ -290,95 +265,52 @@ func ownerNote(stderr io.Writer, note string) {
 // write plans the setup and applies it (or prints it, with --dry-run).
 // The output folder is locked from the plan to the end of the write, so a
 // second run waits and then plans against what this one wrote.
-func write(s config.Setup, o options, stdout, stderr io.Writer) int {
+func write(s config.Setup, o options, stdout, stderr io.Writer) error {
 	a := s.Answers
 	out := o.out
 	if out == "" {
 		out = s.Out
 	}
 	if o.dryRun {
-		code, _ := withView(out, func(root afero.Fs) (int, error) {
+		_, err := withView(out, func(root afero.Fs) (struct{}, error) {
 			plan, note, err := planFor(s, out, root)
 			ownerNote(stderr, note)
 			if err != nil {
-				return reportError(stderr, o.answers, err, exitFailed), nil
+				return struct{}{}, answersError(o.answers, err)
 			}
-			return dryRun(root, plan, a, displayDir(out), stdout, stderr), nil
+			return struct{}{}, dryRun(root, plan, a, displayDir(out), stdout)
 		})
-		return code
+		return err
 	}
 	l, err := lockOutput(out, stderr)
 	if err != nil {
-		return reportWriteError(stderr, o.answers, err)
+		return answersError(o.answers, err)
 	}
 	plan, note, err := planFor(s, out, l.Tree)
 	ownerNote(stderr, note)
 	if err != nil {
 		l.release(false)
-		return reportError(stderr, o.answers, err, exitFailed)
+		return answersError(o.answers, err)
 	}
 	res, err := applyLocked(l, out, plan, o)
 	l.release(len(res.Written) > 0)
 	if err != nil {
-		return reportWriteError(stderr, o.answers, err)
+		return answersError(o.answers, err)
 	}
 	summary(stdout, a, displayDir(out), plan, res)
-	return exitOK
-}
-
-// reportWriteError explains a failed write: files that differ (use
-// --force), what stopped it before the first write, what a write that
-// failed midway did and did not write, or anything else.
-func reportWriteError(stderr io.Writer, file string, err error) int {
-	var (
-		conflict   *scaffold.ConflictError
-		preflight  *scaffold.PreflightError
-		incomplete *scaffold.IncompleteError
-	)
-	switch {
-	case errors.As(err, &conflict):
-		fmt.Fprintf(stderr, "prosody-wizard: %d existing file(s) differ from what the answers produce; nothing was written:\n", len(conflict.Paths))
-		for _, p := range conflict.Paths {
-			fmt.Fprintf(stderr, "  %s\n", p)
-		}
-		fmt.Fprint(stderr, "See the changes with --dry-run; replace them with --force (each old file is kept as NAME.bak.<time>).\n")
-	case errors.As(err, &preflight):
-		fmt.Fprintln(stderr, "prosody-wizard: cannot write here, so nothing was written:")
-		for _, p := range preflight.Problems {
-			fmt.Fprintf(stderr, "  %s\n", p)
-		}
-		if preflight.Denied {
-			fmt.Fprintln(stderr, "Run as root (sudo), or choose another folder with --out.")
-		}
-	case errors.As(err, &incomplete):
-		fmt.Fprintf(stderr, "prosody-wizard: writing failed: %v\n", incomplete.Err)
-		fmt.Fprintf(stderr, "Written (%d), each complete:\n", len(incomplete.Written))
-		for _, p := range incomplete.Written {
-			fmt.Fprintf(stderr, "  %s\n", p)
-		}
-		fmt.Fprintf(stderr, "Not written (%d):\n", len(incomplete.NotWritten))
-		for _, p := range incomplete.NotWritten {
-			fmt.Fprintf(stderr, "  %s\n", p)
-		}
-		fmt.Fprintln(stderr, "Fix the cause and run the same command again: it keeps what was written and completes the rest.")
-	default:
-		return reportError(stderr, file, err, exitFailed)
-	}
-	return exitFailed
+	return nil
 }
 
 // dryRun prints the plan's listing (see scaffold.Listing): the rows with
 // full paths, the diffs, the warnings.
-func dryRun(root afero.Fs, plan scaffold.Plan, a config.Answers, out string, stdout, stderr io.Writer) int {
+func dryRun(root afero.Fs, plan scaffold.Plan, a config.Answers, out string, stdout io.Writer) error {
 	changes, err := scaffold.Compare(root, plan)
 	if err != nil {
-		fmt.Fprintf(stderr, "prosody-wizard: %v\n", err)
-		return exitFailed
+		return err
 	}
 	fmt.Fprintf(stdout, "Plan for %s (%s, Prosody %s); nothing written:\n", out, a.Deploy, a.Prosody)
 	l := scaffold.Describe(plan, changes, func(c scaffold.Change) string { return scaffold.Diff(root, c) })
-	_ = l.WriteText(stdout, out)
-	return exitOK
+	return l.WriteText(stdout, out)
 }
 
 func summary(w io.Writer, a config.Answers, out string, plan scaffold.Plan, res scaffold.Result) {

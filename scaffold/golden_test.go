@@ -2,12 +2,7 @@ package scaffold
 
 import (
 	"bytes"
-	"flag"
-	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"testing/cryptotest"
@@ -16,9 +11,8 @@ import (
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // goldenNow pins certificate validity in goldens.
 var goldenNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -109,47 +103,7 @@ func TestGoldenTrees(t *testing.T) {
 					want[filepath.Join("tree", f.Path)+".golden"] = f.Data
 				}
 			}
-			if *update {
-				if err := os.RemoveAll(dir); err != nil {
-					t.Fatal(err)
-				}
-				for rel, data := range want {
-					path := filepath.Join(dir, rel)
-					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(path, data, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			got := map[string]bool{}
-			_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					rel, _ := filepath.Rel(dir, path)
-					got[rel] = true
-				}
-				return nil
-			})
-			var names []string
-			for rel := range want {
-				names = append(names, rel)
-			}
-			sort.Strings(names)
-			for _, rel := range names {
-				old, err := os.ReadFile(filepath.Join(dir, rel))
-				if err != nil {
-					t.Errorf("%s: no golden file (run go test ./... -update): %v", rel, err)
-					continue
-				}
-				if !bytes.Equal(old, want[rel]) {
-					t.Errorf("%s differs from its golden file (run go test ./... -update and review the diff):\n%s", rel, firstDiff(old, want[rel]))
-				}
-				delete(got, rel)
-			}
-			for rel := range got {
-				t.Errorf("%s: golden file the plan no longer produces (run -update)", rel)
-			}
+			golden.Tree(t, dir, want)
 		})
 	}
 }
@@ -167,21 +121,4 @@ func TestPlanIsDeterministic(t *testing.T) {
 			}
 		})
 	}
-}
-
-func firstDiff(a, b []byte) string {
-	al, bl := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
-	for i := 0; i < len(al) || i < len(bl); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			return fmt.Sprintf("line %d:\n  golden: %q\n  now:    %q", i+1, x, y)
-		}
-	}
-	return "(same lines, different bytes)"
 }

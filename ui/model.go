@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -60,6 +62,8 @@ type Model struct {
 	height  int
 	dark    bool
 	styles  Styles
+	keys    keyMap
+	help    help.Model
 	// showPreview: on terminals narrower than wideLayout the preview is
 	// folded away; ctrl+p shows it instead of the questions.
 	showPreview bool
@@ -84,7 +88,8 @@ func NewModel(opts Options) *Model {
 		d.Out = defaultOut(d)
 	}
 	m := &Model{opts: opts, d: d, base: opts.Answers, width: 80, height: 24, styles: NewStyles(false),
-		spinner: spinner.New(spinner.WithSpinner(spinner.Dot))}
+		keys: newKeyMap(), spinner: spinner.New(spinner.WithSpinner(spinner.Dot))}
+	m.help = newHelp(m.styles, m.width)
 	m.buildPage()
 	return m
 }
@@ -173,10 +178,10 @@ type writtenMsg struct {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		switch msg.String() {
-		case "ctrl+c":
+		switch {
+		case key.Matches(msg, m.keys.Quit):
 			return m.abort()
-		case "esc":
+		case key.Matches(msg, m.keys.Back):
 			if m.phase == asking && m.page > 0 {
 				m.page--
 				m.buildPage()
@@ -185,21 +190,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if m.phase == asking {
 				return m, nil
 			}
-		case "ctrl+p":
+		case key.Matches(msg, m.keys.Preview):
 			m.showPreview = !m.showPreview
 			return m, nil
-		case "ctrl+t":
+		case key.Matches(msg, m.keys.SwitchFile):
 			m.tab = 1 - m.tab
 			return m, nil
 		}
 	case tea.WindowSizeMsg:
 		// The form gets its share of the screen, not the whole of it.
 		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(m.width)
 		m.form = m.form.WithWidth(m.formWidth()).WithHeight(m.formHeight())
-		return m, nil
+		// huh lays a group out when it handles a message, not when its
+		// size changes: hand it this one, so the questions fit the new
+		// width now rather than at the next key or cursor blink.
+		_, cmd := m.form.Update(msg)
+		return m, cmd
 	case tea.BackgroundColorMsg:
 		m.dark = msg.IsDark()
 		m.styles = NewStyles(m.dark)
+		m.help = newHelp(m.styles, m.width)
 	case writtenMsg:
 		m.outcome.Result, m.outcome.Err = msg.result, msg.err
 		m.outcome.Written = msg.err == nil
@@ -347,7 +358,7 @@ func (m *Model) render() string {
 		step += "  " + m.moduleInfo()
 	}
 	header := m.styles.Title.Render(p.title) + m.styles.Subtle.Render(truncate(step, m.width-lipgloss.Width(p.title)))
-	keys := m.styles.Help.Render(m.keyHelp())
+	keys := m.helpLine()
 	bodyHeight := m.bodyHeight()
 	form := m.form.View()
 	var body string
@@ -363,18 +374,6 @@ func (m *Model) render() string {
 		body = lipgloss.NewStyle().MaxHeight(bodyHeight).Render(form)
 	}
 	return header + "\n" + body + "\n" + keys
-}
-
-func (m *Model) keyHelp() string {
-	parts := []string{"esc back"}
-	if m.width < wideLayout {
-		if m.showPreview {
-			parts = append(parts, "ctrl+p questions")
-		} else {
-			parts = append(parts, "ctrl+p preview")
-		}
-	}
-	return strings.Join(append(parts, "ctrl+t switch file", "ctrl+c quit"), " • ")
 }
 
 // hoveredModule is the module under the cursor of the focused list.

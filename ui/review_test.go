@@ -59,14 +59,16 @@ func (r *reviewRig) write(t *testing.T, a config.Answers) scaffold.Plan {
 func (r *reviewRig) tuiReview(t *testing.T) string {
 	t.Helper()
 	d := newDriver(t, r.opts, wideLayout-1, 400)
-	m := d.m
-	m.page = len(pages)
-	m.buildPage()
-	d.run(m.form.Init())
-	if m.reviewed == nil {
-		t.Fatalf("the review has no plan:\n%s", ansi.Strip(m.render()))
+	// Every answer is given: Enter keeps each and moves on, to the review.
+	for i := 0; i < 200 && d.h.position().page < len(pages); i++ {
+		d.enter()
 	}
-	return ansi.Strip(m.render())
+	var reviewed bool
+	d.with(func(m *Model) { reviewed = m.reviewed != nil })
+	if !reviewed {
+		t.Fatalf("the review has no plan:\n%s", ansi.Strip(d.render()))
+	}
+	return ansi.Strip(d.render())
 }
 
 // accessibleReview is the accessible run's review of the start answers, up

@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,31 +10,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // goldenView compares a rendered screen, without colour (the plain
 // profile), with testdata/ui/NAME.golden.
 func goldenView(t *testing.T, name, view string) {
 	t.Helper()
-	got := []byte(ansi.Strip(view) + "\n")
-	path := filepath.Join("..", "testdata", "ui", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("no golden %s (run go test ./... -update): %v", path, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from its golden (run go test ./... -update and review):\n--- got\n%s--- want\n%s", name, got, want)
-	}
+	golden.File(t, filepath.Join("..", "testdata", "ui", name+".golden"), []byte(ansi.Strip(view)+"\n"))
 }
 
 // TestViews: every page at 80x24, 60x20 (questions only) and 120x36
@@ -52,7 +32,7 @@ func TestViews(t *testing.T) {
 			cryptotest.SetGlobalRandom(t, 1)
 			opts, _ := flowOptions(config.Defaults())
 			d := newDriver(t, opts, size.width, size.height)
-			goldenView(t, fmt.Sprintf("%s/%s", size.name, "welcome"), d.m.render())
+			goldenView(t, fmt.Sprintf("%s/%s", size.name, "welcome"), d.render())
 			d.enter()
 			d.typeText("example.org")
 			for _, p := range append(pageNames(), "review") {
@@ -60,7 +40,7 @@ func TestViews(t *testing.T) {
 					continue
 				}
 				d.enterUntil(p, 30)
-				view := d.m.render()
+				view := d.render()
 				goldenView(t, fmt.Sprintf("%s/%s", size.name, p), view)
 				for i, line := range strings.Split(ansi.Strip(view), "\n") {
 					if w := ansi.StringWidth(line); w > size.width {
@@ -79,9 +59,9 @@ func TestViews(t *testing.T) {
 		d.enter()
 		d.typeText("example.org")
 		d.ctrl('p')
-		goldenView(t, "80x24/domains-preview", d.m.render())
+		goldenView(t, "80x24/domains-preview", d.render())
 		d.ctrl('t')
-		goldenView(t, "80x24/domains-preview-compose", d.m.render())
+		goldenView(t, "80x24/domains-preview-compose", d.render())
 	})
 }
 

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -21,15 +21,6 @@ import (
 
 	"prosody-wizard/config"
 )
-
-// The end-to-end suite: for a matrix of answers, the real prosody-wizard
-// binary scaffolds a tree, and Debian's prosody runs it the way the
-// container (or the host) would: the tree bound on /etc/prosody and
-// /var/lib/prosody in a private mount namespace, prosody -F as the uid:gid
-// compose.yaml names (host: the prosody user), in a network namespace of its
-// own where only loopback exists. Real clients then log in over STARTTLS
-// with the generated certificate and exchange messages. It needs root and
-// the packages the README's test command installs.
 
 // e2eCell is one cell of the matrix: answers without version and prosody,
 // which the suite adds for the installed series.
@@ -177,7 +168,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildWizard builds the real binary once per test run.
+// buildWizard builds the real binary (the module's root package) once per
+// test run.
 func buildWizard(t *testing.T) string {
 	t.Helper()
 	wizardBin.once.Do(func() {
@@ -187,7 +179,7 @@ func buildWizard(t *testing.T) string {
 			return
 		}
 		wizardBin.path = filepath.Join(dir, "prosody-wizard")
-		out, err := exec.Command("go", "build", "-o", wizardBin.path, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", wizardBin.path, "..").CombinedOutput()
 		if err != nil {
 			wizardBin.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
