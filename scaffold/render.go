@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"prosody-wizard/config"
@@ -18,18 +19,22 @@ var templateFS embed.FS
 // setup (see setup.go, where each is documented); every value that lands in
 // Lua goes through lua, every YAML scalar through yaml, every .env value
 // through env, every shell word of a script or a command line through sh.
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lua":    LuaValue,
-	"luakey": luaKey,
-	"yaml":   yamlString,
-	"sh":     ShellQuote,
-	"env":    DotenvValue,
-}).ParseFS(templateFS, "templates/*.tmpl"))
+// They are parsed on first use, not at package init, so that runs which
+// render nothing (--version, --help) do not pay for them.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"lua":    LuaValue,
+		"luakey": luaKey,
+		"yaml":   yamlString,
+		"sh":     ShellQuote,
+		"env":    DotenvValue,
+	}).ParseFS(templateFS, "templates/*.tmpl"))
+})
 
 // render executes one template with the setup.
 func render(name string, s *setup) []byte {
 	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, name+".tmpl", s); err != nil {
+	if err := templates().ExecuteTemplate(&buf, name+".tmpl", s); err != nil {
 		panic(fmt.Sprintf("scaffold: template %s: %v", name, err))
 	}
 	out := buf.Bytes()
