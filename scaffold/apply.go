@@ -167,10 +167,11 @@ func (e *IncompleteError) Unwrap() error { return e.Err }
 // the certificates that go with them (see File.First), then the rest. Each
 // file goes to a temporary name in its folder, is synced, given its mode and
 // owner, then renamed into place, and its folder synced, so it is either
-// entirely old or entirely new, also after a power cut. Existing folders and preserved entries such as the data folder are
-// never modified. Without Force, a file that exists with other contents
-// stops Apply before anything is written. On a safeio.Tree nothing is ever
-// read or written through a link.
+// entirely old or entirely new, also after a power cut. Existing folders
+// and preserved entries such as the data folder are never modified.
+// Without Force, a file that exists with other contents stops Apply before
+// anything is written. On a safeio.Tree nothing is ever read or written
+// through a link.
 func Apply(fsys afero.Fs, p Plan, opt ApplyOptions) (Result, error) {
 	changes, err := Compare(fsys, p)
 	if err != nil {
