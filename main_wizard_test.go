@@ -136,7 +136,7 @@ func TestWizardWrittenExits0(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "site")
 	fakeFrontEnds(t, func(opts ui.Options) (ui.Outcome, error) {
 		return ui.Outcome{
-			Answers: a, Out: opts.Out, Written: true,
+			Answers: a, Out: opts.Out,
 			Plan:   scaffold.Plan{NextSteps: []string{"Start it: docker compose up -d"}, Warnings: []string{"Open port 5222"}},
 			Result: scaffold.Result{Written: []string{"prosody", "prosody/prosody.cfg.lua"}, Unchanged: []string{"."}},
 		}, nil

@@ -36,8 +36,9 @@ const (
 )
 
 // Answers is everything a person decides about their Prosody setup: the
-// answers file, version 1. Load and Save read and write it; Validate checks
-// it; scaffold.Plan turns it into files.
+// answers file, version 1. Load reads it and Marshal writes it (the plan
+// carries it as answers.yaml); Validate checks it; scaffold.Plan turns it
+// into files.
 type Answers struct {
 	Version      int        `yaml:"version"`
 	Prosody      Series     `yaml:"prosody"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Series is a Prosody release line the wizard can target.
@@ -98,18 +99,21 @@ func (m Module) Available(s Series) bool {
 type ModuleCatalog map[string]Module
 
 // Catalog returns the built-in module catalog.
-func Catalog() ModuleCatalog { return builtinCatalog }
+func Catalog() ModuleCatalog { return builtinCatalog() }
 
-var builtinCatalog = func() ModuleCatalog {
-	c := make(ModuleCatalog, len(catalogModules))
-	for _, m := range catalogModules {
+// builtinCatalog indexes catalogModules by name on first use rather than at
+// package init, which every run (--version too) would pay for.
+var builtinCatalog = sync.OnceValue(func() ModuleCatalog {
+	mods := catalogModules()
+	c := make(ModuleCatalog, len(mods))
+	for _, m := range mods {
 		if _, dup := c[m.Name]; dup {
 			panic("config: module listed twice in the catalog: " + m.Name)
 		}
 		c[m.Name] = m
 	}
 	return c
-}()
+})
 
 // Names returns every module name in the catalog, sorted.
 func (c ModuleCatalog) Names() []string {

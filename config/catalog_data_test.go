@@ -24,13 +24,14 @@ func TestCatalogDataConsistent(t *testing.T) {
 		groups[g] = true
 	}
 	seen := map[string]bool{}
-	for i, m := range catalogModules {
+	mods := catalogModules()
+	for i, m := range mods {
 		if seen[m.Name] {
 			t.Errorf("%s: listed twice", m.Name)
 		}
 		seen[m.Name] = true
-		if i > 0 && catalogModules[i-1].Name >= m.Name {
-			t.Errorf("catalogModules not sorted by name: %q before %q", catalogModules[i-1].Name, m.Name)
+		if i > 0 && mods[i-1].Name >= m.Name {
+			t.Errorf("catalogModules not sorted by name: %q before %q", mods[i-1].Name, m.Name)
 		}
 		if m.Name == "" || strings.HasPrefix(m.Name, "mod_") || strings.ContainsAny(m.Name, " \t\n") {
 			t.Errorf("%q: bad module name", m.Name)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -274,9 +273,4 @@ func Marshal(a Answers) []byte {
 	}
 	_ = enc.Close()
 	return buf.Bytes()
-}
-
-// Save writes answers to path with mode 0600 (they may hold a password).
-func Save(path string, a Answers) error {
-	return os.WriteFile(path, Marshal(a), 0o600)
 }

@@ -39,18 +39,6 @@ func (s ModuleSet) Names() []string {
 	return names
 }
 
-// Has reports whether a module is in the global set or the MUC component.
-func (s ModuleSet) Has(name string) bool {
-	for _, list := range [][]EnabledModule{s.Global, s.MUC} {
-		for _, m := range list {
-			if m.Name == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // recommendation is one module of the recommended set and when it applies.
 type recommendation struct {
 	name   string

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -208,7 +209,12 @@ func validateTLS(p *problems, a Answers, hosts []Host) {
 	}
 }
 
-var dbIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+// dbIdentifier matches a database or user name: an SQL identifier that
+// needs no quoting. Like dbServiceName it is compiled on first use, not at
+// package init: counted repeats make both regexps dear to compile.
+var dbIdentifier = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+})
 
 // maxSecret is the longest database password or TURN secret, in bytes.
 const maxSecret = 1024
@@ -266,7 +272,7 @@ func validateDatabase(p *problems, a Answers) {
 	case d.Host == "" && a.Deploy == DeployHost:
 		p.add("database.host", "is required with deploy: host (the database server's name or address, e.g. localhost)")
 	case d.Host != "" && !hiddenCheck(p, "database.host", d.Host):
-		if _, err := netip.ParseAddr(d.Host); err != nil && DomainProblem(d.Host) != "" && !dbServiceName.MatchString(d.Host) {
+		if _, err := netip.ParseAddr(d.Host); err != nil && DomainProblem(d.Host) != "" && !dbServiceName().MatchString(d.Host) {
 			p.add("database.host", "%s is neither a host name nor an IP address", quoted(d.Host))
 		}
 	}
@@ -275,7 +281,7 @@ func validateDatabase(p *problems, a Answers) {
 // DatabaseNameProblem says what is wrong with a database or user name
 // (database.name, database.user), or "".
 func DatabaseNameProblem(name string) string {
-	if dbIdentifier.MatchString(name) {
+	if dbIdentifier().MatchString(name) {
 		return ""
 	}
 	return sprintf("%s is not allowed; use 1–63 letters, digits and underscores, starting with a letter or underscore", quoted(name))
@@ -307,7 +313,9 @@ func validateUnusedServer(p *problems, a Answers) {
 }
 
 // dbServiceName accepts single-label names such as a compose service.
-var dbServiceName = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var dbServiceName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+})
 
 func validateOwner(p *problems, a Answers) {
 	o := a.Owner

@@ -168,11 +168,12 @@ func (e *IncompleteError) Unwrap() error { return e.Err }
 // permissions; then it makes the folders, then writes private keys before
 // the certificates that go with them (see File.First), then the rest. Each
 // file goes to a temporary name in its folder, is synced, given its mode and
-// owner, then renamed into place, so it is either entirely old or entirely
-// new. Existing folders and preserved entries such as the data folder are
-// never modified. Without Force, a file that exists with other contents
-// stops Apply before anything is written. On a safeio.Tree nothing is ever
-// read or written through a link.
+// owner, then renamed into place, and its folder synced, so it is either
+// entirely old or entirely new, also after a power cut. Existing folders
+// and preserved entries such as the data folder are never modified.
+// Without Force, a file that exists with other contents stops Apply before
+// anything is written. On a safeio.Tree nothing is ever read or written
+// through a link.
 func Apply(fsys afero.Fs, p Plan, opt ApplyOptions) (Result, error) {
 	changes, err := Compare(fsys, p)
 	if err != nil {
@@ -247,6 +248,9 @@ func applyOne(fsys afero.Fs, c Change, stamp string, opt ApplyOptions, r *Result
 		if err := fsys.Chmod(c.Path, c.Mode.Perm()); err != nil {
 			return err
 		}
+		if err := syncDir(fsys, path.Dir(c.Path)); err != nil {
+			return err
+		}
 	default:
 		if c.Status == StatusChanged {
 			bak, err := backup(fsys, c.Path, stamp, opt.BackupDir)
@@ -284,7 +288,8 @@ const (
 )
 
 // writeAtomic writes f to a temporary file beside its target, syncs it,
-// sets mode and owner, and renames it into place.
+// sets mode and owner, renames it into place and syncs the folder, so that
+// the rename survives a power cut.
 func writeAtomic(fsys afero.Fs, f File, r *Result, root string) error {
 	return writeAtomicFrom(fsys, f, bytes.NewReader(f.Data), r, root)
 }
@@ -321,13 +326,40 @@ func writeAtomicFrom(fsys afero.Fs, f File, data io.Reader, r *Result, root stri
 		_ = fsys.Remove(tmp)
 		return err
 	}
-	return nil
+	// Only a synced folder keeps the new name after a power cut; a key
+	// renamed into place must stay there before its certificate is, and a
+	// backup before the file it saves is replaced.
+	return syncDir(fsys, dir)
+}
+
+// syncDir syncs the folder dir, so that the names created, renamed or
+// removed in it are on disk. It opens dir through fsys: on a safeio.Tree
+// or an OsFs that is the folder's own descriptor, whose Sync is fsync; on a
+// MemMapFs Sync does nothing. Filesystems that cannot sync a folder
+// (EINVAL, ENOTSUP), and a folder the process may write but not read, are
+// left as they are: nothing more can be done there.
+func syncDir(fsys afero.Fs, dir string) error {
+	d, err := fsys.Open(dir)
+	if errors.Is(err, fs.ErrPermission) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		return nil
+	}
+	return err
 }
 
 // mkdirAll755 creates dir and its missing parents with mode 0755 exactly
 // (not a planned child's mode, nor the umask's), so that folders the plan
 // does not list, such as var and var/lib above a host's data folder, let
-// prosody through.
+// prosody through. Each parent is synced after a folder is made in it.
 func mkdirAll755(fsys afero.Fs, dir string) error {
 	dir = path.Clean(dir)
 	if dir == "." || dir == "/" {
@@ -342,7 +374,10 @@ func mkdirAll755(fsys afero.Fs, dir string) error {
 	if err := fsys.Mkdir(dir, 0o755); err != nil {
 		return err
 	}
-	return fsys.Chmod(dir, 0o755)
+	if err := fsys.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	return syncDir(fsys, path.Dir(dir))
 }
 
 // backup copies the current file to NAME.bak.<stamp> (NAME.bak.<stamp>.N if

@@ -363,7 +363,10 @@ func TestApplyPreservesDataFolder(t *testing.T) {
 			for _, when := range []string{"before first run", "after a run"} {
 				t.Run(name+"/"+k.name+"/"+when, func(t *testing.T) {
 					a, p := goldenPlan(t, name)
-					data := DataPath(a)
+					data := composeDataDir
+					if a.Deploy == config.DeployHost {
+						data = hostDataDir
+					}
 					if f, ok := p.File(data); !ok || !f.Preserve {
 						t.Fatalf("%s is not a preserved entry of the plan", data)
 					}

@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	udiff "github.com/aymanbagabas/go-udiff"
@@ -60,23 +61,32 @@ func isText(b []byte) bool { return utf8.Valid(b) && !bytes.Contains(b, []byte{0
 // SECRET variables in .env and compose.yaml, coturn's static-auth-secret;
 // in files or in diff lines (which start with -, + or a space). Group 2 is
 // the value, to the end of the line: a secret may hold spaces and quotes.
-var secretLine = regexp.MustCompile(`(?m)^([-+ ]?[ \t]*(?:- )?(?:--)?(?:password|turn_external_secret|static-auth-secret|[A-Za-z_]*(?:PASSWORD|SECRET))[ \t]*[=:][ \t]*)(.*)$`)
+// It is compiled on first use, not at package init.
+var secretLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^([-+ ]?[ \t]*(?:- )?(?:--)?(?:password|turn_external_secret|static-auth-secret|[A-Za-z_]*(?:PASSWORD|SECRET))[ \t]*[=:][ \t]*)(.*)$`)
+})
 
 // References to a secret kept elsewhere, shown as they are: Lua's
 // ENV_NAME (only in Lua; in .env that text is a value), and compose's
 // ${NAME}, ${NAME:?message} (the whole value, maybe in quotes).
+// Compiled on first use too.
 var (
-	luaEnvRef     = regexp.MustCompile(`^ENV_[A-Za-z0-9_]+[ \t]*[;,]?[ \t]*(?:--.*)?$`)
-	composeEnvRef = regexp.MustCompile(`^"?\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+][^}"]*)?\}"?[ \t]*(?:#.*)?$`)
+	luaEnvRef = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^ENV_[A-Za-z0-9_]+[ \t]*[;,]?[ \t]*(?:--.*)?$`)
+	})
+	composeEnvRef = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^"?\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+][^}"]*)?\}"?[ \t]*(?:#.*)?$`)
+	})
 )
 
 // maskSecretLines replaces every secret value in the text of the file at
 // path (or in its diff) with ***, from the = or : to the end of the line.
 func maskSecretLines(path, s string) string {
 	lua := strings.HasSuffix(path, ".lua")
-	return secretLine.ReplaceAllStringFunc(s, func(m string) string {
-		sub := secretLine.FindStringSubmatch(m)
-		if lua && luaEnvRef.MatchString(sub[2]) || composeEnvRef.MatchString(sub[2]) {
+	re := secretLine()
+	return re.ReplaceAllStringFunc(s, func(m string) string {
+		sub := re.FindStringSubmatch(m)
+		if lua && luaEnvRef().MatchString(sub[2]) || composeEnvRef().MatchString(sub[2]) {
 			return m
 		}
 		return sub[1] + mask

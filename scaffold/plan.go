@@ -131,13 +131,5 @@ func ConfigPath(a config.Answers) string {
 	return path.Join(composeConfigDir, "prosody.cfg.lua")
 }
 
-// DataPath is the Prosody data folder, relative to the output folder.
-func DataPath(a config.Answers) string {
-	if a.Deploy == config.DeployHost {
-		return hostDataDir
-	}
-	return composeDataDir
-}
-
 func dirMode(perm uint32) fs.FileMode  { return fs.ModeDir | fs.FileMode(perm) }
 func fileMode(perm uint32) fs.FileMode { return fs.FileMode(perm) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"prosody-wizard/config"
@@ -21,24 +22,28 @@ var templateFS embed.FS
 // The templates write all the syntax around those values themselves; wrap
 // fills prose into comment lines that start the way a template says, pad
 // lines up columns, and markline and mark … endmark say which answers
-// produced the lines they mark (see Marks).
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"lua":      LuaValue,
-	"yaml":     yamlString,
-	"sh":       ShellQuote,
-	"env":      DotenvValue,
-	"wrap":     wrap,
-	"pad":      pad,
-	"markline": markLine,
-	"mark":     mark,
-	"endmark":  endMark,
-}).ParseFS(templateFS, "templates/*.tmpl"))
+// produced the lines they mark (see Marks). They are parsed on first use,
+// not at package init, so that runs which render nothing (--version,
+// --help) do not pay for them.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"lua":      LuaValue,
+		"yaml":     yamlString,
+		"sh":       ShellQuote,
+		"env":      DotenvValue,
+		"wrap":     wrap,
+		"pad":      pad,
+		"markline": markLine,
+		"mark":     mark,
+		"endmark":  endMark,
+	}).ParseFS(templateFS, "templates/*.tmpl"))
+})
 
 // render executes one template with the setup: the file's text and its
 // marks.
 func render(name string, s *setup) text {
 	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, name+".tmpl", s); err != nil {
+	if err := templates().ExecuteTemplate(&buf, name+".tmpl", s); err != nil {
 		panic(fmt.Sprintf("scaffold: template %s: %v", name, err))
 	}
 	out, marks, err := unmark(buf.Bytes())

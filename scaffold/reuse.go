@@ -3,6 +3,7 @@ package scaffold
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/afero"
 
@@ -20,7 +21,7 @@ import (
 // it (DotenvValue, LuaString), so any password comes back unchanged; a
 // value it cannot read exactly counts as absent, and so does a file that is
 // not a regular one of sane size (safeio.ReadRegular).
-func existingSecret(fsys afero.Fs, a config.Answers, env string, re *regexp.Regexp) string {
+func existingSecret(fsys afero.Fs, a config.Answers, env string, re func() *regexp.Regexp) string {
 	if fsys == nil {
 		return ""
 	}
@@ -36,7 +37,7 @@ func existingSecret(fsys afero.Fs, a config.Answers, env string, re *regexp.Rege
 	if err != nil {
 		return ""
 	}
-	v, _ := luaOptionString(string(data), re)
+	v, _ := luaOptionString(string(data), re())
 	return v
 }
 
@@ -47,8 +48,12 @@ var (
 	cfgTURNSecret = luaOption("turn_external_secret")
 )
 
-func luaOption(key string) *regexp.Regexp {
-	return regexp.MustCompile(`(?m)^[ \t]*` + key + `[ \t]*=[ \t]*`)
+// luaOption returns the regexp of an assignment to key, compiled on first
+// use rather than at package init.
+func luaOption(key string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^[ \t]*` + key + `[ \t]*=[ \t]*`)
+	})
 }
 
 // luaOptionString reads the string literal assigned by the last line re

@@ -20,8 +20,8 @@ type setup struct {
 
 // Runtime paths, the same in the container and on a Debian host.
 const (
-	etcProsody   = "/etc/prosody"
-	varLibProsdy = "/var/lib/prosody"
+	etcProsody    = "/etc/prosody"
+	varLibProsody = "/var/lib/prosody"
 	// dbPasswordEnv carries the database password from .env into the
 	// container; the config reads it as ENV_PROSODY_DB_PASSWORD.
 	dbPasswordEnv = "PROSODY_DB_PASSWORD"
@@ -44,7 +44,7 @@ func newSetup(cfg config.Setup, in Inputs, dbPassword, turnSecret string) *setup
 func (s *setup) ConfigFile() string { return etcProsody + "/prosody.cfg.lua" }
 
 // PidFile is where prosody writes its pid: in the data folder, which it owns.
-func (s *setup) PidFile() string { return varLibProsdy + "/prosody.pid" }
+func (s *setup) PidFile() string { return varLibProsody + "/prosody.pid" }
 
 // AllowRegistration is the allow_registration value.
 func (s *setup) AllowRegistration() bool { return s.Answers.Registration == config.RegistrationOpen }

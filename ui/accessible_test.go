@@ -125,8 +125,8 @@ func TestAccessibleDefaultRun(t *testing.T) {
 	if !reflect.DeepEqual(o.Answers, want) {
 		t.Errorf("answers:\n got %+v\nwant %+v", o.Answers, want)
 	}
-	if !o.Written || o.Aborted || o.Err != nil {
-		t.Fatalf("outcome: written %v, aborted %v, err %v\n%s", o.Written, o.Aborted, o.Err, out)
+	if o.Aborted || o.Err != nil {
+		t.Fatalf("outcome: aborted %v, err %v\n%s", o.Aborted, o.Err, out)
 	}
 	if o.Out != "./example.org" || !slices.Equal(rig.writes, []string{"./example.org"}) {
 		t.Errorf("out %q, writes %q; want ./example.org once", o.Out, rig.writes)
@@ -261,8 +261,8 @@ func TestAccessibleCustomRun(t *testing.T) {
 		"y",
 	)
 	o, out := runAcc(t, opts, input, nil)
-	if !o.Written || o.Aborted || o.Err != nil {
-		t.Fatalf("outcome: written %v, aborted %v, err %v\n%s", o.Written, o.Aborted, o.Err, out)
+	if o.Aborted || o.Err != nil {
+		t.Fatalf("outcome: aborted %v, err %v\n%s", o.Aborted, o.Err, out)
 	}
 
 	want, err := config.Parse([]byte(`version: 1
@@ -335,8 +335,8 @@ func TestAccessibleInputEndsEarly(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rig, opts := newAccRig(t)
 			o, out := runAcc(t, opts, input, nil)
-			if !o.Aborted || o.Written {
-				t.Errorf("aborted %v, written %v; want an aborted run\n%s", o.Aborted, o.Written, out)
+			if !o.Aborted {
+				t.Errorf("not aborted; want an aborted run\n%s", out)
 			}
 			if len(rig.writes) != 0 {
 				t.Errorf("Write was called: %q", rig.writes)
@@ -351,8 +351,8 @@ func TestAccessibleInputEndsEarly(t *testing.T) {
 func TestAccessibleAnswerNoWritesNothing(t *testing.T) {
 	rig, opts := newAccRig(t)
 	o, out := runAcc(t, opts, defaultScript("n"), nil)
-	if o.Written || len(rig.writes) != 0 {
-		t.Errorf("written %v, Write calls %q; want nothing written", o.Written, rig.writes)
+	if !o.Aborted || len(rig.writes) != 0 {
+		t.Errorf("aborted %v, Write calls %q; want nothing written", o.Aborted, rig.writes)
 	}
 	if !strings.Contains(out, "Nothing written.") {
 		t.Errorf("the transcript does not say nothing was written:\n%s", out)
@@ -365,8 +365,8 @@ func TestAccessibleAnswerNoWritesNothing(t *testing.T) {
 func TestAccessibleNoColor(t *testing.T) {
 	_, opts := newAccRig(t)
 	o, out := runAcc(t, opts, defaultScript("y"), []string{"NO_COLOR=1", "TERM=xterm-256color"})
-	if !o.Written {
-		t.Fatalf("not written:\n%s", out)
+	if o.Aborted || o.Err != nil {
+		t.Fatalf("not written: aborted %v, err %v\n%s", o.Aborted, o.Err, out)
 	}
 	if i := strings.Index(out, "\x1b["); i >= 0 {
 		t.Errorf("the output has an ANSI escape sequence at %d: %q", i, out[max(0, i-40):min(len(out), i+40)])
@@ -388,8 +388,8 @@ func TestAccessibleInvalidAnswersRepeat(t *testing.T) {
 	lines = slices.Replace(lines, 4, 5, "bob", "") // Admins: not user@domain, then none
 	lines = slices.Replace(lines, 6, 7, "9", "")   // Registration: out of range, then the default
 	o, out := runAcc(t, opts, script(append(lines, "y")...), nil)
-	if !o.Written || o.Aborted {
-		t.Fatalf("written %v, aborted %v; want the run to complete\n%s", o.Written, o.Aborted, out)
+	if o.Err != nil || o.Aborted {
+		t.Fatalf("err %v, aborted %v; want the run to complete\n%s", o.Err, o.Aborted, out)
 	}
 	if !reflect.DeepEqual(o.Answers, loadMinimal(t)) {
 		t.Errorf("answers:\n got %+v\nwant minimal.yaml", o.Answers)
@@ -425,17 +425,17 @@ func TestAccessibleInvalidAnswersRepeat(t *testing.T) {
 func TestAccessibleLastLineWithoutNewline(t *testing.T) {
 	rig, opts := newAccRig(t)
 	o, out := runAcc(t, opts, strings.TrimSuffix(defaultScript("y"), "\n"), nil)
-	if !o.Written || o.Aborted || len(rig.writes) != 1 {
-		t.Errorf("written %v, aborted %v, Write calls %d; want written once\n%s", o.Written, o.Aborted, len(rig.writes), out)
+	if o.Err != nil || o.Aborted || len(rig.writes) != 1 {
+		t.Errorf("err %v, aborted %v, Write calls %d; want written once\n%s", o.Err, o.Aborted, len(rig.writes), out)
 	}
 	// A reader that returns the end together with the last byte.
 	for _, input := range []string{defaultScript("y"), strings.TrimSuffix(defaultScript("y"), "\n")} {
 		rig, opts = newAccRig(t)
 		var buf bytes.Buffer
 		o, err := RunAccessible(opts, iotest.DataErrReader(strings.NewReader(input)), &buf, nil)
-		if err != nil || !o.Written || len(rig.writes) != 1 {
-			t.Errorf("EOF with the last byte (%q at the end): err %v, written %v, Write calls %d\n%s",
-				input[len(input)-2:], err, o.Written, len(rig.writes), buf.String())
+		if err != nil || o.Err != nil || o.Aborted || len(rig.writes) != 1 {
+			t.Errorf("EOF with the last byte (%q at the end): err %v, outcome err %v, aborted %v, Write calls %d\n%s",
+				input[len(input)-2:], err, o.Err, o.Aborted, len(rig.writes), buf.String())
 		}
 	}
 	// But a missing answer before it still aborts.
@@ -454,8 +454,8 @@ func TestAccessibleUnplannableAnswers(t *testing.T) {
 	lines = slices.Replace(lines, 6, 7, "2", "/nowhere/fullchain.pem", "/nowhere/privkey.pem")
 	o, out := runAcc(t, opts, script(lines...), nil)
 	var problems config.Problems
-	if !errors.As(o.Err, &problems) || o.Written || o.Aborted || len(rig.writes) != 0 {
-		t.Fatalf("err %v, written %v, aborted %v, Write calls %d; want the problems\n%s", o.Err, o.Written, o.Aborted, len(rig.writes), out)
+	if !errors.As(o.Err, &problems) || o.Aborted || len(rig.writes) != 0 {
+		t.Fatalf("err %v, aborted %v, Write calls %d; want the problems\n%s", o.Err, o.Aborted, len(rig.writes), out)
 	}
 	if problems[0].Field != "tls.cert" {
 		t.Errorf("problems: %v", problems)

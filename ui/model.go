@@ -36,9 +36,10 @@ type Outcome struct {
 	Out     string
 	Plan    scaffold.Plan
 	Result  scaffold.Result
-	Written bool
 	Aborted bool // ctrl+c: nothing was written
-	Err     error
+	// Err is why the run stopped short; nil with Aborted false means the
+	// plan was written.
+	Err error
 }
 
 type phase int
@@ -213,7 +214,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help = newHelp(m.styles, m.width)
 	case writtenMsg:
 		m.outcome.Result, m.outcome.Err = msg.result, msg.err
-		m.outcome.Written = msg.err == nil
 		m.phase = done
 		return m, tea.Quit
 	case spinner.TickMsg:

@@ -105,7 +105,7 @@ func RunAccessible(opts Options, in io.Reader, out io.Writer, env []string) (Out
 		return Outcome{Answers: a, Out: out2, Aborted: true}, nil
 	}
 	res, err := opts.Write(out2, plan)
-	return Outcome{Answers: a, Out: out2, Plan: plan, Result: res, Written: err == nil, Err: err}, nil
+	return Outcome{Answers: a, Out: out2, Plan: plan, Result: res, Err: err}, nil
 }
 
 var errInputEnded = errors.New("the input ended before the last question")

@@ -97,7 +97,7 @@ func TestDefaultRun(t *testing.T) {
 		d.enter()
 	}
 	out := d.outcome()
-	if !out.Written || fs.writes != 1 {
+	if out.Aborted || out.Err != nil || fs.writes != 1 {
 		t.Fatalf("not written (writes %d): %+v\n%s", fs.writes, out, d.render())
 	}
 	want := loadAnswers(t, "minimal")
@@ -222,7 +222,7 @@ func TestCustomRun(t *testing.T) {
 	d.enterUntil("review", 20)
 	d.enter() // Write
 	out := d.outcome()
-	if !out.Written {
+	if out.Aborted || out.Err != nil {
 		t.Fatalf("not written: %+v\n%s", out, d.render())
 	}
 	a := out.Answers
@@ -290,7 +290,7 @@ func TestCtrlCWritesNothing(t *testing.T) {
 			}
 			d.ctrlC()
 			out := d.outcome()
-			if !out.Aborted || out.Written || fs.writes != 0 {
+			if !out.Aborted || fs.writes != 0 {
 				t.Fatalf("ctrl+c on %s: %+v, %d writes", at, out, fs.writes)
 			}
 			if d.render() != "" {
