@@ -69,3 +69,20 @@ func TestMarshalRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeLeavesTheOriginal: normalising a copy of answers leaves the
+// lists of the answers it was copied from as they were.
+func TestNormalizeLeavesTheOriginal(t *testing.T) {
+	a := Defaults()
+	a.Domains = []string{" Example.ORG "}
+	a.Admins = []string{"Admin@Example.ORG"}
+	a.Modules.Enable = []string{" motd "}
+	b := a
+	b.Normalize()
+	if a.Domains[0] != " Example.ORG " || a.Admins[0] != "Admin@Example.ORG" || a.Modules.Enable[0] != " motd " {
+		t.Errorf("the original answers changed: %q %q %q", a.Domains, a.Admins, a.Modules.Enable)
+	}
+	if b.Domains[0] != "example.org" || b.Modules.Enable[0] != "motd" {
+		t.Errorf("the copy is not normalised: %q %q", b.Domains, b.Modules.Enable)
+	}
+}

@@ -1,14 +1,22 @@
 package config
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Normalize puts answers in the form the rest of the program relies on:
 // domain and component names as Prosody writes them (see NormalizeDomain),
 // a TURN host as NormalizeTURNHost, admin JIDs with lower-case localparts
 // and normalised domains, series spellings such as "13" or "0.12.3"
 // reduced to their series. It never fails; Validate explains what is still
-// wrong.
+// wrong. The lists are copied first: answers are values, and normalising a
+// copy must not rewrite the lists of the answers it was copied from.
 func (a *Answers) Normalize() {
+	a.Domains = slices.Clone(a.Domains)
+	a.Admins = slices.Clone(a.Admins)
+	a.Modules.Enable = slices.Clone(a.Modules.Enable)
+	a.Modules.Disable = slices.Clone(a.Modules.Disable)
 	for i, d := range a.Domains {
 		a.Domains[i] = NormalizeDomain(d)
 	}
