@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"prosody-wizard/internal/testkit"
 	"prosody-wizard/safeio"
 	"prosody-wizard/scaffold"
 )
@@ -445,40 +446,6 @@ func holdLock(t *testing.T, out string) *safeio.Tree {
 	return other
 }
 
-// syncBuffer is a buffer one goroutine writes while another reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// waitFor polls check until it reports done, for at most limit; the error
-// shows what check last saw.
-func waitFor(limit time.Duration, check func() (bool, string)) error {
-	var last string
-	for deadline := time.Now().Add(limit); ; time.Sleep(20 * time.Millisecond) {
-		done, seen := check()
-		if done {
-			return nil
-		}
-		last = seen
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not within %v; last seen:\n%s", limit, last)
-		}
-	}
-}
-
 // TestOneRunAtATime: a run waits, saying so, while another holds the output
 // folder, and gives up after the bounded wait with exit 1 and nothing
 // written; once the other is done, it goes on and plans against what the
@@ -512,10 +479,10 @@ func TestOneRunAtATime(t *testing.T) {
 		}
 		other := holdLock(t, out)
 		lockWait = 30 * time.Second
-		var stdout, stderr syncBuffer
+		var stdout, stderr testkit.SyncBuffer
 		done := make(chan int, 1)
 		go func() { done <- run([]string{"--answers", ans, "--out", out}, devNull(t), &stdout, &stderr) }()
-		if err := waitFor(10*time.Second, func() (bool, string) {
+		if err := testkit.WaitFor(10*time.Second, func() (bool, string) {
 			return strings.Contains(stderr.String(), "waiting up to"), stderr.String()
 		}); err != nil {
 			other.Close()

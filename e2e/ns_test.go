@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"prosody-wizard/internal/testkit"
 )
 
 // netns is a network namespace of its own for one end-to-end cell: only
@@ -122,18 +124,6 @@ func (n *netns) portOpen(addr string) bool {
 	}
 	c.Close()
 	return true
-}
-
-// waitUntil polls cond every 50 ms until it holds or limit passes.
-func waitUntil(limit time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return cond()
 }
 
 // proc is a child process with one waiter, so that readiness checks,
@@ -266,7 +256,7 @@ func startMariaDB(n *netns, dir, user, password, db string) (*dbServer, error) {
 		}
 		return nil
 	}}
-	if !waitUntil(30*time.Second, func() bool { _, err := os.Stat(sock); return err == nil && n.portOpen("127.0.0.1:3306") }) {
+	if !testkit.WaitUntil(30*time.Second, func() bool { _, err := os.Stat(sock); return err == nil && n.portOpen("127.0.0.1:3306") }) {
 		_ = s.stop()
 		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
 		return nil, fmt.Errorf("mariadbd not ready within 30 s:\n%s", log)

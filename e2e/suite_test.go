@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/testkit"
 )
 
 // e2eCell is one cell of the matrix: answers without version and prosody,
@@ -153,42 +154,16 @@ func e2eSetup(t *testing.T) config.Series {
 	return ""
 }
 
-var wizardBin struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// TestMain removes the binary buildWizard made once every test has run.
+// TestMain removes the binary the suite built once every test has run.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if wizardBin.path != "" {
-		os.RemoveAll(filepath.Dir(wizardBin.path))
-	}
+	testkit.RemoveBinary()
 	os.Exit(code)
 }
 
 // buildWizard builds the real binary (the module's root package) once per
 // test run.
-func buildWizard(t *testing.T) string {
-	t.Helper()
-	wizardBin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "pw-bin-")
-		if err != nil {
-			wizardBin.err = err
-			return
-		}
-		wizardBin.path = filepath.Join(dir, "prosody-wizard")
-		out, err := exec.Command("go", "build", "-o", wizardBin.path, "..").CombinedOutput()
-		if err != nil {
-			wizardBin.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if wizardBin.err != nil {
-		t.Fatal(wizardBin.err)
-	}
-	return wizardBin.path
-}
+func buildWizard(t *testing.T) string { return testkit.Binary(t, "..") }
 
 // cellRun holds one cell's state while its steps run.
 type cellRun struct {
@@ -206,7 +181,7 @@ type cellRun struct {
 	ns      *netns
 	roots   *x509.CertPool
 	prosody *proc
-	log     *syncBuffer
+	log     *testkit.SyncBuffer
 	db      *dbServer
 	dbPass  string
 	// trustFile is the certificate clients trust (SSL_CERT_FILE): the
@@ -323,7 +298,7 @@ func (r *cellRun) cleanup() error {
 // before it exits; seen on a loaded machine).
 func (r *cellRun) leftInNamespace() []string {
 	const grace = 10 * time.Second
-	if waitUntil(grace, func() bool { return len(r.ns.pids()) == 0 }) {
+	if testkit.WaitUntil(grace, func() bool { return len(r.ns.pids()) == 0 }) {
 		return nil
 	}
 	var left []string
@@ -368,7 +343,7 @@ func (r *cellRun) scaffold() error {
 			}
 		}
 	}
-	cmd := exec.Command(wizardBin.path, "--answers", answers, "--out", r.out)
+	cmd := exec.Command(buildWizard(r.t), "--answers", answers, "--out", r.out)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("prosody-wizard failed: %v\n%s", err, out)
@@ -532,29 +507,11 @@ func (r *cellRun) register() error {
 	return nil
 }
 
-// syncBuffer collects prosody's console log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // start runs prosody -F and waits until it is really up: the port accepts,
 // our pid is alive and in the pidfile, and the log says c2s is active.
 // Prosody 0.12 can hang on a failed start, so the wait is bounded.
 func (r *cellRun) start() error {
-	r.log = &syncBuffer{}
+	r.log = &testkit.SyncBuffer{}
 	cmd := r.inTree("prosody", "-F")
 	cmd.Stdout, cmd.Stderr = r.log, r.log
 	p, err := startProc(cmd)
@@ -563,7 +520,7 @@ func (r *cellRun) start() error {
 	}
 	r.prosody = p
 	c2s := fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S)
-	ready := waitUntil(20*time.Second, func() bool {
+	ready := testkit.WaitUntil(20*time.Second, func() bool {
 		if p.exited() {
 			return true
 		}
@@ -722,7 +679,7 @@ func (r *cellRun) logBarrier() (upto, session string, err error) {
 	marker := regexp.MustCompile(`(?m)^(c2s[0-9a-f]+)\s+info\tSession closed by remote with error: undefined-condition \(` + text + `\)\n`)
 	var m []int
 	const limit = 15 * time.Second
-	if !waitUntil(limit, func() bool {
+	if !testkit.WaitUntil(limit, func() bool {
 		m = marker.FindStringSubmatchIndex(r.log.String())
 		return m != nil
 	}) {
@@ -777,7 +734,7 @@ func (r *cellRun) offlineMessage() error {
 // offlineStored finds the message in bob's offline store, in whatever
 // storage the answers chose.
 func (r *cellRun) offlineStored() error {
-	return waitFor(5*time.Second, func() (bool, string) {
+	return testkit.WaitFor(5*time.Second, func() (bool, string) {
 		got := r.storageQuery("offline")
 		return strings.Contains(got, offlineBody), got
 	})
@@ -838,39 +795,26 @@ func prosodyPathEncode(s string) string {
 	return b.String()
 }
 
-func waitFor(limit time.Duration, check func() (bool, string)) error {
-	var last string
-	ok := waitUntil(limit, func() bool {
-		var done bool
-		done, last = check()
-		return done
-	})
-	if !ok {
-		return fmt.Errorf("not within %v; last seen:\n%s", limit, last)
-	}
-	return nil
-}
-
 // liveMessage logs bob in with a listening client, which first gets the
 // offline message, then a message alice sends now.
 func (r *cellRun) liveMessage() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	listener := r.sendxmpp(ctx, "", "-u", r.jid("bob"), "-p", e2ePasswordBob, "-l")
-	var out syncBuffer
+	var out testkit.SyncBuffer
 	listener.Stdout, listener.Stderr = &out, &out
 	if err := listener.Start(); err != nil {
 		return err
 	}
 	defer func() { _ = listener.Process.Kill(); _ = listener.Wait() }()
-	if err := waitFor(10*time.Second, func() (bool, string) { return strings.Contains(out.String(), offlineBody), out.String() }); err != nil {
+	if err := testkit.WaitFor(10*time.Second, func() (bool, string) { return strings.Contains(out.String(), offlineBody), out.String() }); err != nil {
 		return fmt.Errorf("bob did not get the offline message: %w", err)
 	}
 	live := fmt.Sprintf("e2e live message %d", time.Now().UnixNano())
 	if msg, err := r.sendxmpp(ctx, live, "-u", r.jid("alice"), "-p", e2ePasswordAlice, r.jid("bob")).CombinedOutput(); err != nil {
 		return fmt.Errorf("go-sendxmpp as alice: %v\n%s", err, msg)
 	}
-	if err := waitFor(10*time.Second, func() (bool, string) { return strings.Contains(out.String(), live), out.String() }); err != nil {
+	if err := testkit.WaitFor(10*time.Second, func() (bool, string) { return strings.Contains(out.String(), live), out.String() }); err != nil {
 		return fmt.Errorf("bob's listening client did not print the live message: %w", err)
 	}
 	return nil

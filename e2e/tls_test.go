@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/testkit"
 )
 
 // testCA is a throw-away certificate authority: certificates it signs are
@@ -238,7 +239,7 @@ func (r *cellRun) renewal() error {
 		}
 		var got *x509.Certificate
 		var lastErr error
-		if !waitUntil(5*time.Second, func() bool {
+		if !testkit.WaitUntil(5*time.Second, func() bool {
 			got, lastErr = r.serverCert(port, r.a.Primary(), roots)
 			return lastErr == nil && got.SerialNumber.Int64() == 4242
 		}) {

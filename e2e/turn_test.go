@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/cli"
+
+	"prosody-wizard/internal/testkit"
 )
 
 // turn proves calls support end to end: coturn runs with exactly the
@@ -34,7 +36,7 @@ func (r *cellRun) turn() error {
 			args[i] = filepath.Join(r.out, "coturn", "turnserver.conf")
 		}
 	}
-	var log syncBuffer
+	var log testkit.SyncBuffer
 	cmd := r.ns.command("setpriv", append([]string{"--reuid=" + r.uid, "--regid=" + r.gid, "--clear-groups", "--", "turnserver"}, args...)...)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	coturn, err := startProc(cmd)
@@ -47,7 +49,7 @@ func (r *cellRun) turn() error {
 		}
 	}()
 	addr := fmt.Sprintf("127.0.0.1:%d", r.a.TURN.Port)
-	if !waitUntil(10*time.Second, func() bool { return coturn.exited() || r.ns.portOpen(addr) }) || coturn.exited() {
+	if !testkit.WaitUntil(10*time.Second, func() bool { return coturn.exited() || r.ns.portOpen(addr) }) || coturn.exited() {
 		return fmt.Errorf("coturn did not start:\n%s", log.String())
 	}
 

@@ -10,6 +10,7 @@ import (
 	"testing/cryptotest"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/testkit"
 )
 
 func TestUnmark(t *testing.T) {
@@ -284,42 +285,16 @@ func cloneAnswers(a config.Answers) config.Answers {
 	return a
 }
 
-// changedLines diffs two texts by lines (a longest common subsequence) and
+// changedLines diffs two texts by lines (testkit.ChangedLines) and
 // returns the numbers, from 1, of the lines only old has and of those only
 // new has, blank lines left out.
 func changedLines(old, new string) (gone, added []int) {
-	a, b := strings.Split(old, "\n"), strings.Split(new, "\n")
-	// lcs[i][j] is the longest common subsequence of a[i:] and b[j:].
-	lcs := make([][]int, len(a)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(b)+1)
+	gone, added = testkit.ChangedLines(strings.Split(old, "\n"), strings.Split(new, "\n"))
+	for i := range gone {
+		gone[i]++
 	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case i < len(a) && j < len(b) && a[i] == b[j]:
-			i, j = i+1, j+1
-		case j == len(b) || i < len(a) && lcs[i+1][j] >= lcs[i][j+1]:
-			if !blank(a[i]) {
-				gone = append(gone, i+1)
-			}
-			i++
-		default:
-			if !blank(b[j]) {
-				added = append(added, j+1)
-			}
-			j++
-		}
+	for i := range added {
+		added[i]++
 	}
 	return gone, added
 }

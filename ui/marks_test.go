@@ -3,13 +3,13 @@ package ui
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"testing/cryptotest"
 
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/testkit"
 	"prosody-wizard/scaffold"
 )
 
@@ -171,7 +171,7 @@ func TestPreviewHighlightsWhatEachQuestionChanges(t *testing.T) {
 						if before.marks[tab] == nil || after.marks[tab] == nil {
 							continue // no such file: its stand-in carries no marks
 						}
-						gone, added := changedLines(before.files[tab], after.files[tab])
+						gone, added := testkit.ChangedLines(before.files[tab], after.files[tab])
 						if len(gone)+len(added) > 0 {
 							changed[key]++
 						}
@@ -197,42 +197,4 @@ func checkLit(t *testing.T, what string, pv *preview, tab int, key string, lines
 			t.Errorf("%s: line %d %q changed, but the preview does not highlight it for %s", what, n+1, pv.files[tab][n], key)
 		}
 	}
-}
-
-// changedLines diffs two files by lines (a longest common subsequence)
-// and returns the indexes of the lines only old has and of those only new
-// has, blank lines left out.
-func changedLines(a, b []string) (gone, added []int) {
-	lcs := make([][]int, len(a)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(b)+1)
-	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case i < len(a) && j < len(b) && a[i] == b[j]:
-			i, j = i+1, j+1
-		case j == len(b) || i < len(a) && lcs[i+1][j] >= lcs[i][j+1]:
-			if !blank(a[i]) {
-				gone = append(gone, i)
-			}
-			i++
-		default:
-			if !blank(b[j]) {
-				added = append(added, j)
-			}
-			j++
-		}
-	}
-	return gone, added
 }
