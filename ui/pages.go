@@ -344,20 +344,8 @@ func validAdmins(d *draft) func(string) error {
 
 // validDBPort checks the database port; empty is the driver's default.
 func validDBPort(d *draft) func(string) error {
-	return func(s string) error {
-		s = opt(s)
-		if s == "" {
-			return nil
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return errors.New("a port between 1 and 65535, or empty for the default")
-		}
-		if msg := config.DatabasePortProblem(n, d.Driver); msg != "" {
-			return errors.New(msg)
-		}
-		return nil
-	}
+	return optionalNumber("a port between 1 and 65535, or empty for the default",
+		func(n int) string { return config.DatabasePortProblem(n, d.Driver) })
 }
 
 // validSecret checks a password as typed (spaces are part of it).
@@ -371,6 +359,12 @@ func validSecret(s string) error {
 // validID checks owner.uid or owner.gid with config's check; empty
 // chooses automatically.
 func validID(problem func(int) string) func(string) error {
+	return optionalNumber("a number, or empty for automatic", problem)
+}
+
+// optionalNumber checks a number typed into an optional field with
+// config's check for it; empty keeps the automatic value.
+func optionalNumber(want string, problem func(int) string) func(string) error {
 	return func(s string) error {
 		s = opt(s)
 		if s == "" {
@@ -378,7 +372,7 @@ func validID(problem func(int) string) func(string) error {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return errors.New("a number, or empty for automatic")
+			return errors.New(want)
 		}
 		if msg := problem(n); msg != "" {
 			return errors.New(msg)
