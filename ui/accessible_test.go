@@ -9,7 +9,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
+	"io"
 	"math/big"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -55,6 +58,7 @@ func newAccRig(t *testing.T) (*accRig, Options) {
 		Answers: config.Defaults(),
 		Plan:    func(a config.Answers, out string) (scaffold.Plan, error) { return r.plan(a) },
 		Compare: func(out string, p scaffold.Plan) ([]scaffold.Change, error) { return scaffold.Compare(r.out, p) },
+		Diff:    func(out string, c scaffold.Change) string { return scaffold.Diff(r.out, c) },
 		Write: func(out string, p scaffold.Plan) (scaffold.Result, error) {
 			r.writes = append(r.writes, out)
 			return scaffold.Apply(r.out, p, scaffold.ApplyOptions{Now: accNow, Root: out})
@@ -89,7 +93,7 @@ var defaultLines = []string{
 	"",             // Federation: yes
 	"",             // Certificates: self-signed
 	"",             // Storage: internal
-	"0",            // Modules: keep the recommended set (a MultiSelect ends with 0)
+	"",             // Modules: keep the recommended set
 	"", "", "", "", // MUC, file sharing, proxy65, TURN
 	"", "", "", "", // deploy, output folder, uid, gid
 }
@@ -119,9 +123,14 @@ func planFile(t *testing.T, p scaffold.Plan, path string) []byte {
 
 func TestAccessibleDefaultRun(t *testing.T) {
 	rig, opts := newAccRig(t)
-	o, out := runAcc(t, opts, defaultScript("y"), nil)
+	// An empty line at the last question writes, as Enter does on the
+	// terminal UI's review.
+	o, out := runAcc(t, opts, defaultScript(""), nil)
 
 	want := loadMinimal(t)
+	if !strings.HasSuffix(out, "Write these files? [Y/n] \n") {
+		t.Errorf("the last question is not \"Write these files?\" with Write as its default:\n%s", out)
+	}
 	if !reflect.DeepEqual(o.Answers, want) {
 		t.Errorf("answers:\n got %+v\nwant %+v", o.Answers, want)
 	}
@@ -160,7 +169,7 @@ func TestAccessibleDefaultRun(t *testing.T) {
 		t.Errorf("the transcript lacks the row of %s with its mode and owner:\n%s", cfg, out)
 	}
 	// Follow-up questions that do not apply are not asked.
-	for _, s := range []string{"\nCertificate chain", "\nPrivate key", "\nE-mail for the ACME", "\nPassword ", "\nDatabase "} {
+	for _, s := range []string{"\nCertificate chain", "\nPrivate key", "\nE-mail for the ACME", "\nPassword", "\nDatabase connection", "\nHost"} {
 		if strings.Contains(out, s) {
 			t.Errorf("the transcript asks %q, which does not apply:\n%s", s, out)
 		}
@@ -303,7 +312,7 @@ modules:
 		t.Errorf("Write called %d times, want once", len(rig.writes))
 	}
 	// The follow-ups were asked, and the existing certificate is used.
-	for _, s := range []string{"\nCertificate chain (PEM) ", "\nPrivate key (PEM) ", "\nPort ", "\nPassword "} {
+	for _, s := range []string{"\nCertificate chain (PEM): ", "\nPrivate key (PEM): ", "\nPort: ", "\nPassword: "} {
 		if !strings.Contains(out, s) {
 			t.Errorf("the transcript lacks the question %q:\n%s", s, out)
 		}
@@ -324,38 +333,91 @@ modules:
 	}
 }
 
+// TestAccessibleInputEndsEarly: input that ends at any question, the last
+// one included, stops the run: nothing written, and not a word about it
+// from the prompts (main says "stopped; nothing was written" once).
 func TestAccessibleInputEndsEarly(t *testing.T) {
-	cases := map[string]string{
-		"after the domain":        script(defaultLines[:2]...),
-		"before the last answer":  defaultScript(),
-		"nothing at all":          "",
-		"on the modules question": script(defaultLines[:8]...),
-	}
-	for name, input := range cases {
+	for n := 0; n <= len(defaultLines); n++ {
+		name := "nothing at all"
+		if n > 0 {
+			name = fmt.Sprintf("after %d answers", n)
+		}
 		t.Run(name, func(t *testing.T) {
 			rig, opts := newAccRig(t)
+			input := ""
+			if n > 0 {
+				input = script(defaultLines[:n]...)
+			}
 			o, out := runAcc(t, opts, input, nil)
-			if !o.Aborted {
-				t.Errorf("not aborted; want an aborted run\n%s", out)
+			if !o.Aborted || o.Err != nil {
+				t.Errorf("aborted %v, err %v; want an aborted run\n%s", o.Aborted, o.Err, out)
 			}
 			if len(rig.writes) != 0 {
 				t.Errorf("Write was called: %q", rig.writes)
 			}
-			if !strings.Contains(out, "nothing written") {
-				t.Errorf("the transcript does not say nothing was written:\n%s", out)
+			if strings.Contains(strings.ToLower(out), "stopped") || strings.Contains(strings.ToLower(out), "nothing written") {
+				t.Errorf("the prompts report the stop themselves (main does, once):\n%s", out)
+			}
+			if !strings.HasSuffix(out, "\n") {
+				t.Errorf("the transcript ends inside a prompt line: %q", out[max(0, len(out)-60):])
 			}
 		})
 	}
 }
 
-func TestAccessibleAnswerNoWritesNothing(t *testing.T) {
-	rig, opts := newAccRig(t)
-	o, out := runAcc(t, opts, defaultScript("n"), nil)
-	if !o.Aborted || len(rig.writes) != 0 {
-		t.Errorf("aborted %v, Write calls %q; want nothing written", o.Aborted, rig.writes)
+// TestAccessibleInterrupted: ctrl+c while a question waits for its answer
+// stops the run, at any question: nothing written, no message of its own.
+func TestAccessibleInterrupted(t *testing.T) {
+	for _, n := range []int{0, 1, 8, len(defaultLines)} {
+		t.Run(fmt.Sprintf("after %d answers", n), func(t *testing.T) {
+			rig, opts := newAccRig(t)
+			pr, pw := io.Pipe()
+			defer pw.Close()
+			interrupt := make(chan os.Signal, 1)
+			go func() {
+				// The pipe hands the lines over as they are read; once
+				// they are all taken, the next question waits.
+				if n > 0 {
+					_, _ = io.WriteString(pw, script(defaultLines[:n]...))
+				}
+				interrupt <- os.Interrupt
+			}()
+			var out bytes.Buffer
+			o, err := runAccessible(opts, pr, &out, nil, interrupt)
+			if err != nil || !o.Aborted || len(rig.writes) != 0 {
+				t.Errorf("err %v, aborted %v, Write calls %d; want aborted, nothing written\n%s", err, o.Aborted, len(rig.writes), out.String())
+			}
+			if strings.Contains(strings.ToLower(out.String()), "stopped") {
+				t.Errorf("the prompts report the stop themselves:\n%s", out.String())
+			}
+		})
 	}
-	if !strings.Contains(out, "Nothing written.") {
-		t.Errorf("the transcript does not say nothing was written:\n%s", out)
+}
+
+// TestAccessibleAnswerNoGoesBack: "no" at "Write these files?" asks the
+// questions again, each answer kept (as "Go back" on the terminal UI).
+func TestAccessibleAnswerNoGoesBack(t *testing.T) {
+	rig, opts := newAccRig(t)
+	again := make([]string, len(defaultLines)) // empty lines keep every answer
+	o, out := runAcc(t, opts, defaultScript(append([]string{"n"}, append(again, "y")...)...), nil)
+	if o.Aborted || o.Err != nil || len(rig.writes) != 1 {
+		t.Fatalf("aborted %v, err %v, Write calls %d; want written once\n%s", o.Aborted, o.Err, len(rig.writes), out)
+	}
+	if !reflect.DeepEqual(o.Answers, loadMinimal(t)) {
+		t.Errorf("answers after going back:\n got %+v\nwant minimal.yaml", o.Answers)
+	}
+	if n := strings.Count(out, "Now: example.org\n"); n < 2 {
+		t.Errorf("the second round does not show the domain typed in the first:\n%s", out)
+	}
+	if n := strings.Count(out, "Write these files?"); n != 2 {
+		t.Errorf("asked to write %d times, want 2", n)
+	}
+
+	// "no" and then the input ends: nothing written.
+	rig, opts = newAccRig(t)
+	o, out = runAcc(t, opts, defaultScript("n"), nil)
+	if !o.Aborted || len(rig.writes) != 0 {
+		t.Errorf("aborted %v, Write calls %q; want nothing written\n%s", o.Aborted, rig.writes, out)
 	}
 	if entries, _ := afero.ReadDir(rig.out, "/"); len(entries) != 0 {
 		t.Errorf("the output fs has %d entries", len(entries))
@@ -411,11 +473,12 @@ func TestAccessibleInvalidAnswersRepeat(t *testing.T) {
 			t.Errorf("the transcript lacks the message %q:\n%s", s, out)
 		}
 	}
-	if n := strings.Count(out, "Domain "); n != 2 {
-		t.Errorf("the Domain prompt shows %d times, want 2 (asked again after the bad one):\n%s", n, out)
+	// Introduced once, asked twice.
+	if n := strings.Count(out, "Domain: "); n != 3 {
+		t.Errorf("\"Domain: \" shows %d times, want 3 (the question, its prompt, asked again after the bad one):\n%s", n, out)
 	}
-	if n := strings.Count(out, "Admins "); n != 2 {
-		t.Errorf("the Admins prompt shows %d times, want 2:\n%s", n, out)
+	if n := strings.Count(out, "Admins: "); n != 3 {
+		t.Errorf("\"Admins: \" shows %d times, want 3:\n%s", n, out)
 	}
 }
 

@@ -201,7 +201,7 @@ var pages = []page{
 		// Plain prompts: one numbered list (a screen reader reads it once).
 		accessibleSteps: []step{{
 			title:       "Modules",
-			description: "The recommended set is selected; enter numbers to toggle, 0 when done.",
+			description: "The recommended set is on; what they need is added. Type numbers to turn modules on or off, several on a line if you like.",
 			fields: func(d *draft, series config.Series) []huh.Field {
 				opts := moduleOptions(config.Catalog().Choosable(series), d.Modules, 0)
 				return []huh.Field{huh.NewMultiSelect[string]().Key("modules").Title("Modules").Options(opts...).Value(&d.Modules)}

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -72,17 +74,36 @@ func (r *reviewRig) tuiReview(t *testing.T) string {
 }
 
 // accessibleReview is the accessible run's review of the start answers, up
-// to its question: every prompt keeps its value (the modules list ends with
-// 0, after the first questions), and the question's default, no, ends the
-// run.
-func (r *reviewRig) accessibleReview(t *testing.T, first int) string {
+// to its question: every prompt keeps its value (an empty line), and the
+// input ends at "Write these files?", which ends the run.
+func (r *reviewRig) accessibleReview(t *testing.T) string {
 	t.Helper()
-	_, out := runAcc(t, r.opts, strings.Repeat("\n", first)+"0\n"+strings.Repeat("\n", 30), nil)
-	_, review, ok := strings.Cut(out, "\nThe files for out:\n")
+	var out bytes.Buffer
+	o, err := RunAccessible(r.opts, &emptyLinesUntil{out: &out, ask: "Write these files?"}, &out, nil)
+	if err != nil || !o.Aborted {
+		t.Fatalf("err %v, aborted %v; want the run to stop at the review\n%s", err, o.Aborted, out.String())
+	}
+	_, review, ok := strings.Cut(out.String(), "\nThe files for out:\n")
 	if !ok {
-		t.Fatalf("no review in the transcript:\n%s", out)
+		t.Fatalf("no review in the transcript:\n%s", out.String())
 	}
 	return review
+}
+
+// emptyLinesUntil is input of empty lines that ends once out has the
+// question ask. The accessible wizard reads only while it waits for an
+// answer, so out is not being written then.
+type emptyLinesUntil struct {
+	out *bytes.Buffer
+	ask string
+}
+
+func (e *emptyLinesUntil) Read(p []byte) (int, error) {
+	if strings.Contains(e.out.String(), e.ask) {
+		return 0, io.EOF
+	}
+	p[0] = '\n'
+	return 1, nil
 }
 
 // flat joins the words of text with single spaces: wrapping and column
@@ -105,7 +126,7 @@ func TestReviewsShowTheSameListing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reviews := map[string]string{"wizard": flat(r.tuiReview(t)), "accessible": flat(r.accessibleReview(t, 8))}
+	reviews := map[string]string{"wizard": flat(r.tuiReview(t)), "accessible": flat(r.accessibleReview(t))}
 	for name, review := range reviews {
 		for _, row := range l.Rows {
 			size := row.Size()
@@ -152,7 +173,7 @@ func TestReviewsMaskSecrets(t *testing.T) {
 
 			a.Database.Password, a.TURN.Secret = newPw, newTURN
 			r.opts.Answers = a
-			reviews := map[string]string{"wizard": r.tuiReview(t), "accessible": r.accessibleReview(t, 13)}
+			reviews := map[string]string{"wizard": r.tuiReview(t), "accessible": r.accessibleReview(t)}
 			for name, review := range reviews {
 				// Without spaces, so that no piece hides behind a wrapped line.
 				compact := strings.Join(strings.Fields(review), "")

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -25,34 +27,83 @@ func Run(opts Options, in io.Reader, out io.Writer, env []string) (Outcome, erro
 }
 
 // RunAccessible asks the same questions as plain line prompts, for screen
-// readers, TERM=dumb and piped input: one prompt per line, follow-up
-// questions only when they apply, no colour (NO_COLOR and pipes are
-// respected through a colour-profile writer). Input that ends before the
-// last question aborts: nothing is written.
+// readers, TERM=dumb and piped input: one prompt per line, each with its
+// description and current value, follow-up questions only when they
+// apply, no colour (NO_COLOR and pipes are respected through a
+// colour-profile writer). An empty line keeps the value shown. Input that
+// ends before the last question, or ctrl+c, stops it: nothing is written,
+// and the Outcome says Aborted (main says so, once, and exits 130).
 func RunAccessible(opts Options, in io.Reader, out io.Writer, env []string) (Outcome, error) {
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, os.Interrupt)
+	defer signal.Stop(interrupt)
+	return runAccessible(opts, in, out, env, interrupt)
+}
+
+// runAccessible is RunAccessible with ctrl+c arriving on interrupt.
+func runAccessible(opts Options, in io.Reader, out io.Writer, env []string, interrupt <-chan os.Signal) (Outcome, error) {
 	d := fromAnswers(opts.Answers, opts.Out)
 	d.accessible = true
-	r := &lineReader{r: in}
+	r := newLineReader(in, interrupt)
+	defer r.close()
 	w := colorprofile.NewWriter(out, env)
-	ask := func(title, description string, fields []huh.Field) error {
-		form := huh.NewForm(huh.NewGroup(fields...).Title(title).Description(description)).
-			WithAccessible(true).WithInput(r).WithOutput(w).WithShowHelp(false)
-		if err := form.Run(); err != nil {
-			return err
+	a := &asker{in: r, w: w, d: d}
+	fmt.Fprintln(w, `Answer each question and press Enter. An empty line keeps the value shown
+after "Now:" (or the option marked "now"); "-" clears an optional one.
+ctrl+c quits without writing anything.`)
+	for {
+		if err := askPages(a, opts.Answers); err != nil {
+			return stopped(err)
 		}
-		if r.eof {
-			return errInputEnded
+		answers := d.toAnswers(opts.Answers)
+		dir := strings.TrimSpace(opt(d.Out))
+		if dir == "" {
+			dir = defaultOut(d)
 		}
-		return nil
+		plan, err := opts.Plan(answers, dir)
+		if err != nil {
+			var problems config.Problems
+			if errors.As(err, &problems) {
+				// The caller lists them (main: exit 2, each naming its field).
+				return Outcome{Answers: answers, Out: dir, Err: problems}, nil
+			}
+			return Outcome{}, err
+		}
+		// The same listing as the wizard's review, as plain text: modes,
+		// owners, sizes, diffs and warnings, not only the names.
+		l, err := opts.listing(dir, plan)
+		if err != nil {
+			return Outcome{}, err
+		}
+		fmt.Fprintf(w, "\nThe files for %s:\n", dir)
+		if err := l.WriteText(w, ""); err != nil {
+			return Outcome{}, err
+		}
+		// Write is the default, as on the terminal UI's review; no goes
+		// back to the questions, every answer kept.
+		d.Confirm = true
+		confirm := huh.NewConfirm().Title("Write these files?").
+			Description("No goes back to the first question; every answer is kept.").Value(&d.Confirm)
+		if err := a.ask(confirm); err != nil {
+			return stopped(err)
+		}
+		fmt.Fprintln(w) // what follows is not the answer (piped input is not echoed)
+		if d.Confirm {
+			res, err := opts.Write(dir, plan)
+			return Outcome{Answers: answers, Out: dir, Plan: plan, Result: res, Err: err}, nil
+		}
 	}
-	fmt.Fprintln(w, `Answer each question and press Enter. An empty line keeps the value shown;
-"-" clears an optional one. ctrl+c quits without writing anything.`)
+}
+
+// askPages asks every page's questions that apply, in order.
+func askPages(a *asker, base config.Answers) error {
+	d := a.d
 	for _, p := range pages {
 		if p.name == "deployment" && d.Out == "" {
 			d.Out = defaultOut(d)
 		}
 		if p.name == "modules" {
-			d.selectModules(opts.Answers)
+			d.selectModules(base)
 		}
 		steps := p.steps
 		if p.accessibleSteps != nil {
@@ -62,85 +113,32 @@ func RunAccessible(opts Options, in io.Reader, out io.Writer, env []string) (Out
 			if !s.applies(d) {
 				continue
 			}
-			fields := s.fields(d, config.Series(d.Series))
-			if err := ask(s.title, s.description, fields); err != nil {
-				return abortedOutcome(w, err)
+			// The welcome page's text is about the terminal UI; the
+			// opening lines say what matters here.
+			if p.name != "welcome" {
+				a.section(s.title, s.description)
+			}
+			// The fields are built again before each question, so that
+			// its texts and value follow the answers just given.
+			for i := 0; i < len(s.fields(d, config.Series(d.Series))); i++ {
+				if err := a.ask(s.fields(d, config.Series(d.Series))[i]); err != nil {
+					return err
+				}
+				d.follow() // the same follow-ups as the terminal UI
 			}
 			if p.name == "modules" {
-				d.applySelection(opts.Answers)
+				d.applySelection(base)
 			}
-			d.follow() // the same follow-ups as the terminal UI
 		}
 	}
-	a := d.toAnswers(opts.Answers)
-	out2 := strings.TrimSpace(opt(d.Out))
-	if out2 == "" {
-		out2 = defaultOut(d)
-	}
-	plan, err := opts.Plan(a, out2)
-	if err != nil {
-		var problems config.Problems
-		if errors.As(err, &problems) {
-			// The caller lists them (main: exit 2, each naming its field).
-			return Outcome{Answers: a, Out: out2, Err: problems}, nil
-		}
-		return Outcome{}, err
-	}
-	// The same listing as the wizard's review, as plain text: modes,
-	// owners, sizes, diffs and warnings, not only the names.
-	l, err := opts.listing(out2, plan)
-	if err != nil {
-		return Outcome{}, err
-	}
-	fmt.Fprintf(w, "\nThe files for %s:\n", out2)
-	if err := l.WriteText(w, ""); err != nil {
-		return Outcome{}, err
-	}
-	d.Confirm = false
-	if err := ask("Write these files?", "", []huh.Field{huh.NewConfirm().Title("Write these files?").Value(&d.Confirm)}); err != nil {
-		return abortedOutcome(w, err)
-	}
-	if !d.Confirm {
-		fmt.Fprintln(w, "Nothing written.")
-		return Outcome{Answers: a, Out: out2, Aborted: true}, nil
-	}
-	res, err := opts.Write(out2, plan)
-	return Outcome{Answers: a, Out: out2, Plan: plan, Result: res, Err: err}, nil
+	return nil
 }
 
-var errInputEnded = errors.New("the input ended before the last question")
-
-func abortedOutcome(w io.Writer, err error) (Outcome, error) {
-	if errors.Is(err, huh.ErrUserAborted) || errors.Is(err, errInputEnded) {
-		fmt.Fprintf(w, "\nStopped (%v); nothing written.\n", err)
+// stopped ends a run that the input's end or ctrl+c stopped: nothing is
+// written, and main says so once. Other errors are failures.
+func stopped(err error) (Outcome, error) {
+	if errors.Is(err, errInputEnded) || errors.Is(err, errInterrupted) {
 		return Outcome{Aborted: true}, nil
 	}
 	return Outcome{}, err
-}
-
-// lineReader hands huh one byte per Read. huh's accessible prompts make a
-// new bufio.Scanner for every question; over a pipe the first one would
-// swallow all buffered lines and the rest would see nothing. It also
-// notes when a prompt found the input ended (eof). A last line without a
-// newline is still an answer: the scanner returns it at the end.
-type lineReader struct {
-	r       io.Reader
-	eof     bool
-	partial bool // bytes read since the last newline
-	ended   bool // the input has ended once already
-}
-
-func (l *lineReader) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n, err := l.r.Read(p[:1])
-	if n > 0 {
-		l.partial = p[0] != '\n'
-	}
-	if errors.Is(err, io.EOF) {
-		l.eof = l.eof || l.ended || n == 0 && !l.partial
-		l.ended, l.partial = true, false
-	}
-	return n, err
 }
