@@ -23,9 +23,11 @@ import (
 	"testing/iotest"
 	"time"
 
+	"charm.land/huh/v2"
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/golden"
 	"prosody-wizard/scaffold"
 )
 
@@ -526,4 +528,199 @@ func TestAccessibleUnplannableAnswers(t *testing.T) {
 	if strings.Contains(out, "Write these files?") {
 		t.Errorf("asked to write answers that do not plan:\n%s", out)
 	}
+}
+
+// TestAccessibleEditKeepsEveryAnswer: started from a saved answers file,
+// empty lines keep every value, shown on its question: the answers come
+// back identical.
+func TestAccessibleEditKeepsEveryAnswer(t *testing.T) {
+	for _, name := range []string{"minimal", "full-postgres", "mysql", "sqlite-012", "sqlite-13", "host", "letsencrypt", "host-letsencrypt", "turn-ip"} {
+		t.Run(name, func(t *testing.T) {
+			start := loadAnswers(t, name)
+			rig, opts := newAccRig(t)
+			opts.Answers = start
+			o, out := runAcc(t, opts, strings.Repeat("\n", 80), nil)
+			if o.Aborted || o.Err != nil || len(rig.writes) != 1 {
+				t.Fatalf("aborted %v, err %v, Write calls %d; want written once\n%s", o.Aborted, o.Err, len(rig.writes), out)
+			}
+			if !reflect.DeepEqual(o.Answers, start) {
+				t.Fatalf("answers changed by empty lines:\n got %#v\nwant %#v\n%s", o.Answers, start, out)
+			}
+			if strings.Contains(out, "Invalid") {
+				t.Errorf("an empty line was refused:\n%s", out)
+			}
+			// Each value kept is shown on its question.
+			shown := []string{"Now: " + start.Primary() + "\n"}
+			if len(start.Domains) > 1 {
+				shown = append(shown, "Now: "+strings.Join(start.Domains[1:], " ")+"\n")
+			}
+			if len(start.Admins) > 0 {
+				shown = append(shown, "Now: "+strings.Join(start.Admins, " ")+"\n")
+			}
+			for _, h := range []string{start.Components.MUC, start.Components.Upload, start.Components.Proxy65, start.TURN.Host, start.TLS.Email} {
+				if h != "" {
+					shown = append(shown, "Now: "+h+"\n")
+				}
+			}
+			for _, v := range []string{start.Registration, start.TLS.Mode, start.Database.Driver, start.Deploy, string(start.Prosody)} {
+				shown = append(shown, ". "+v)
+			}
+			for _, s := range shown {
+				if !strings.Contains(out, s) {
+					t.Errorf("the transcript lacks %q:\n%s", s, out)
+				}
+			}
+			// Each select marks the option it keeps.
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasSuffix(line, "(now)") && !slices.ContainsFunc([]string{start.Registration, start.TLS.Mode, start.Database.Driver, start.Deploy, string(start.Prosody)},
+					func(v string) bool { return strings.Contains(line, ". "+v) }) {
+					t.Errorf("%q is marked as the value now", line)
+				}
+			}
+		})
+	}
+}
+
+// TestAccessibleDefaultsMatchTheWizard: typing only the domain gives the
+// same answers on both front ends (the wizard driven with Enter on every
+// question), and both write them.
+func TestAccessibleDefaultsMatchTheWizard(t *testing.T) {
+	opts, fs := flowOptions(config.Defaults())
+	d := newDriver(t, opts, 80, 24)
+	d.enter()
+	d.typeText("example.org")
+	for i := 0; i < 60 && d.phase() == asking; i++ {
+		d.enter()
+	}
+	tui := d.outcome()
+	if tui.Aborted || tui.Err != nil || fs.writes != 1 {
+		t.Fatalf("the wizard did not write: %+v", tui)
+	}
+
+	rig, aopts := newAccRig(t)
+	acc, out := runAcc(t, aopts, script("", "example.org")+strings.Repeat("\n", 60), nil)
+	if acc.Aborted || acc.Err != nil || len(rig.writes) != 1 {
+		t.Fatalf("the accessible wizard did not write: aborted %v, err %v\n%s", acc.Aborted, acc.Err, out)
+	}
+	if !reflect.DeepEqual(acc.Answers, tui.Answers) {
+		t.Errorf("answers differ:\naccessible %#v\n    wizard %#v", acc.Answers, tui.Answers)
+	}
+	if acc.Out != tui.Out {
+		t.Errorf("output folder %q, the wizard's %q", acc.Out, tui.Out)
+	}
+}
+
+// TestAccessiblePasswordKeepsSpaces: a password is stored as typed, spaces
+// around it included (huh trims what its prompts read), and never shown.
+func TestAccessiblePasswordKeepsSpaces(t *testing.T) {
+	for _, pw := range []string{"  two words  ", " Zq9", "Str0ng-passw0rd", `"quoted" $HOME \ `} {
+		t.Run(strings.TrimSpace(pw), func(t *testing.T) {
+			rig, opts := newAccRig(t)
+			lines := slices.Clone(defaultLines)
+			// Storage: postgres; host, port, database, user kept; the password.
+			lines = slices.Replace(lines, 7, 8, "3", "", "", "", "", pw)
+			o, out := runAcc(t, opts, script(append(lines, "")...), nil)
+			if o.Aborted || o.Err != nil || len(rig.writes) != 1 {
+				t.Fatalf("aborted %v, err %v, Write calls %d\n%s", o.Aborted, o.Err, len(rig.writes), out)
+			}
+			if got := o.Answers.Database.Password; got != pw {
+				t.Errorf("password %q, want %q as typed", got, pw)
+			}
+			if strings.Contains(out, strings.TrimSpace(pw)) {
+				t.Errorf("the transcript shows the password:\n%s", out)
+			}
+		})
+	}
+	// Editing: the password is kept by an empty line, and not shown.
+	start := loadAnswers(t, "full-postgres")
+	start.Database.Password = " kept pw "
+	rig, opts := newAccRig(t)
+	opts.Answers = start
+	o, out := runAcc(t, opts, strings.Repeat("\n", 80), nil)
+	if o.Err != nil || len(rig.writes) != 1 || o.Answers.Database.Password != " kept pw " {
+		t.Errorf("err %v, Write calls %d, password %q; want \" kept pw \" kept", o.Err, len(rig.writes), o.Answers.Database.Password)
+	}
+	if strings.Contains(out, "kept pw") || !strings.Contains(out, "Now: set (not shown)") {
+		t.Errorf("the password question shows the password, or not that it is set:\n%s", out)
+	}
+}
+
+// TestAccessibleModulesList: numbers toggle (several on a line), a wrong
+// number is refused and asked again, an empty line or 0 ends the list.
+func TestAccessibleModulesList(t *testing.T) {
+	motd, uptime := moduleNumber(t, config.Series13, "motd"), moduleNumber(t, config.Series13, "uptime")
+	for name, c := range map[string]struct {
+		answers []string
+		enable  []string
+		disable []string
+	}{
+		"empty line":          {[]string{""}, []string{}, []string{}},
+		"zero":                {[]string{"0"}, []string{}, []string{}},
+		"two on a line":       {[]string{motd + " " + uptime, ""}, []string{"motd"}, []string{"uptime"}},
+		"comma and zero":      {[]string{motd + "," + uptime + ",0"}, []string{"motd"}, []string{"uptime"}},
+		"twice is off again":  {[]string{motd, motd, ""}, []string{}, []string{}},
+		"wrong, then correct": {[]string{"999", "x", motd, ""}, []string{"motd"}, []string{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rig, opts := newAccRig(t)
+			lines := slices.Replace(slices.Clone(defaultLines), 8, 9, c.answers...)
+			o, out := runAcc(t, opts, script(append(lines, "")...), nil)
+			if o.Aborted || o.Err != nil || len(rig.writes) != 1 {
+				t.Fatalf("aborted %v, err %v, Write calls %d\n%s", o.Aborted, o.Err, len(rig.writes), out)
+			}
+			if !slices.Equal(o.Answers.Modules.Enable, c.enable) || !slices.Equal(o.Answers.Modules.Disable, c.disable) {
+				t.Errorf("modules %+v, want enable %v disable %v", o.Answers.Modules, c.enable, c.disable)
+			}
+			if wrong := slices.Contains(c.answers, "999"); wrong != strings.Contains(out, `Invalid: "999"`) {
+				t.Errorf("wrong number refused: %v, want %v\n%s", !wrong, wrong, out)
+			}
+		})
+	}
+}
+
+// TestAccessibleFieldTexts: every question of every page has the title,
+// description and options huh was given as the prompts read them (huh
+// has no getters; a new huh that moves them fails here).
+func TestAccessibleFieldTexts(t *testing.T) {
+	d := fromAnswers(loadAnswers(t, "full-postgres"), "out")
+	d.accessible = true
+	d.TLSMode, d.Driver = config.TLSExisting, config.DriverPostgres
+	in := huh.NewInput().Title("T").Description("D").Placeholder("P")
+	if fieldText(in, "title") != "T" || fieldText(in, "description") != "D" || fieldText(in, "placeholder") != "P" {
+		t.Fatalf("an Input's texts read as %q, %q, %q", fieldText(in, "title"), fieldText(in, "description"), fieldText(in, "placeholder"))
+	}
+	sel := huh.NewMultiSelect[string]().Options(huh.NewOption("a label", "a").Selected(true), huh.NewOption("b label", "b"))
+	if got := fieldOptions(sel); !slices.Equal(got, []option{{"a label", "a", true}, {"b label", "b", false}}) {
+		t.Fatalf("a MultiSelect's options read as %+v", got)
+	}
+	for _, p := range pages {
+		steps := p.steps
+		if p.accessibleSteps != nil {
+			steps = p.accessibleSteps
+		}
+		for _, s := range steps {
+			for _, f := range s.fields(d, config.Series13) {
+				if fieldText(f, "title") == "" {
+					t.Errorf("%s: a %T without a title", p.name, f)
+				}
+				switch f.(type) {
+				case *huh.Select[string], *huh.MultiSelect[string]:
+					if len(fieldOptions(f)) == 0 {
+						t.Errorf("%s: %q has no options", p.name, fieldText(f, "title"))
+					}
+				case *huh.Input, *huh.Confirm:
+				default:
+					t.Errorf("%s: the prompts cannot ask a %T", p.name, f)
+				}
+			}
+		}
+	}
+}
+
+// TestAccessibleTranscript: a whole session on the default path, as a
+// screen reader reads it.
+func TestAccessibleTranscript(t *testing.T) {
+	_, opts := newAccRig(t)
+	_, out := runAcc(t, opts, defaultScript(""), []string{"NO_COLOR=1"})
+	golden.File(t, "testdata/accessible-default.golden", []byte(out))
 }
