@@ -35,6 +35,8 @@ type asker struct {
 	in *lineReader
 	w  io.Writer
 	d  *draft
+	// base is what the draft's answers start from (see draft.toAnswers).
+	base config.Answers
 	// heading is the section title just printed, until the first question.
 	heading string
 }
@@ -172,14 +174,29 @@ func (a *asker) choose(f *huh.Select[string]) error {
 func (a *asker) toggle(f *huh.MultiSelect[string]) error {
 	title := a.intro(f)
 	opts := fieldOptions(f)
+	modules := f.GetKey() == "modules"
+	// Modules that others pull in are on whatever their own choice says.
+	needed := map[string]string{}
+	if modules {
+		set, _ := config.ResolveModules(a.d.toAnswers(a.base))
+		for _, e := range set.Global {
+			if strings.HasPrefix(e.Reason, "needed by ") {
+				needed[e.Name] = e.Reason
+			}
+		}
+	}
 	group := ""
 	for i, o := range opts {
 		// Modules are listed under their purposes, as on the terminal UI.
-		if m, ok := config.Catalog()[o.value]; ok && f.GetKey() == "modules" && m.Group != group {
+		if m, ok := config.Catalog()[o.value]; ok && modules && m.Group != group {
 			group = m.Group
 			fmt.Fprintf(a.w, "%s:\n", group)
 		}
-		fmt.Fprintf(a.w, "  %2d. %-3s %s\n", i+1, onOff(o.selected), o.label)
+		state, why := onOff(o.selected), ""
+		if r, ok := needed[o.value]; ok && !o.selected {
+			state, why = "needed", " ("+r+")"
+		}
+		fmt.Fprintf(a.w, "  %2d. %-6s %s%s\n", i+1, state, o.label, why)
 	}
 	flipped := make([]bool, len(opts))
 	for {

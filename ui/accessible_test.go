@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -169,6 +170,10 @@ func TestAccessibleDefaultRun(t *testing.T) {
 	// The row names the mode and owner, as the other reviews do.
 	if !hasRow(out, "new", "0640", "1000:1000", cfg) {
 		t.Errorf("the transcript lacks the row of %s with its mode and owner:\n%s", cfg, out)
+	}
+	// Modules pulled in by others say so, as on the terminal UI.
+	if !regexp.MustCompile(`\d+\. needed http +.*\(needed by bosh\)\n`).MatchString(out) {
+		t.Errorf("the modules list does not show http as needed by bosh:\n%s", out)
 	}
 	// Follow-up questions that do not apply are not asked.
 	for _, s := range []string{"\nCertificate chain", "\nPrivate key", "\nE-mail for the ACME", "\nPassword", "\nDatabase connection", "\nHost"} {

@@ -47,7 +47,7 @@ func runAccessible(opts Options, in io.Reader, out io.Writer, env []string, inte
 	r := newLineReader(in, interrupt)
 	defer r.close()
 	w := colorprofile.NewWriter(out, env)
-	a := &asker{in: r, w: w, d: d}
+	a := &asker{in: r, w: w, d: d, base: opts.Answers}
 	fmt.Fprintln(w, `Answer each question and press Enter. An empty line keeps the value shown
 after "Now:" (or the option marked "now"); "-" clears an optional one.
 ctrl+c quits without writing anything.`)
@@ -92,6 +92,7 @@ ctrl+c quits without writing anything.`)
 			res, err := opts.Write(dir, plan)
 			return Outcome{Answers: answers, Out: dir, Plan: plan, Result: res, Err: err}, nil
 		}
+		fmt.Fprintln(w, "Back to the first question; an empty line keeps each answer.")
 	}
 }
 
