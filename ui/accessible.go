@@ -120,7 +120,9 @@ func (a *asker) shown(f *huh.Input) string {
 	hint := fieldText(f, "placeholder")
 	switch {
 	case a.secret(f.GetKey()) != nil && v != "":
-		return "set (not shown); an empty line keeps it"
+		return "set (not shown); what you type shows as you type it"
+	case a.secret(f.GetKey()) != nil:
+		return "empty " + hint + "; what you type shows as you type it"
 	case v != "":
 		return v
 	case strings.HasPrefix(hint, "("):
