@@ -164,7 +164,9 @@ func (a *asker) choose(f *huh.Select[string]) error {
 			fmt.Fprintf(a.w, "Invalid: must be a number between 1 and %d\n", len(opts))
 			continue
 		}
-		// huh applies the number to the bound value.
+		// huh applies the number to the bound value. (It would ask
+		// again, forever, were the option refused by a validator: the
+		// selects have none.)
 		return f.RunAccessible(io.Discard, strings.NewReader(line+"\n"))
 	}
 }

@@ -121,8 +121,12 @@ func askPages(a *asker, base config.Answers) error {
 			}
 			// The fields are built again before each question, so that
 			// its texts and value follow the answers just given.
-			for i := 0; i < len(s.fields(d, config.Series(d.Series))); i++ {
-				if err := a.ask(s.fields(d, config.Series(d.Series))[i]); err != nil {
+			for i := 0; ; i++ {
+				fields := s.fields(d, config.Series(d.Series))
+				if i == len(fields) {
+					break
+				}
+				if err := a.ask(fields[i]); err != nil {
 					return err
 				}
 				d.follow() // the same follow-ups as the terminal UI
