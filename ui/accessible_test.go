@@ -733,5 +733,5 @@ func TestAccessibleTranscript(t *testing.T) {
 	if err != nil || o.Aborted || len(rig.writes) != 1 {
 		t.Fatalf("err %v, aborted %v, Write calls %d\n%s", err, o.Aborted, len(rig.writes), out.String())
 	}
-	golden.File(t, "testdata/accessible-default.golden", out.Bytes())
+	golden.File(t, filepath.Join("..", "testdata", "ui", "accessible-default.golden"), out.Bytes())
 }
