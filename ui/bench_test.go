@@ -30,32 +30,15 @@ func benchOptions(plans *int) Options {
 	}
 }
 
-// modulesModel is the wizard at 120x40 (the preview beside the questions)
-// on the modules page, reached through the driver; the program is then
-// stopped, and the benchmarks call Update and View themselves, timing the
-// model's own work only.
+// modulesModel is the wizard at 120x36 (the preview beside the questions)
+// on the modules page, the largest page, reached through the driver; the
+// program is then stopped, and the benchmarks call Update and View
+// themselves, timing the model's own work only.
 func modulesModel(b *testing.B, plans *int) *Model {
-	d := newDriver(b, benchOptions(plans), 120, 40)
+	d := newDriver(b, benchOptions(plans), 120, 36)
 	d.enter()
 	d.typeText("example.org")
 	d.enterUntil("modules", 20)
-	// The worst case: the purpose with the most modules (the lists come
-	// one purpose at a time).
-	counts := map[string]int{}
-	largest := ""
-	for _, m := range config.Catalog().Choosable(config.Series13) {
-		counts[m.Group]++
-		if counts[m.Group] > counts[largest] {
-			largest = m.Group
-		}
-	}
-	for i := 0; i < len(config.Groups) && d.focusedTitle() != largest; i++ {
-		d.enter()
-	}
-	if d.focusedTitle() != largest {
-		b.Fatalf("did not reach the %s list", largest)
-	}
-	b.Logf("benchmarking the %s list: %d modules of %d", largest, counts[largest], len(config.Catalog().Choosable(config.Series13)))
 	m := d.stop()
 	if m.width < wideLayout {
 		b.Fatalf("width %d: the preview is not beside the questions", m.width)

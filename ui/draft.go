@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,10 +30,8 @@ type draft struct {
 	// answers (TURN, registration, federation…).
 	Enable, Disable []string
 	// Modules is the modules page's selection, derived from the above when
-	// the page is built and turned back into them by applySelection. In the
-	// terminal UI each purpose has its list (groupSel), merged into Modules.
-	Modules  []string
-	groupSel map[string]*[]string
+	// the page is built and turned back into them by applySelection.
+	Modules []string
 
 	MUC, Upload, Proxy65, TURN string
 
@@ -176,42 +175,11 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 // selectModules fills the modules page's selection from the choices.
 func (d *draft) selectModules(base config.Answers) {
 	d.Modules = config.ChosenModules(d.toAnswers(base))
-	d.groupSel = nil
 }
 
-// groupSelection is the selection of one purpose's list, bound to its
-// MultiSelect.
-func (d *draft) groupSelection(group string) *[]string {
-	if d.groupSel == nil {
-		d.groupSel = map[string]*[]string{}
-	}
-	var sel []string
-	for _, name := range d.Modules {
-		if config.Catalog()[name].Group == group {
-			sel = append(sel, name)
-		}
-	}
-	d.groupSel[group] = &sel
-	return &sel
-}
-
-// applySelection turns the modules page's selection back into choices.
+// applySelection turns the modules page's selection back into choices:
+// what differs from the recommended set for the other answers.
 func (d *draft) applySelection(base config.Answers) {
-	if d.groupSel != nil {
-		// The per-purpose lists replace their purposes' part of Modules.
-		var merged []string
-		for _, name := range d.Modules {
-			if _, shown := d.groupSel[config.Catalog()[name].Group]; !shown {
-				merged = append(merged, name)
-			}
-		}
-		for _, g := range config.Groups {
-			if sel, ok := d.groupSel[g]; ok {
-				merged = append(merged, *sel...)
-			}
-		}
-		d.Modules = merged
-	}
 	a := d.toAnswers(base)
 	rec := config.Recommended(a)
 	choosable := map[string]bool{}
@@ -229,6 +197,61 @@ func (d *draft) applySelection(base config.Answers) {
 			d.Enable = append(d.Enable, m)
 		}
 	}
+}
+
+// requiredModules names, for each module the chosen ones need (their
+// Depends, through config.ResolveModules, transitively), the modules of
+// the set that need it. The resolver adds such a module whatever the
+// selection says, so the modules page shows it ticked and will not untick
+// it while it is needed.
+func (d *draft) requiredModules(base config.Answers) map[string][]string {
+	set, _ := config.ResolveModules(d.toAnswers(base))
+	needed := map[string][]string{}
+	for _, m := range set.Global {
+		for _, dep := range m.Depends {
+			if !slices.Contains(needed[dep], m.Name) {
+				needed[dep] = append(needed[dep], m.Name)
+			}
+		}
+	}
+	return needed
+}
+
+// toggleModule ticks or unticks one module of the modules page's
+// selection and turns the selection into choices (applySelection). A
+// module the selection needs (see requiredModules) stays: toggleModule
+// reports false and changes nothing. Ticking a module that needs a
+// recommended module unticked before ticks that one again, since the
+// resolver refuses to leave out a module another needs; a needed module
+// that is not recommended stays out of the selection (the resolver adds
+// it), so the answers are what they would be without it.
+func (d *draft) toggleModule(name string, base config.Answers) bool {
+	if len(d.requiredModules(base)[name]) > 0 {
+		return false
+	}
+	if i := slices.Index(d.Modules, name); i >= 0 {
+		d.Modules = slices.Delete(slices.Clone(d.Modules), i, i+1)
+	} else {
+		d.Modules = append(slices.Clone(d.Modules), name)
+	}
+	d.applySelection(base)
+	// Each round brings back the recommended modules needed by those
+	// brought back the round before.
+	for range len(config.Catalog()) {
+		rec := config.Recommended(d.toAnswers(base))
+		added := false
+		for _, dep := range slices.Sorted(maps.Keys(d.requiredModules(base))) {
+			if !slices.Contains(d.Modules, dep) && slices.Contains(rec, dep) {
+				d.Modules = append(d.Modules, dep)
+				added = true
+			}
+		}
+		if !added {
+			break
+		}
+		d.applySelection(base)
+	}
+	return true
 }
 
 // follow keeps answers that default from others in step once a person has

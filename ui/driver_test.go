@@ -82,8 +82,9 @@ func (h *harness) View() tea.View { return h.m.View() }
 // publish notes the position after an update; before is the form the
 // update started with.
 func (h *harness) publish(before *huh.Form) {
+	// The modules page has no form (modules.go): nothing to lay out.
 	p := position{phase: h.m.phase, page: h.m.page, form: h.m.form, width: h.m.width, height: h.m.height,
-		fresh: h.m.form != before}
+		fresh: h.m.form != nil && h.m.form != before}
 	if h.m.form != nil {
 		p.field = h.m.form.GetFocusedField()
 	}
@@ -252,12 +253,10 @@ func (d *driver) hovered() (name string) {
 	return name
 }
 
-// focusedTitle names the focused module list (its purpose), or "".
+// focusedTitle names the group of the module under the modules page's
+// cursor, or "".
 func (d *driver) focusedTitle() (title string) {
 	d.with(func(m *Model) {
-		if m.currentPage().name != "modules" {
-			return
-		}
 		if name, ok := m.hoveredModule(); ok {
 			title = config.Catalog()[name].Group
 		}

@@ -40,6 +40,9 @@ func newHelp(s Styles, width int) help.Model {
 // what it shows next.
 func (m *Model) helpLine() string {
 	keys := []key.Binding{m.keys.Back}
+	if m.modules != nil {
+		keys[0] = m.modules.backHelp()
+	}
 	if m.width < wideLayout {
 		preview := m.keys.Preview
 		if m.showPreview {
@@ -49,4 +52,30 @@ func (m *Model) helpLine() string {
 	}
 	keys = append(keys, m.keys.SwitchFile, m.keys.Quit)
 	return m.help.ShortHelpView(keys)
+}
+
+// moduleKeys are the keys of the modules page's list (modules.go).
+type moduleKeys struct {
+	Up, Down         key.Binding
+	PageUp, PageDown key.Binding
+	Home, End        key.Binding
+	Toggle           key.Binding
+	Search           key.Binding
+	Done             key.Binding
+	Back             key.Binding // clears the search, else the previous group, else the previous page
+}
+
+func newModuleKeys() moduleKeys {
+	return moduleKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
+		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home", "first")),
+		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "last")),
+		Toggle:   key.NewBinding(key.WithKeys("space", "x"), key.WithHelp("space", "tick")),
+		Search:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Done:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next page")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}
 }

@@ -56,9 +56,9 @@ type Model struct {
 	opts    Options
 	d       *draft
 	base    config.Answers
-	page    int // index into pages; len(pages) is the review
-	form    *huh.Form
-	modules bool // the page has module lists
+	page    int         // index into pages; len(pages) is the review
+	form    *huh.Form   // the page's questions; nil on the modules page
+	modules *moduleList // the modules page's list (modules.go); nil elsewhere
 	width   int
 	height  int
 	dark    bool
@@ -114,7 +114,7 @@ func (m *Model) currentPage() page {
 
 // buildPage makes the huh form of the current page from the draft.
 func (m *Model) buildPage() {
-	m.modules, m.pageKeys = false, nil
+	m.modules, m.pageKeys = nil, nil
 	if m.onReview() {
 		m.form = m.reviewForm()
 	} else {
@@ -123,16 +123,14 @@ func (m *Model) buildPage() {
 			m.d.Out = defaultOut(m.d)
 		}
 		if p.name == "modules" {
-			m.d.selectModules(m.base)
+			m.buildModules()
+			return
 		}
 		m.d.labelWidth = m.formWidth() - 8 // the field's border, cursor and check mark
 		var groups []*huh.Group
 		for _, s := range p.steps {
 			fields := s.fields(m.d, config.Series(m.d.Series))
 			for _, f := range fields {
-				if _, ok := f.(*huh.MultiSelect[string]); ok {
-					m.modules = true
-				}
 				m.pageKeys = append(m.pageKeys, f.GetKey())
 			}
 			g := huh.NewGroup(fields...).Title(s.title).Description(s.description)
@@ -166,7 +164,15 @@ func (m *Model) answers() config.Answers { return m.d.toAnswers(m.base) }
 
 // Init starts the first form and asks the terminal for its background.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.form.Init(), tea.RequestBackgroundColor)
+	return tea.Batch(m.initPage(), tea.RequestBackgroundColor)
+}
+
+// initPage starts the page's form (the modules page has none).
+func (m *Model) initPage() tea.Cmd {
+	if m.form == nil {
+		return nil
+	}
+	return m.form.Init()
 }
 
 // writtenMsg reports the end of writing.
@@ -182,14 +188,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		switch {
 		case key.Matches(msg, m.keys.Quit):
 			return m.abort()
+		case m.modules != nil && m.phase == asking && !key.Matches(msg, m.keys.Preview, m.keys.SwitchFile):
+			return m.updateModules(msg)
 		case key.Matches(msg, m.keys.Back):
-			if m.phase == asking && m.page > 0 {
-				m.page--
-				m.buildPage()
-				return m, m.form.Init()
-			}
 			if m.phase == asking {
-				return m, nil
+				return m.back()
 			}
 		case key.Matches(msg, m.keys.Preview):
 			m.showPreview = !m.showPreview
@@ -202,6 +205,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// The form gets its share of the screen, not the whole of it.
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(m.width)
+		if m.form == nil {
+			return m, nil
+		}
 		m.form = m.form.WithWidth(m.formWidth()).WithHeight(m.formHeight())
 		// huh lays a group out when it handles a message, not when its
 		// size changes: hand it this one, so the questions fit the new
@@ -224,16 +230,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	if m.phase != asking {
+	if m.phase != asking || m.form == nil {
 		return m, nil
 	}
 
 	f, cmd := m.form.Update(msg)
 	if ff, ok := f.(*huh.Form); ok {
 		m.form = ff
-	}
-	if m.modules {
-		m.d.applySelection(m.base)
 	}
 	m.d.follow()
 	m.refreshPreview()
@@ -245,6 +248,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.next()
 	}
 	return m, cmd
+}
+
+// back goes to the previous page, if there is one.
+func (m *Model) back() (tea.Model, tea.Cmd) {
+	if m.page == 0 {
+		return m, nil
+	}
+	m.page--
+	m.buildPage()
+	return m, m.initPage()
 }
 
 func (m *Model) abort() (tea.Model, tea.Cmd) {
@@ -259,7 +272,7 @@ func (m *Model) next() (tea.Model, tea.Cmd) {
 	if !m.onReview() {
 		m.page++
 		m.buildPage()
-		return m, m.form.Init()
+		return m, m.initPage()
 	}
 	if !m.d.Confirm {
 		m.page--
@@ -353,14 +366,15 @@ func (m *Model) render() string {
 	}
 	p := m.currentPage()
 	step := fmt.Sprintf("  step %d of %d", m.page+1, len(pages)+1)
-	if m.modules {
-		// The module under the cursor: where its docs are, what it needs.
-		step += "  " + m.moduleInfo()
-	}
 	header := m.styles.Title.Render(p.title) + m.styles.Subtle.Render(truncate(step, m.width-lipgloss.Width(p.title)))
 	keys := m.helpLine()
 	bodyHeight := m.bodyHeight()
-	form := m.form.View()
+	var form string
+	if m.modules != nil {
+		form = m.modules.view(m.styles, m.formWidth(), bodyHeight)
+	} else {
+		form = m.form.View()
+	}
 	var body string
 	switch {
 	case m.width >= wideLayout:
@@ -376,34 +390,14 @@ func (m *Model) render() string {
 	return header + "\n" + body + "\n" + keys
 }
 
-// hoveredModule is the module under the cursor of the focused list.
-func (m *Model) hoveredModule() (string, bool) {
-	if ms, ok := m.form.GetFocusedField().(*huh.MultiSelect[string]); ok {
-		return ms.Hovered()
-	}
-	return "", false
-}
-
 // marking names the answer the focused question asks, by its key (the
 // answers file's name for it), whose lines the preview highlights.
 func (m *Model) marking() []string {
+	if m.modules != nil {
+		return []string{"modules"}
+	}
 	if f := m.form.GetFocusedField(); f != nil && f.GetKey() != "" {
 		return []string{f.GetKey()}
 	}
 	return nil
-}
-
-// moduleInfo describes the module under the cursor: its doc link and what
-// it pulls in.
-func (m *Model) moduleInfo() string {
-	name, ok := m.hoveredModule()
-	if !ok {
-		return ""
-	}
-	mod := config.Catalog()[name]
-	info := mod.Group + " · " + mod.DocURL()
-	if len(mod.Depends) > 0 {
-		info += "  needs " + strings.Join(mod.Depends, ", ")
-	}
-	return info
 }

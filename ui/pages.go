@@ -49,38 +49,6 @@ func moduleOptions(mods []config.Module, selected []string, width int) []huh.Opt
 	return opts
 }
 
-// moduleGroupSteps makes one step per module purpose (Core protocol,
-// Client experience, …): the terminal UI shows one purpose at a time, which
-// is how people think about modules and keeps a key press cheap (huh draws
-// every option of a list on each key).
-func moduleGroupSteps() []step {
-	var steps []step
-	for _, g := range config.Groups {
-		group := g
-		inGroup := func(series config.Series) []config.Module {
-			var mods []config.Module
-			for _, m := range config.Catalog().Choosable(series) {
-				if m.Group == group {
-					mods = append(mods, m)
-				}
-			}
-			return mods
-		}
-		steps = append(steps, step{
-			title:       "Modules: " + group,
-			description: "The recommended set is selected. space toggles, / filters, enter goes to the next group; what they need is added.",
-			when:        func(d *draft) bool { return len(inGroup(config.Series(d.Series))) > 0 },
-			fields: func(d *draft, series config.Series) []huh.Field {
-				opts := moduleOptions(inGroup(series), d.Modules, d.labelWidth)
-				sel := d.groupSelection(group)
-				return []huh.Field{huh.NewMultiSelect[string]().Key("modules").Title(group).Options(opts...).
-					Filterable(true).Height(12).Value(sel)}
-			},
-		})
-	}
-	return steps
-}
-
 func (s step) applies(d *draft) bool { return s.when == nil || s.when(d) }
 
 // pages are the wizard's pages in order; review is built by the model.
@@ -196,8 +164,9 @@ var pages = []page{
 		},
 	},
 	{
+		// The terminal UI asks with its own list (modules.go): every
+		// module in one scrolling list, searched across groups.
 		name: "modules", title: "Modules", previewFile: "prosody.cfg.lua",
-		steps: moduleGroupSteps(),
 		// Plain prompts: one numbered list (a screen reader reads it once).
 		accessibleSteps: []step{{
 			title:       "Modules",

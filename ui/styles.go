@@ -28,6 +28,11 @@ type Styles struct {
 	StatusNew  lipgloss.Style
 	StatusSame lipgloss.Style
 	StatusMod  lipgloss.Style
+	// The modules page's list: the row under the cursor, a ticked mark,
+	// a group's heading.
+	Cursor  lipgloss.Style
+	Ticked  lipgloss.Style
+	Heading lipgloss.Style
 }
 
 // NewStyles builds the styles for a dark or light background.
@@ -50,6 +55,9 @@ func NewStyles(dark bool) Styles {
 		StatusNew:  lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#1A7F37"), lipgloss.Color("#3FB950"))),
 		StatusSame: lipgloss.NewStyle().Foreground(subtle),
 		StatusMod:  lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#9A6700"), lipgloss.Color("#E3B341"))),
+		Cursor:     lipgloss.NewStyle().Foreground(accent),
+		Ticked:     lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#1A7F37"), lipgloss.Color("#3FB950"))),
+		Heading:    lipgloss.NewStyle().Bold(true),
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 	"testing/cryptotest"
 	"time"
 
-	"charm.land/huh/v2"
+	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
@@ -185,40 +185,24 @@ func TestCustomRun(t *testing.T) {
 	if d.page() != "modules" {
 		t.Fatalf("on %s, want modules:\n%s", d.page(), d.render())
 	}
-	// Toggle announce and motd on, in the Admin list (the lists come one
-	// purpose at a time, each in the catalog's order).
-	for i := 0; i < 10; i++ {
-		var inModules bool
-		d.with(func(m *Model) {
-			f, ok := m.form.GetFocusedField().(*huh.MultiSelect[string])
-			inModules = ok && f.GetKey() == "modules"
-		})
-		if inModules && d.focusedTitle() == "Admin" {
-			break
-		}
-		d.enter()
-	}
-	if d.focusedTitle() != "Admin" {
-		t.Fatalf("no Admin module list:\n%s", d.render())
-	}
-	var admin []string
-	for _, m := range config.Catalog().Choosable(config.Series13) {
-		if m.Group == "Admin" {
-			admin = append(admin, m.Name)
-		}
-	}
-	pos := 0
+	// Tick announce and motd, each found with the search (/ searches
+	// every group; enter keeps the search, space ticks, esc clears it).
 	for _, want := range []string{"announce", "motd"} {
-		i := slices.Index(admin, want)
-		for ; pos < i; pos++ {
-			d.down()
-		}
+		d.typeText("/" + want)
+		d.send(tea.KeyPressMsg{Code: tea.KeyEnter}) // keeps the search
 		if name := d.hovered(); name != want {
-			t.Fatalf("cursor on %s, want %s", name, want)
+			t.Fatalf("cursor on %s, want %s:\n%s", name, want, d.render())
 		}
 		d.space()
+		d.esc()
+		if d.page() != "modules" {
+			t.Fatalf("esc with a search left the page for %s", d.page())
+		}
 	}
-	d.enter()
+	d.enter() // one Enter gets past the page
+	if d.page() != "components" {
+		t.Fatalf("after the modules page: %s, want components", d.page())
+	}
 	d.enterUntil("review", 20)
 	d.enter() // Write
 	out := d.outcome()
