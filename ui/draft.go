@@ -32,6 +32,10 @@ type draft struct {
 	// Modules is the modules page's selection, derived from the above when
 	// the page is built and turned back into them by applySelection.
 	Modules []string
+	// Needed names, for each module the selection needs, the modules that
+	// need it (requiredModules); selectModules and toggleModule keep it
+	// in step with Modules.
+	Needed map[string][]string
 
 	MUC, Upload, Proxy65, TURN string
 
@@ -175,6 +179,7 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 // selectModules fills the modules page's selection from the choices.
 func (d *draft) selectModules(base config.Answers) {
 	d.Modules = config.ChosenModules(d.toAnswers(base))
+	d.Needed = d.requiredModules(base)
 }
 
 // applySelection turns the modules page's selection back into choices:
@@ -219,14 +224,14 @@ func (d *draft) requiredModules(base config.Answers) map[string][]string {
 
 // toggleModule ticks or unticks one module of the modules page's
 // selection and turns the selection into choices (applySelection). A
-// module the selection needs (see requiredModules) stays: toggleModule
-// reports false and changes nothing. Ticking a module that needs a
-// recommended module unticked before ticks that one again, since the
-// resolver refuses to leave out a module another needs; a needed module
-// that is not recommended stays out of the selection (the resolver adds
-// it), so the answers are what they would be without it.
+// module the selection needs (Needed) stays: toggleModule reports false
+// and changes nothing. Ticking a module that needs a recommended module
+// unticked before ticks that one again, since the resolver refuses to
+// leave out a module another needs; a needed module that is not
+// recommended stays out of the selection (the resolver adds it), so the
+// answers are what they would be without it.
 func (d *draft) toggleModule(name string, base config.Answers) bool {
-	if len(d.requiredModules(base)[name]) > 0 {
+	if len(d.Needed[name]) > 0 {
 		return false
 	}
 	if i := slices.Index(d.Modules, name); i >= 0 {
@@ -238,10 +243,20 @@ func (d *draft) toggleModule(name string, base config.Answers) bool {
 	// Each round brings back the recommended modules needed by those
 	// brought back the round before.
 	for range len(config.Catalog()) {
+		d.Needed = d.requiredModules(base)
+		var missing []string
+		for _, dep := range slices.Sorted(maps.Keys(d.Needed)) {
+			if !slices.Contains(d.Modules, dep) {
+				missing = append(missing, dep)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
 		rec := config.Recommended(d.toAnswers(base))
 		added := false
-		for _, dep := range slices.Sorted(maps.Keys(d.requiredModules(base))) {
-			if !slices.Contains(d.Modules, dep) && slices.Contains(rec, dep) {
+		for _, dep := range missing {
+			if slices.Contains(rec, dep) {
 				d.Modules = append(d.Modules, dep)
 				added = true
 			}

@@ -379,9 +379,13 @@ func (m *Model) render() string {
 	switch {
 	case m.width >= wideLayout:
 		previewWidth := m.width - m.formWidth() - 3
-		body = lipgloss.JoinHorizontal(lipgloss.Top,
-			lipgloss.NewStyle().Width(m.formWidth()+1).MaxHeight(bodyHeight).Render(form),
-			m.preview.render(m.styles, m.tab, p, m.marking(), m.pageKeys, previewWidth, bodyHeight))
+		box := m.preview.render(m.styles, m.tab, p, m.marking(), m.pageKeys, previewWidth, bodyHeight)
+		if m.modules != nil {
+			body = besides(form, m.formWidth(), box) // the list's lines are cut and padded already
+		} else {
+			body = lipgloss.JoinHorizontal(lipgloss.Top,
+				lipgloss.NewStyle().Width(m.formWidth()+1).MaxHeight(bodyHeight).Render(form), box)
+		}
 	case m.showPreview:
 		body = m.preview.render(m.styles, m.tab, p, m.marking(), m.pageKeys, m.width, bodyHeight)
 	default:

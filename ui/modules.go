@@ -282,14 +282,55 @@ func (l *moduleList) view(st Styles, width, height int) string {
 		lines = append(lines, l.row(st, l.rows[i], width))
 	}
 	if len(l.shown) == 0 {
-		lines = append(lines, st.Subtle.Render(truncate(fmt.Sprintf("  No module matches %q.", l.query), width)))
+		lines = append(lines, pad(st.Subtle.Render(truncate(fmt.Sprintf("  No module matches %q.", l.query), width)), width))
 	}
 	for len(lines) < 2+room {
-		lines = append(lines, "")
+		lines = append(lines, strings.Repeat(" ", width))
 	}
 	lines = append(lines, more(st, "↓", below), "")
 	lines = append(lines, l.info(st, width)...)
-	return strings.Join(lines, "\n")
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	for i, line := range lines {
+		if i < 2 || i >= 2+room {
+			lines[i] = pad(line, width)
+		}
+	}
+	return strings.Join(lines[:height], "\n")
+}
+
+// pad fills a line with spaces to width cells.
+func pad(line string, width int) string {
+	if n := width - ansi.StringWidth(line); n > 0 {
+		return line + strings.Repeat(" ", n)
+	}
+	return line
+}
+
+// besides draws left (lines already width cells wide) and right side by
+// side, a space between, as lipgloss.JoinHorizontal would without
+// measuring every line again (a key press on the modules page redraws
+// the whole screen).
+func besides(left string, width int, right string) string {
+	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+	blank := strings.Repeat(" ", width)
+	var b strings.Builder
+	for i := range max(len(l), len(r)) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(l[i])
+		} else {
+			b.WriteString(blank)
+		}
+		b.WriteByte(' ')
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
 }
 
 func more(st Styles, arrow string, n int) string {
@@ -341,7 +382,7 @@ func (l *moduleList) searchLine(st Styles, width int) string {
 // row draws one line of the list, cut to width.
 func (l *moduleList) row(st Styles, r listRow, width int) string {
 	if r.mod < 0 {
-		return st.Heading.Render(truncate(r.group, width))
+		return pad(st.Heading.Render(truncate(r.group, width)), width)
 	}
 	m := l.all[r.mod]
 	k := rowKey{mod: r.mod, cursor: r.mod == l.shown[l.cursor], ticked: l.ticked[m.Name], required: len(l.required[m.Name]) > 0}
@@ -363,7 +404,7 @@ func (l *moduleList) row(st Styles, r listRow, width int) string {
 	if k.cursor {
 		text = st.Cursor.Render(text)
 	}
-	s := prefix + mark + " " + text
+	s := pad(prefix+mark+" "+text, width)
 	l.drawn[k] = s
 	return s
 }
@@ -385,7 +426,12 @@ func (l *moduleList) info(st Styles, width int) []string {
 	if by := l.required[m.Name]; len(by) > 0 {
 		meta += " · required by " + strings.Join(by, ", ") + " (untick them first)"
 	}
-	rest := append(wrap(meta), wrap(m.DocURL())...)
+	var rest []string
+	if line := meta + " · " + m.DocURL(); ansi.StringWidth(line) <= width {
+		rest = []string{line}
+	} else {
+		rest = append(wrap(meta), wrap(m.DocURL())...)
+	}
 	// The summary gives way first: the list shows it too.
 	if keep := infoHeight - len(rest); len(summary) > keep {
 		summary = summary[:max(0, keep)]
@@ -410,7 +456,7 @@ func (m *Model) buildModules() {
 	m.pageKeys = []string{"modules"}
 	m.d.selectModules(m.base)
 	m.modules = newModuleList(config.Series(m.d.Series))
-	m.modules.setSelection(m.d.Modules, m.d.requiredModules(m.base))
+	m.modules.setSelection(m.d.Modules, m.d.Needed)
 	m.refreshPreview()
 }
 
@@ -423,7 +469,7 @@ func (m *Model) updateModules(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.back()
 	case listToggle:
 		if mod, ok := m.modules.hovered(); ok && m.d.toggleModule(mod.Name, m.base) {
-			m.modules.setSelection(m.d.Modules, m.d.requiredModules(m.base))
+			m.modules.setSelection(m.d.Modules, m.d.Needed)
 			m.refreshPreview()
 		}
 	}
