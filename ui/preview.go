@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"prosody-wizard/config"
@@ -115,9 +116,13 @@ func (pv *preview) draw(st Styles, tab int, p page, question, pageFields []strin
 			tabs[i] = st.Tab.Render(name)
 		}
 	}
-	head = append(head, strings.Join(tabs, "  "))
+	head = append(head, truncate(strings.Join(tabs, "  "), inner))
 	for _, pr := range pv.problems {
 		head = append(head, st.Warning.Render(truncate("! "+pr, inner)))
+	}
+	widths := make([]int, len(head), height)
+	for i, h := range head {
+		widths[i] = ansi.StringWidth(h)
 	}
 	lines := pv.files[tab]
 	lit := pv.lit(tab, question, pageFields)
@@ -131,14 +136,58 @@ func (pv *preview) draw(st Styles, tab int, p page, question, pageFields []strin
 	}
 	body := make([]string, 0, room)
 	for i := top; i < len(lines) && len(body) < room; i++ {
-		l := truncate(lines[i], inner)
+		l, w := cut(lines[i], inner)
 		if lit[i] {
 			l = st.Highlight.Render(l)
 		}
 		body = append(body, l)
+		widths = append(widths, w)
 	}
-	content := strings.Join(append(head, body...), "\n")
-	return st.PreviewBox.Width(width).Height(height).MaxHeight(height).Render(content)
+	return frame(st.PreviewBox, append(head, body...), widths, width, height)
+}
+
+// frame draws lines (each with its width in cells, none wider than the
+// inside) in box's border and padding, width x height cells, as
+// box.Width(width).Height(height).MaxHeight(height).Render would, without
+// measuring and wrapping every line again: the preview is redrawn on
+// every change of the answers (a module ticked).
+func frame(box lipgloss.Style, lines []string, widths []int, width, height int) string {
+	border := box.GetBorderStyle()
+	edge := lipgloss.NewStyle().Foreground(box.GetBorderTopForeground())
+	left := edge.Render(border.Left) + strings.Repeat(" ", box.GetPaddingLeft())
+	right := strings.Repeat(" ", box.GetPaddingRight()) + edge.Render(border.Right)
+	inner := max(0, width-2-box.GetPaddingLeft()-box.GetPaddingRight())
+	var b strings.Builder
+	b.WriteString(edge.Render(border.TopLeft + strings.Repeat(border.Top, max(0, width-2)) + border.TopRight))
+	for i := range max(0, height-2) {
+		b.WriteString("\n" + left)
+		w := 0
+		if i < len(lines) {
+			b.WriteString(lines[i])
+			w = widths[i]
+		}
+		b.WriteString(strings.Repeat(" ", max(0, inner-w)) + right)
+	}
+	b.WriteString("\n" + edge.Render(border.BottomLeft+strings.Repeat(border.Bottom, max(0, width-2))+border.BottomRight))
+	return b.String()
+}
+
+// cut is truncate for a line of text that holds no escape sequences,
+// also giving its width in cells; a line of printable ASCII (most of a
+// config file) is cut without walking its graphemes.
+func cut(s string, n int) (string, int) {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] >= 0x20 && s[i] < 0x7f
+	}
+	if ascii && n > 0 {
+		if len(s) <= n {
+			return s, len(s)
+		}
+		return s[:n-1] + "…", n
+	}
+	t := truncate(s, n)
+	return t, ansi.StringWidth(t)
 }
 
 // truncate cuts a line to n cells, ending it with "…" (n <= 0: no limit).
