@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"prosody-wizard/config"
 )
@@ -187,10 +188,7 @@ func (d *draft) selectModules(base config.Answers) {
 func (d *draft) applySelection(base config.Answers) {
 	a := d.toAnswers(base)
 	rec := config.Recommended(a)
-	choosable := map[string]bool{}
-	for _, m := range config.Catalog().Choosable(a.Prosody) {
-		choosable[m.Name] = true
-	}
+	choosable := choosableNames()[a.Prosody]
 	d.Enable, d.Disable = []string{}, []string{}
 	for _, m := range rec {
 		if !slices.Contains(d.Modules, m) && choosable[m] {
@@ -203,6 +201,20 @@ func (d *draft) applySelection(base config.Answers) {
 		}
 	}
 }
+
+// choosableNames holds, per series, the names of the modules a person may
+// choose (config's Choosable, which sorts the catalog: worked out once,
+// not on every tick of a module).
+var choosableNames = sync.OnceValue(func() map[config.Series]map[string]bool {
+	names := map[config.Series]map[string]bool{}
+	for _, s := range config.AllSeries {
+		names[s] = map[string]bool{}
+		for _, m := range config.Catalog().Choosable(s) {
+			names[s][m.Name] = true
+		}
+	}
+	return names
+})
 
 // requiredModules names, for each module the chosen ones need (their
 // Depends, through config.ResolveModules, transitively), the modules of
