@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -30,6 +31,7 @@ type moduleList struct {
 	top      int                 // first row drawn
 	query    string
 	typing   bool // the search line takes the keys
+	before   int  // the module under the cursor when the search began
 
 	// drawn caches rendered rows: a cursor move redraws two.
 	drawn      map[rowKey]string
@@ -76,6 +78,7 @@ func (l *moduleList) setSelection(selected []string, required map[string][]strin
 		l.ticked[name] = true
 	}
 	l.required = required
+	l.drawn = nil // rows name what requires them
 }
 
 // hovered is the module under the cursor.
@@ -148,6 +151,10 @@ func (l *moduleList) update(msg tea.KeyPressMsg) listAction {
 		return listToggle
 	case key.Matches(msg, k.Search):
 		l.typing = true
+		l.before = -1
+		if len(l.shown) > 0 {
+			l.before = l.shown[l.cursor]
+		}
 	case key.Matches(msg, k.Up):
 		l.move(-1)
 	case key.Matches(msg, k.Down):
@@ -168,12 +175,16 @@ func (l *moduleList) update(msg tea.KeyPressMsg) listAction {
 
 // updateSearch handles a key while the search line is typed into: text
 // goes to the query (which searches as it is typed), the arrows still
-// move, enter keeps the search and gives the keys back, esc clears it.
+// move, enter keeps the search and gives the keys back, esc clears it
+// and puts the cursor back where it was.
 func (l *moduleList) updateSearch(msg tea.KeyPressMsg) listAction {
 	switch msg.String() {
-	case "esc":
+	case "esc": // as if the search had not begun
 		l.typing = false
 		l.search("")
+		if i := slices.Index(l.shown, l.before); i >= 0 {
+			l.cursor = i
+		}
 	case "enter":
 		l.typing = false
 	case "backspace":
@@ -277,12 +288,19 @@ func (l *moduleList) view(st Styles, width, height int) string {
 			below++
 		}
 	}
-	lines = append(lines, more(st, "↑", above))
+	up := more(st, "↑", above)
+	if above > 0 && l.top < len(l.rows) && l.rows[l.top].mod >= 0 {
+		// The group the first rows belong to, its heading out of sight.
+		up += st.Subtle.Render(" · " + l.rows[l.top].group)
+	}
+	lines = append(lines, truncate(up, width))
 	for i := l.top; i < len(l.rows) && i < l.top+room; i++ {
 		lines = append(lines, l.row(st, l.rows[i], width))
 	}
 	if len(l.shown) == 0 {
-		lines = append(lines, pad(st.Subtle.Render(truncate(fmt.Sprintf("  No module matches %q.", l.query), width)), width))
+		for _, line := range strings.Split(ansi.Wrap(fmt.Sprintf("No module matches %q. Group chats, file sharing and the file-transfer proxy are services: the next page.", l.query), width-2, ""), "\n") {
+			lines = append(lines, pad(st.Subtle.Render("  "+line), width))
+		}
 	}
 	for len(lines) < 2+room {
 		lines = append(lines, strings.Repeat(" ", width))
@@ -424,7 +442,7 @@ func (l *moduleList) info(st Styles, width int) []string {
 		meta += " · needs " + strings.Join(m.Depends, ", ")
 	}
 	if by := l.required[m.Name]; len(by) > 0 {
-		meta += " · required by " + strings.Join(by, ", ") + " (untick them first)"
+		meta += " · required by " + strings.Join(by, ", ") + map[bool]string{true: ": untick it first", false: ": untick those first"}[len(by) == 1]
 	}
 	var rest []string
 	if line := meta + " · " + m.DocURL(); ansi.StringWidth(line) <= width {
