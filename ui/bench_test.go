@@ -12,16 +12,24 @@ import (
 	"prosody-wizard/scaffold"
 )
 
+// benchCounts counts the plans made, and those that failed (a failed plan
+// takes the short way out: a benchmark that times one is wrong).
+type benchCounts struct{ plans, failed int }
+
 // benchOptions plans with pinned inputs (no secrets are compared here, so
-// randomness is left alone), counts the plans in *plans, and never writes.
-func benchOptions(plans *int) Options {
+// randomness is left alone), counts the plans in *n, and never writes.
+func benchOptions(n *benchCounts) Options {
 	in := scaffold.Inputs{Now: accNow, Owner: config.Owner{UID: 1000, GID: 1000}, Source: afero.NewMemMapFs()}
 	out := afero.NewMemMapFs()
 	return Options{
 		Answers: config.Defaults(),
 		Plan: func(a config.Answers, _ string) (scaffold.Plan, error) {
-			*plans++
-			return planAnswers(a, in)
+			n.plans++
+			p, err := planAnswers(a, in)
+			if err != nil {
+				n.failed++
+			}
+			return p, err
 		},
 		Compare: func(_ string, p scaffold.Plan) ([]scaffold.Change, error) { return scaffold.Compare(out, p) },
 		Write: func(string, scaffold.Plan) (scaffold.Result, error) {
@@ -34,8 +42,8 @@ func benchOptions(plans *int) Options {
 // on the modules page, the largest page, reached through the driver; the
 // program is then stopped, and the benchmarks call Update and View
 // themselves, timing the model's own work only.
-func modulesModel(b *testing.B, plans *int) *Model {
-	d := newDriver(b, benchOptions(plans), 120, 36)
+func modulesModel(b *testing.B, n *benchCounts) *Model {
+	d := newDriver(b, benchOptions(n), 120, 36)
 	d.enter()
 	d.typeText("example.org")
 	d.enterUntil("modules", 20)
@@ -59,15 +67,15 @@ func reportMedian(b *testing.B, times []time.Duration) {
 // BenchmarkModulesKeystroke: one cursor move in the modules list and the
 // redraw that follows, as a person scrolling through the list feels it.
 func BenchmarkModulesKeystroke(b *testing.B) {
-	var plans int
-	m := modulesModel(b, &plans)
-	n := len(config.Catalog().Choosable(config.Series13))
+	var n benchCounts
+	m := modulesModel(b, &n)
+	mods := len(config.Catalog().Choosable(config.Series13))
 	times := make([]time.Duration, 0, b.N)
 	pos := 0
-	before := plans
+	before := n
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if pos == n-1 { // at the bottom: back to the top, untimed
+		if pos == mods-1 { // at the bottom: back to the top, untimed
 			b.StopTimer()
 			for ; pos > 0; pos-- {
 				m.Update(tea.KeyPressMsg{Code: tea.KeyUp})
@@ -81,18 +89,28 @@ func BenchmarkModulesKeystroke(b *testing.B) {
 		pos++
 	}
 	b.StopTimer()
-	if plans != before {
-		b.Errorf("moving the cursor planned the preview %d times; only changed answers should", plans-before)
+	if n.plans != before.plans {
+		b.Errorf("moving the cursor planned the preview %d times; only changed answers should", n.plans-before.plans)
 	}
 	reportMedian(b, times)
 }
 
-// BenchmarkModulesToggle: space on a module changes the answers, so the
-// preview is planned again, then the redraw.
+// BenchmarkModulesToggle: space on a module (motd, off by default, needed
+// by none) changes the answers, so the preview is planned again, then the
+// redraw. Each toggle plans: nothing is cached across selections.
 func BenchmarkModulesToggle(b *testing.B) {
-	var plans int
-	m := modulesModel(b, &plans)
-	before := plans
+	var n benchCounts
+	m := modulesModel(b, &n)
+	for range len(config.Catalog()) {
+		if name, _ := m.hoveredModule(); name == "motd" {
+			break
+		}
+		m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	if name, _ := m.hoveredModule(); name != "motd" {
+		b.Fatalf("the cursor is on %s, not motd", name)
+	}
+	before := n
 	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -102,8 +120,36 @@ func BenchmarkModulesToggle(b *testing.B) {
 		times = append(times, time.Since(start))
 	}
 	b.StopTimer()
-	if plans-before != b.N {
-		b.Errorf("%d toggles planned the preview %d times; each should plan once", b.N, plans-before)
+	if n.failed != before.failed {
+		b.Errorf("%d plans failed: the benchmark timed failures", n.failed-before.failed)
+	}
+	if n.plans-before.plans != b.N {
+		b.Errorf("%d toggles planned the preview %d times; each should plan once", b.N, n.plans-before.plans)
+	}
+	reportMedian(b, times)
+}
+
+// BenchmarkModulesSearch: a letter typed into the search (every module's
+// name and summary searched again) and the redraw; a letter and a
+// backspace in turn, so the list shown changes on every key.
+func BenchmarkModulesSearch(b *testing.B) {
+	var n benchCounts
+	m := modulesModel(b, &n)
+	m.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
+	m.Update(tea.KeyPressMsg{Code: 'w', Text: "w"})
+	before := n
+	times := make([]time.Duration, 0, b.N)
+	keys := []tea.KeyPressMsg{{Code: 'e', Text: "e"}, {Code: tea.KeyBackspace}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		m.Update(keys[i%2])
+		_ = m.View()
+		times = append(times, time.Since(start))
+	}
+	b.StopTimer()
+	if n.plans != before.plans {
+		b.Errorf("searching planned the preview %d times; only changed answers should", n.plans-before.plans)
 	}
 	reportMedian(b, times)
 }
