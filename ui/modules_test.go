@@ -224,3 +224,47 @@ func TestToggleModule(t *testing.T) {
 		})
 	}
 }
+
+// TestModulesInfoWhole: for every module, at widths from 60 columns (and
+// at 100, the narrowest with the preview beside the list), the lines
+// under the list name its group, its whole doc link, everything it needs
+// and what needs it, wrapped but never cut (the header used to cut them
+// below 100 columns: https://prosody.im/do…).
+func TestModulesInfoWhole(t *testing.T) {
+	squeeze := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	for _, size := range []struct{ width, height int }{{60, 20}, {80, 24}, {100, 30}} {
+		t.Run(fmt.Sprintf("%dx%d", size.width, size.height), func(t *testing.T) {
+			d, _ := modulesPage(t, size.width, size.height)
+			seen := 0
+			for range config.Catalog().Choosable(config.Series13) {
+				var info []string
+				var needed []string
+				name := d.hovered()
+				d.with(func(m *Model) {
+					info = m.modules.info(m.styles, m.formWidth())
+					needed = m.modules.required[name]
+				})
+				mod := config.Catalog()[name]
+				got := squeeze(ansi.Strip(strings.Join(info, "\n")))
+				want := []string{mod.Group, mod.DocURL()}
+				if len(mod.Depends) > 0 {
+					want = append(want, "needs "+strings.Join(mod.Depends, ", "))
+				}
+				if len(needed) > 0 {
+					want = append(want, "required by "+strings.Join(needed, ", "))
+				}
+				for _, w := range want {
+					if !strings.Contains(got, squeeze(w)) {
+						t.Errorf("%s: %q is not shown whole under the list:\n%s", name, w, strings.Join(info, "\n"))
+					}
+				}
+				checkFits(t, d.render(), size.width, size.height)
+				seen++
+				d.down()
+			}
+			if seen != len(config.Catalog().Choosable(config.Series13)) {
+				t.Errorf("saw %d modules", seen)
+			}
+		})
+	}
+}
