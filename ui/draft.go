@@ -48,8 +48,6 @@ type draft struct {
 	// accessible: the draft is filled by line prompts, where an empty line
 	// keeps the current value and "-" clears an optional one.
 	accessible bool
-	// labelWidth is how wide option labels may be (0: no limit).
-	labelWidth int
 	// seenPrimary and seenDeploy are the values follow last saw.
 	seenPrimary, seenDeploy string
 }

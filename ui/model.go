@@ -126,7 +126,6 @@ func (m *Model) buildPage() {
 			m.buildModules()
 			return
 		}
-		m.d.labelWidth = m.formWidth() - 8 // the field's border, cursor and check mark
 		var groups []*huh.Group
 		for _, s := range p.steps {
 			fields := s.fields(m.d, config.Series(m.d.Series))

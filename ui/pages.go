@@ -38,12 +38,12 @@ type page struct {
 	accessibleSteps []step
 }
 
-// moduleOptions lists modules as "name  summary" options (cut to width
-// cells when width > 0), the selected ones checked.
-func moduleOptions(mods []config.Module, selected []string, width int) []huh.Option[string] {
+// moduleOptions lists modules as "name  summary" options, the selected
+// ones checked (the accessible prompts' numbered list).
+func moduleOptions(mods []config.Module, selected []string) []huh.Option[string] {
 	opts := make([]huh.Option[string], len(mods))
 	for i, m := range mods {
-		opts[i] = huh.NewOption(truncate(fmt.Sprintf("%-20s %s", m.Name, m.Summary), width), m.Name).
+		opts[i] = huh.NewOption(fmt.Sprintf("%-20s %s", m.Name, m.Summary), m.Name).
 			Selected(slices.Contains(selected, m.Name))
 	}
 	return opts
@@ -172,7 +172,7 @@ var pages = []page{
 			title:       "Modules",
 			description: "The recommended set is on; what they need is added. Type numbers to turn modules on or off, several on a line if you like.",
 			fields: func(d *draft, series config.Series) []huh.Field {
-				opts := moduleOptions(config.Catalog().Choosable(series), d.Modules, 0)
+				opts := moduleOptions(config.Catalog().Choosable(series), d.Modules)
 				return []huh.Field{huh.NewMultiSelect[string]().Key("modules").Title("Modules").Options(opts...).Value(&d.Modules)}
 			},
 		}},
