@@ -44,8 +44,10 @@ type listRow struct {
 }
 
 type rowKey struct {
-	mod                      int
-	cursor, ticked, required bool
+	mod            int
+	cursor, ticked bool
+	requiredBy     string // the modules that need it, if any
+	heading        string // a group's heading row (mod < 0)
 }
 
 // listAction is what a key did to the list, for the model to act on.
@@ -76,7 +78,6 @@ func (l *moduleList) setSelection(selected []string, required map[string][]strin
 		l.ticked[name] = true
 	}
 	l.required = required
-	l.drawn = nil // rows name what requires them
 }
 
 // hovered is the module under the cursor.

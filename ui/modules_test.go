@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"prosody-wizard/config"
@@ -266,5 +267,24 @@ func TestModulesInfoWhole(t *testing.T) {
 				t.Errorf("saw %d modules", seen)
 			}
 		})
+	}
+}
+
+// TestSpanOf: a line drawn with the escape sequences worked out once is
+// the line style.Render draws, in colour.
+func TestSpanOf(t *testing.T) {
+	for _, dark := range []bool{false, true} {
+		st := NewStyles(dark)
+		if st.Highlight.Render("x") == "x" {
+			t.Fatal("the highlight draws no escape sequences: the test would prove nothing")
+		}
+		for _, style := range []lipgloss.Style{st.Highlight, st.Cursor, st.Heading, st.Subtle} {
+			span := spanOf(style)
+			for _, line := range []string{"", "x", `    "roster";              -- Stores users' contact …`, "héllo wörld · ✓", "  two  spaces  "} {
+				if got, want := span(line), style.Render(line); got != want {
+					t.Errorf("%q: %q, want %q", line, got, want)
+				}
+			}
+		}
 	}
 }

@@ -146,10 +146,15 @@ func (l *moduleList) searchLine(st Styles, width int) string {
 // row draws one line of the list, cut to width.
 func (l *moduleList) row(st Styles, r listRow, width int) string {
 	if r.mod < 0 {
-		return pad(st.Heading.Render(truncate(r.group, width)), width)
+		k := rowKey{mod: -1, heading: r.group}
+		if _, ok := l.drawn[k]; !ok {
+			l.drawn[k] = pad(st.Heading.Render(truncate(r.group, width)), width)
+		}
+		return l.drawn[k]
 	}
 	m := l.all[r.mod]
-	k := rowKey{mod: r.mod, cursor: r.mod == l.shown[l.cursor], ticked: l.ticked[m.Name], required: len(l.required[m.Name]) > 0}
+	k := rowKey{mod: r.mod, cursor: r.mod == l.shown[l.cursor], ticked: l.ticked[m.Name],
+		requiredBy: strings.Join(l.required[m.Name], ", ")}
 	if s, ok := l.drawn[k]; ok {
 		return s
 	}
@@ -157,12 +162,12 @@ func (l *moduleList) row(st Styles, r listRow, width int) string {
 	if k.cursor {
 		prefix = st.Cursor.Render("> ")
 	}
-	if k.ticked || k.required {
+	if k.ticked || k.requiredBy != "" {
 		mark = st.Ticked.Render("✓")
 	}
 	text := fmt.Sprintf("%-20s %s", m.Name, m.Summary)
-	if k.required {
-		text = fmt.Sprintf("%-20s required by %s · %s", m.Name, strings.Join(l.required[m.Name], ", "), m.Summary)
+	if k.requiredBy != "" {
+		text = fmt.Sprintf("%-20s required by %s · %s", m.Name, k.requiredBy, m.Summary)
 	}
 	text = truncate(text, width-4)
 	if k.cursor {

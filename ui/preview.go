@@ -137,10 +137,11 @@ func (pv *preview) draw(st Styles, tab int, p page, question, pageFields []strin
 		top = max(0, len(lines)-room)
 	}
 	body := make([]string, 0, room)
+	highlight := spanOf(st.Highlight)
 	for i := top; i < len(lines) && len(body) < room; i++ {
 		l, w := cut(lines[i], inner)
 		if lit[i] {
-			l = st.Highlight.Render(l)
+			l = highlight(l)
 		}
 		body = append(body, l)
 		widths = append(widths, w)
@@ -172,6 +173,23 @@ func frame(box lipgloss.Style, lines []string, widths []int, width, height int) 
 	}
 	b.WriteString("\n" + edge.Render(border.BottomLeft+strings.Repeat(border.Bottom, max(0, width-2))+border.BottomRight))
 	return b.String()
+}
+
+// spanOf returns a function that draws one line of plain text in style
+// as style.Render does, the style's escape sequences worked out once
+// rather than for every line (the modules page highlights thirty).
+func spanOf(style lipgloss.Style) func(string) string {
+	const mark = "X"
+	open, close, ok := strings.Cut(style.Render(mark), mark)
+	if !ok || strings.Contains(close, mark) {
+		return func(s string) string { return style.Render(s) }
+	}
+	return func(s string) string {
+		if s == "" {
+			return style.Render(s)
+		}
+		return open + s + close
+	}
 }
 
 // cut is truncate for a line of text that holds no escape sequences,
