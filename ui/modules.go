@@ -92,7 +92,7 @@ func (l *moduleList) hovered() (config.Module, bool) {
 // query (any case), keeping the cursor on the module it was on when that
 // one still shows.
 func (l *moduleList) search(query string) {
-	var at = -1
+	at := -1
 	if len(l.shown) > 0 {
 		at = l.shown[l.cursor]
 	}
