@@ -87,12 +87,22 @@ var recommended = []recommendation{
 	{"turn_external", "audio and video calls", func(a Answers, _ ModuleCatalog) bool { return a.TURN.Host != "" }, []string{"turn.host"}},
 	{"admin_adhoc", "administration", always, nil},
 	{"admin_shell", "administration", always, nil},
-	{"invites", "invite registration", isInvite, []string{"registration"}},
+	{"invites", "account invitations", invitations, []string{"registration", "prosody"}},
 	{"invites_adhoc", "invite registration", isInvite, []string{"registration"}},
-	{"invites_register", "invite registration", isInvite, []string{"registration"}},
+	{"invites_register", "account invitations", invitations, []string{"registration", "prosody"}},
 }
 
 func isInvite(a Answers, _ ModuleCatalog) bool { return a.Registration == RegistrationInvite }
+
+// invitations: account invitations (XEP-0401) are on for invite
+// registration, and always on 13.0, where they are how the first admin
+// account is made without typing a password into a shell (prosodyctl
+// shell invite create_account; 13.0's prosodyctl adduser also needs the
+// running server). Only admins create them: invites_adhoc, which lets
+// clients create them, stays with invite registration.
+func invitations(a Answers, c ModuleCatalog) bool {
+	return isInvite(a, c) || a.Prosody == Series13
+}
 
 // httpsOn: web clients (BOSH, WebSocket) are served whenever HTTPS is on.
 func httpsOn(a Answers, _ ModuleCatalog) bool { return a.Ports.HTTPS != 0 }

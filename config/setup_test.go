@@ -98,7 +98,7 @@ func TestModulesFollowTheirAnswers(t *testing.T) {
 		"cloud_notify":      {"prosody", "deploy"},
 		"bosh":              {"ports.https"},
 		"http":              {"ports.https"}, // needed by bosh and websocket
-		"invites_register":  {"registration"},
+		"invites_register":  {"registration", "prosody"},
 		"turn_external":     {"turn.host"},
 		"external_services": {"turn.host"}, // needed by turn_external
 	}

@@ -167,18 +167,18 @@ func withoutSecrets(a config.Answers) config.Answers {
 
 // notes are the next steps and warnings printed after writing.
 func notes(s *setup) (next, warn []string) {
-	first := s.FirstUser()
+	account := FirstAccount(s.Setup)
 	if s.Compose() {
 		next = append(next,
 			"cd into the output folder and start: docker compose up -d --build",
 			"watch it start: docker compose logs -f prosody",
-			"create the first account: "+ShellCommand("docker", "compose", "exec", "prosody", "prosodyctl", "adduser", first),
+			account.Step(),
 		)
 	} else {
 		next = append(next,
 			"check the config: prosodyctl check config",
 			"restart Prosody: systemctl restart prosody",
-			"create the first account: "+ShellCommand("prosodyctl", "adduser", first),
+			account.Step(),
 		)
 		if s.Driver.Network {
 			next = append(next, fmt.Sprintf("the %s server must have database %q and user %q; install the LuaDBI driver: %s",
@@ -192,6 +192,7 @@ func notes(s *setup) (next, warn []string) {
 			}
 		}
 	}
+	warn = append(warn, adminWarnings(s, account)...)
 	for _, d := range s.Answers.Domains {
 		// Prosody's check config gives the same advice.
 		if label, rest, _ := strings.Cut(d, "."); slices.Contains([]string{"xmpp", "jabber", "chat", "im"}, label) {

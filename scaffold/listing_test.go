@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,9 +67,11 @@ func TestDescribe(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := b.String()
+	readme, _ := p.File("README.md")
+	cfg, _ := p.File("prosody/prosody.cfg.lua")
 	for _, s := range []string{
-		"  changed 0644  1000:1000     3318  out/README.md\n",
-		"  mode    0640  1000:1000     7303  out/prosody/prosody.cfg.lua\n",
+		fmt.Sprintf("  changed 0644  1000:1000 %8d  out/README.md\n", len(readme.Data)),
+		fmt.Sprintf("  mode    0640  1000:1000 %8d  out/prosody/prosody.cfg.lua\n", len(cfg.Data)),
 		"  same    0600  1000:1000   secret  out/.env\n",
 		"  same    0750  1000:1000   folder  out/prosody\n",
 		"\n--- a/README.md\n+++ b/README.md\n",

@@ -83,13 +83,9 @@ func (s *setup) DebianPackages() []string {
 	return []string{s.Driver.Package}
 }
 
-// FirstUser is the account the README suggests creating first.
-func (s *setup) FirstUser() string {
-	if len(s.Answers.Admins) > 0 {
-		return s.Answers.Admins[0]
-	}
-	return "admin@" + s.Primary().Name
-}
+// FirstAccount is the command that makes the first account, the first
+// admin (see FirstAccount).
+func (s *setup) FirstAccount() AccountCommand { return FirstAccount(s.Setup) }
 
 // InviteCommand creates an invitation on the primary domain.
 func (s *setup) InviteCommand() string {

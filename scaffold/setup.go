@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -48,6 +49,13 @@ func (s *setup) PidFile() string { return varLibProsody + "/prosody.pid" }
 
 // AllowRegistration is the allow_registration value.
 func (s *setup) AllowRegistration() bool { return s.Answers.Registration == config.RegistrationOpen }
+
+// InvitesRegister: mod_invites_register is loaded, so invitation links
+// create accounts (on 13.0 always, for the first admin's; see
+// config.Recommended).
+func (s *setup) InvitesRegister() bool {
+	return slices.Contains(s.Modules.Names(), "invites_register")
+}
 
 // ModuleGroup is the modules of modules_enabled in one catalog group.
 type ModuleGroup struct {

@@ -111,7 +111,7 @@ func stubDir(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	stub := "#!/bin/sh\nprintf '%s\\0' \"$#\" \"${0##*/}\" \"$@\" >> \"$STUB_LOG\"\n"
-	for _, name := range []string{"certbot", "cp", "chown", "chmod", "mv", "cat", "prosodyctl", "docker", "systemctl", "apt-get", "prosody-wizard", "cd"} {
+	for _, name := range []string{"certbot", "cp", "chown", "chmod", "mv", "cat", "prosodyctl", "docker", "systemctl", "apt-get", "prosody-wizard", "cd", "sudo"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(stub+"exit 0\n"), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -221,12 +221,12 @@ func checkScripts(t *testing.T, v scriptValues) {
 			if len(calls) != len(p.NextSteps) {
 				t.Errorf("%s: the next steps ran %q, want one command each:\n%s", sh, calls, steps)
 			}
-			first := a.Admins[0]
+			account := adminCall(a)
 			if deploy == config.DeployCompose {
-				wantCall(t, sh+" next steps", calls, "docker", []string{"compose", "exec", "prosody", "prosodyctl", "adduser", first})
+				wantCall(t, sh+" next steps", calls, "docker", append([]string{"compose", "exec", "prosody"}, account...))
 				continue
 			}
-			wantCall(t, sh+" next steps", calls, "prosodyctl", []string{"adduser", first})
+			wantCall(t, sh+" next steps", calls, "sudo", account)
 			want := []string{"certonly", "--standalone", "-m", a.TLS.Email, "--agree-tos"}
 			for _, h := range hosts {
 				want = append(want, "-d", h)
@@ -234,6 +234,15 @@ func checkScripts(t *testing.T, v scriptValues) {
 			wantCall(t, sh+" next steps:\n"+steps, calls, "certbot", want)
 		}
 	}
+}
+
+// adminCall is the prosodyctl call that makes the first admin (see
+// FirstAccount): on 13.0 an invitation, on 0.12 adduser.
+func adminCall(a config.Answers) []string {
+	if a.Prosody == config.Series012 {
+		return []string{"prosodyctl", "adduser", a.Admins[0]}
+	}
+	return []string{"prosodyctl", "shell", "invite", "create_account", a.Admins[0]}
 }
 
 // commands is the command each note ends with (after "…: "), one a line.
@@ -281,7 +290,7 @@ func checkComposeScripts(t *testing.T, stubs, sh string, a config.Answers, p Pla
 
 	readme, _ := p.File("README.md")
 	calls = runScript(t, stubs, sh, readmeCommands(string(readme.Data)))
-	wantCall(t, sh+" README", calls, "docker", []string{"compose", "exec", "prosody", "prosodyctl", "adduser", a.Admins[0]})
+	wantCall(t, sh+" README", calls, "docker", append([]string{"compose", "exec", "prosody"}, adminCall(a)...))
 	if a.Registration == config.RegistrationInvite {
 		wantCall(t, sh+" README", calls, "docker", []string{"compose", "exec", "prosody", "prosodyctl", "shell", "invite", "create_account", a.Primary()})
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"charm.land/huh/v2"
+
 	"prosody-wizard/config"
 )
 
@@ -48,6 +50,10 @@ type draft struct {
 	// accessible: the draft is filled by line prompts, where an empty line
 	// keeps the current value and "-" clears an optional one.
 	accessible bool
+	// adminsField is the Admins input of the page on screen, if any: a huh
+	// Input shows (and writes back at every update) its own copy of the
+	// text, so follow hands it the new default when it changes Admins.
+	adminsField *huh.Input
 	// seenPrimary and seenDeploy are the values follow last saw.
 	seenPrimary, seenDeploy string
 }
@@ -281,8 +287,9 @@ func (d *draft) toggleModule(name string, base config.Answers) bool {
 
 // follow keeps answers that default from others in step once a person has
 // changed the primary domain or the deployment kind: component hosts, the
-// TURN host and the output folder that still hold the old default take the
-// new one; anything the person typed stays.
+// TURN host, the admin account and the output folder that still hold the
+// old default take the new one; anything the person typed (an emptied
+// admin field too) stays.
 func (d *draft) follow() {
 	if d.Primary != d.seenPrimary {
 		oldP, newP := strings.TrimSpace(d.seenPrimary), strings.TrimSpace(d.Primary)
@@ -294,6 +301,17 @@ func (d *draft) follow() {
 		}
 		if d.TURN == config.DefaultTURNHost(oldP, d.Deploy) {
 			d.TURN = config.DefaultTURNHost(newP, d.Deploy)
+		}
+		if strings.TrimSpace(d.Admins) == defaultAdmin(oldP) && d.Admins != defaultAdmin(newP) {
+			d.Admins = defaultAdmin(newP)
+			if d.adminsField != nil {
+				// Emptied first, so that the cursor lands at the end of
+				// the new text (bubbles' textinput keeps it where it was
+				// unless the text was empty).
+				var empty string
+				d.adminsField.Value(&empty)
+				d.adminsField.Value(&d.Admins)
+			}
 		}
 		if d.Out == defaultOut(&draft{Primary: d.seenPrimary, Deploy: d.Deploy}) {
 			d.Out = "" // derived again when the deployment page is reached
@@ -310,4 +328,15 @@ func (d *draft) follow() {
 		}
 		d.seenDeploy = d.Deploy
 	}
+}
+
+// defaultAdmin is the admin account the wizard suggests for a primary
+// domain: admin@<domain>, so that the default path ends with an account
+// that has admin rights. Answers files without admins keep none (see
+// config.Defaults); only the wizard suggests one.
+func defaultAdmin(primary string) string {
+	if primary == "" {
+		return ""
+	}
+	return "admin@" + primary
 }

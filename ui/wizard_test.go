@@ -155,7 +155,9 @@ func TestCustomRun(t *testing.T) {
 	d.enter()
 	d.typeText("example.net")
 	d.enter()
-	d.typeText("admin@example.org")
+	// The admin field holds admin@example.org already; replace it.
+	d.ctrl('u')
+	d.typeText("boss@example.net")
 	d.enter()
 	d.down() // registration: invite
 	d.enter()
@@ -213,7 +215,7 @@ func TestCustomRun(t *testing.T) {
 	switch {
 	case !slices.Equal(a.Domains, []string{"example.org", "example.net"}):
 		t.Errorf("domains %v", a.Domains)
-	case !slices.Equal(a.Admins, []string{"admin@example.org"}):
+	case !slices.Equal(a.Admins, []string{"boss@example.net"}):
 		t.Errorf("admins %v", a.Admins)
 	case a.Registration != config.RegistrationInvite:
 		t.Errorf("registration %s", a.Registration)
