@@ -45,12 +45,14 @@ admins: [admin@example.org]
 `},
 	{name: "compose-sqlite-closed-nocomponents", answers: `
 domains: [example.net]
+admins: [admin@example.net]
 federation: false
 database: {driver: sqlite}
 components: {muc: "", upload: ""}
 `},
 	{name: "compose-postgres-twodomains-invite", answers: `
 domains: [example.org, example.com]
+admins: [boss@example.com]
 registration: invite
 database: {driver: postgres}
 `},
@@ -72,6 +74,7 @@ tls: {mode: letsencrypt, email: hostmaster@wizard-demo.net}
 	{name: "host-mariadb-proxy65", answers: `
 deploy: host
 domains: [example.org]
+admins: [admin@example.org]
 database: {driver: mysql, host: 127.0.0.1, password: "e2e-Mariadb-pw"}
 components: {upload: "", proxy65: proxy.example.org}
 `},
@@ -178,6 +181,7 @@ type cellRun struct {
 	uid     string // prosody runs as this (numeric, or "prosody")
 	gid     string
 	env     []string // prosody's environment additions (compose: from .env)
+	summary string   // what the CLI printed
 	ns      *netns
 	roots   *x509.CertPool
 	prosody *proc
@@ -243,6 +247,8 @@ func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err 
 		{"check certs", r.checkCerts},
 		{"register accounts", r.register},
 		{"start to ready", r.start},
+		{"create the admin with the printed command", r.createAdmin},
+		{"the admin logs in with admin rights", r.adminRights},
 		{"healthcheck: healthy and quiet", r.healthy},
 		{"login and offline message", r.offlineMessage},
 		{"direct TLS login", r.directTLS},
@@ -348,6 +354,7 @@ func (r *cellRun) scaffold() error {
 	if err != nil {
 		return fmt.Errorf("prosody-wizard failed: %v\n%s", err, out)
 	}
+	r.summary = string(out)
 	if a.Deploy == config.DeployHost {
 		r.confDir = filepath.Join(r.out, "etc/prosody")
 		r.dataDir = filepath.Join(r.out, "var/lib/prosody")

@@ -1,0 +1,192 @@
+package e2e
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"prosody-wizard/config"
+	"prosody-wizard/scaffold"
+)
+
+// e2ePasswordAdmin is the admin's password: typed at prosodyctl adduser's
+// prompts (0.12) or chosen by the client redeeming the invitation (13.0).
+// Quotes, spaces and $ reach neither a shell nor Lua.
+const e2ePasswordAdmin = `adm1n "pw" $HOME;'x`
+
+// adminAccount is the command the summary and README print for the first
+// admin (scaffold.FirstAccount), and whether the cell has one.
+func (r *cellRun) adminAccount() (scaffold.AccountCommand, bool, error) {
+	if len(r.a.Admins) == 0 {
+		return scaffold.AccountCommand{}, false, nil
+	}
+	s, problems := config.Resolve(r.a)
+	if len(problems) > 0 {
+		return scaffold.AccountCommand{}, false, problems
+	}
+	return scaffold.FirstAccount(s), true, nil
+}
+
+// createAdmin runs the command the summary printed for the admin, the
+// text itself: what runs prosodyctl where Prosody runs (docker compose exec
+// prosody, sudo) becomes the same here (the tree mounted, as the
+// container's user; root for sudo), and the rest goes to sh as printed.
+// 0.12's prosodyctl adduser gets the password twice on its standard input;
+// 13.0's invitation link is redeemed by a client, which chooses the
+// password (XEP-0401: the token as urn:xmpp:pars:0 preauth, then in-band
+// registration).
+func (r *cellRun) createAdmin() error {
+	account, ok, err := r.adminAccount()
+	if !ok || err != nil {
+		return err
+	}
+	line := account.String()
+	if !strings.Contains(r.summary, account.Step()+"\n") {
+		return fmt.Errorf("the summary does not print %q:\n%s", account.Step(), r.summary)
+	}
+	if r.a.Deploy == config.DeployCompose {
+		readme, err := os.ReadFile(filepath.Join(r.out, "README.md"))
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(string(readme), "\n"+line+"\n") {
+			return fmt.Errorf("README.md does not give %s:\n%s", line, readme)
+		}
+	}
+	wrapper := scaffold.ShellCommand(account.Wrapper...) + " "
+	rest, found := strings.CutPrefix(line, wrapper)
+	if !found {
+		return fmt.Errorf("%q does not start with %q", line, wrapper)
+	}
+	var cmd *exec.Cmd
+	switch wrapper {
+	case "docker compose exec prosody ":
+		cmd = r.inTree("sh", "-c", rest)
+	case "sudo ":
+		cmd = r.inTreeAsRoot(nil, nil, "sh", "-c", rest)
+	default:
+		return fmt.Errorf("no way to run %q here", wrapper)
+	}
+	if !account.Invite {
+		cmd.Stdin = strings.NewReader(e2ePasswordAdmin + "\n" + e2ePasswordAdmin + "\n")
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %v\n%s", line, err, out)
+	}
+	if account.Invite {
+		return r.redeem(account.JID, string(out))
+	}
+	return nil
+}
+
+// inviteLink is the link prosodyctl shell invite create_account prints
+// (13.0.1: "OK: xmpp:JID?register;preauth=TOKEN").
+var inviteLink = regexp.MustCompile(`xmpp:([^?\s]+)\?register;preauth=([A-Za-z0-9_-]+)`)
+
+// redeem signs up as the invitation's account with e2ePasswordAdmin, as a
+// client that takes invitation links does.
+func (r *cellRun) redeem(jid, out string) error {
+	m := inviteLink.FindStringSubmatch(out)
+	if m == nil {
+		return fmt.Errorf("no invitation link in:\n%s", out)
+	}
+	if m[1] != jid {
+		return fmt.Errorf("the invitation is for %s, want %s", m[1], jid)
+	}
+	user, domain, _ := strings.Cut(jid, "@")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), domain, r.roots)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	if !strings.Contains(c.features, "urn:xmpp:ibr-token:0") && !strings.Contains(c.features, "urn:xmpp:invite") {
+		return fmt.Errorf("the server announces no invitations: %s", c.features)
+	}
+	if _, err := c.iq("set", "", fmt.Sprintf("<preauth xmlns='urn:xmpp:pars:0' token='%s'/>", m[2])); err != nil {
+		return fmt.Errorf("the invitation token was refused: %w", err)
+	}
+	if _, err := c.iq("set", "", fmt.Sprintf("<query xmlns='jabber:iq:register'><username>%s</username><password>%s</password></query>",
+		xmlText(user), xmlText(e2ePasswordAdmin))); err != nil {
+		return fmt.Errorf("registering with the invitation: %w", err)
+	}
+	return nil
+}
+
+// listModules is an ad-hoc command of mod_admin_adhoc that only admins may
+// run (0.12.3 and 13.0.1); it completes at once, listing the host's
+// modules.
+const listModules = "http://prosody.im/protocol/modules#list"
+
+// adminRights: the admin logs in with the password it was given and runs
+// an admin-only ad-hoc command on its host; alice, no admin, is refused
+// the same command, so the check can fail.
+func (r *cellRun) adminRights() error {
+	account, ok, err := r.adminAccount()
+	if !ok || err != nil {
+		return err
+	}
+	user, domain, _ := strings.Cut(account.JID, "@")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), domain, r.roots)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	if err := c.authPlain(user, e2ePasswordAdmin); err != nil {
+		return fmt.Errorf("%s cannot log in: %w", account.JID, err)
+	}
+	command := fmt.Sprintf("<command xmlns='http://jabber.org/protocol/commands' node='%s' action='execute'/>", listModules)
+	res, err := c.iq("set", domain, command)
+	if err != nil {
+		return fmt.Errorf("%s may not run the admin command %s: %w", account.JID, listModules, err)
+	}
+	if !strings.Contains(res, "completed") || !strings.Contains(res, "admin_adhoc") {
+		return fmt.Errorf("%s ran %s but got no module list: %s", account.JID, listModules, res)
+	}
+	return r.asAlice(func(_ context.Context, alice *xmppConn) error {
+		if res, err := alice.iq("set", domain, command); err == nil {
+			return fmt.Errorf("alice, no admin, ran the admin command %s: %s", listModules, res)
+		}
+		return nil
+	})
+}
+
+// xmlText escapes s for XML character data.
+func xmlText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// TestEndToEndCatchesAdminWithoutRights proves the admin steps can fail:
+// with the admin left out of admins in the generated config, the account
+// the printed command creates still logs in, but the admin-only command is
+// refused, and the suite says so, naming the step.
+func TestEndToEndCatchesAdminWithoutRights(t *testing.T) {
+	series := e2eSetup(t)
+	bin := buildWizard(t)
+	cell := e2eCells[0]
+	cell.name = "admin-not-in-admins"
+	cell.breakConfig = func(cfg string) string {
+		return strings.Replace(cfg, `admins = { "admin@example.org" }`, "admins = { }", 1)
+	}
+	err := runCell(t, bin, series, cell)
+	if err == nil {
+		t.Fatal("the suite passed an admin without admin rights")
+	}
+	if !strings.Contains(err.Error(), "step the admin logs in with admin rights") || !strings.Contains(err.Error(), "may not run the admin command") {
+		t.Fatalf("the failure is not the admin's rights: %v", err)
+	}
+	t.Logf("as expected: %v", firstLine(err.Error()))
+}
