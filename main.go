@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -330,7 +331,7 @@ func summary(w io.Writer, a config.Answers, out string, plan scaffold.Plan, res 
 	}
 	fmt.Fprintln(w, "\nNext steps:")
 	for i, s := range plan.NextSteps {
-		fmt.Fprintf(w, "  %d. %s\n", i+1, s)
+		nextStep(w, i+1, s)
 	}
 	if len(plan.Warnings) > 0 {
 		fmt.Fprintln(w, "\nBefore going live:")
@@ -344,6 +345,26 @@ func summary(w io.Writer, a config.Answers, out string, plan scaffold.Plan, res 
 			fmt.Fprintf(w, "  %s\n", r)
 		}
 	}
+}
+
+// summaryWidth is how wide the summary's prose may be.
+const summaryWidth = 80
+
+// nextStep prints one next step, "what: command": what it does, wrapped
+// and numbered, then the command on a line of its own, to copy whole.
+func nextStep(w io.Writer, n int, step string) {
+	what, cmd, ok := strings.Cut(step, ": ")
+	if !ok {
+		what, cmd = step, ""
+	}
+	number := fmt.Sprintf("  %d. ", n)
+	indent := strings.Repeat(" ", len(number))
+	if cmd == "" {
+		fmt.Fprintln(w, number+strings.TrimPrefix(scaffold.Wrap(summaryWidth, indent, what), indent))
+		return
+	}
+	fmt.Fprintln(w, number+strings.TrimPrefix(scaffold.Wrap(summaryWidth, indent, what+":"), indent))
+	fmt.Fprintf(w, "%s  %s\n", indent, cmd)
 }
 
 // ownerOfNearest returns the owner of dir or of its nearest existing parent.

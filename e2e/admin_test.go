@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,8 +49,9 @@ func (r *cellRun) createAdmin() error {
 		return err
 	}
 	line := account.String()
-	if !strings.Contains(r.summary, account.Step()+"\n") {
-		return fmt.Errorf("the summary does not print %q:\n%s", account.Step(), r.summary)
+	// The summary prints the command on a line of its own, to copy whole.
+	if !slices.ContainsFunc(strings.Split(r.summary, "\n"), func(l string) bool { return strings.TrimSpace(l) == line }) {
+		return fmt.Errorf("the summary does not print %s on a line of its own:\n%s", line, r.summary)
 	}
 	if r.a.Deploy == config.DeployCompose {
 		readme, err := os.ReadFile(filepath.Join(r.out, "README.md"))
@@ -185,7 +187,7 @@ func TestEndToEndCatchesAdminWithoutRights(t *testing.T) {
 	if err == nil {
 		t.Fatal("the suite passed an admin without admin rights")
 	}
-	if !strings.Contains(err.Error(), "step the admin logs in with admin rights") || !strings.Contains(err.Error(), "may not run the admin command") {
+	if !strings.Contains(err.Error(), "step admin: login and admin rights") || !strings.Contains(err.Error(), "may not run the admin command") {
 		t.Fatalf("the failure is not the admin's rights: %v", err)
 	}
 	t.Logf("as expected: %v", firstLine(err.Error()))

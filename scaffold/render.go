@@ -31,7 +31,7 @@ var templates = sync.OnceValue(func() *template.Template {
 		"yaml":     yamlString,
 		"sh":       ShellQuote,
 		"env":      DotenvValue,
-		"wrap":     wrap,
+		"wrap":     Wrap,
 		"pad":      pad,
 		"markline": markLine,
 		"mark":     mark,

@@ -5,11 +5,11 @@ import (
 	"unicode/utf8"
 )
 
-// wrap lays prose out as lines of at most width columns, breaking between
+// Wrap lays prose out as lines of at most width columns, breaking between
 // words, each line starting with prefix: the template says what a comment
-// looks like ("-- " in Lua, "# " in YAML), wrap only fills the lines. A word
+// looks like ("-- " in Lua, "# " in YAML), Wrap only fills the lines. A word
 // longer than a line gets a line of its own.
-func wrap(width int, prefix, text string) string {
+func Wrap(width int, prefix, text string) string {
 	var b strings.Builder
 	start := utf8.RuneCountInString(prefix)
 	line := 0

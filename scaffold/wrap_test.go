@@ -13,11 +13,11 @@ func TestWrap(t *testing.T) {
 		strings.Repeat("x", 80) + " y": "-- " + strings.Repeat("x", 80) + "\n-- y",
 		"":                             "",
 	} {
-		if got := wrap(70, "-- ", in); got != want {
-			t.Errorf("wrap(70, \"-- \", %q) =\n%s\nwant\n%s", in, got, want)
+		if got := Wrap(70, "-- ", in); got != want {
+			t.Errorf("Wrap(70, \"-- \", %q) =\n%s\nwant\n%s", in, got, want)
 		}
 	}
-	if got, want := wrap(10, "# ", "one two three four"), "# one two\n# three\n# four"; got != want {
+	if got, want := Wrap(10, "# ", "one two three four"), "# one two\n# three\n# four"; got != want {
 		t.Errorf("wrap with another prefix = %q, want %q", got, want)
 	}
 }
