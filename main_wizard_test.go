@@ -146,7 +146,7 @@ func TestWizardWrittenExits0(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("exit %d, want 0; stderr:\n%s", code, e.String())
 	}
-	for _, s := range []string{"Wrote 2 file(s) and folder(s) in " + out + " (1 already up to date)", "1. Start it: docker compose up -d", "- Open port 5222"} {
+	for _, s := range []string{"Wrote 2 file(s) and folder(s) in " + out + " (1 already up to date)", "1. Start it:\n       docker compose up -d\n", "- Open port 5222"} {
 		if !strings.Contains(o.String(), s) {
 			t.Errorf("stdout lacks %q:\n%s", s, o.String())
 		}

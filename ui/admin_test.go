@@ -38,8 +38,8 @@ func TestAdminFollowsTheDomain(t *testing.T) {
 		d.enter() // more domains
 		d.enter() // admins: the cursor is at the end, so ctrl+u empties it
 		d.ctrl('u')
-		d.send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
-		d.send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+		back(d) // more domains
+		back(d) // domain
 		d.typeText("x")
 		if admins() != "" {
 			t.Fatalf("%dx%d: an emptied admin field became %q", size[0], size[1], admins())
@@ -55,6 +55,14 @@ func TestAdminFollowsTheDomain(t *testing.T) {
 			t.Errorf("%dx%d: no warning about the missing admin: %q", size[0], size[1], out.Plan.Warnings)
 		}
 	}
+}
+
+// back presses shift+tab and waits for the focus to move back a field.
+func back(d *driver) {
+	d.t.Helper()
+	before := d.h.position()
+	d.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	d.waitUntil("shift+tab to move back", func(p position) bool { return p != before && !p.fresh })
 }
 
 // TestFollowAdmin: the draft's admin follows the primary domain only while
