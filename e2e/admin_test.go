@@ -104,6 +104,13 @@ func (r *cellRun) redeem(jid, out string) error {
 		return fmt.Errorf("the invitation is for %s, want %s", m[1], jid)
 	}
 	user, domain, _ := strings.Cut(jid, "@")
+	return r.signUp(user, domain, e2ePasswordAdmin, m[2])
+}
+
+// signUp registers user@domain in-band (XEP-0077) over STARTTLS, with an
+// invitation token first (XEP-0401: urn:xmpp:pars:0 preauth) unless token
+// is "".
+func (r *cellRun) signUp(user, domain, password, token string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), domain, r.roots)
@@ -111,15 +118,32 @@ func (r *cellRun) redeem(jid, out string) error {
 		return err
 	}
 	defer c.close()
-	if !strings.Contains(c.features, "urn:xmpp:ibr-token:0") && !strings.Contains(c.features, "urn:xmpp:invite") {
-		return fmt.Errorf("the server announces no invitations: %s", c.features)
-	}
-	if _, err := c.iq("set", "", fmt.Sprintf("<preauth xmlns='urn:xmpp:pars:0' token='%s'/>", m[2])); err != nil {
-		return fmt.Errorf("the invitation token was refused: %w", err)
+	if token != "" {
+		if !strings.Contains(c.features, "urn:xmpp:ibr-token:0") && !strings.Contains(c.features, "urn:xmpp:invite") {
+			return fmt.Errorf("the server announces no invitations: %s", c.features)
+		}
+		if _, err := c.iq("set", "", fmt.Sprintf("<preauth xmlns='urn:xmpp:pars:0' token='%s'/>", xmlText(token))); err != nil {
+			return fmt.Errorf("the invitation token was refused: %w", err)
+		}
 	}
 	if _, err := c.iq("set", "", fmt.Sprintf("<query xmlns='jabber:iq:register'><username>%s</username><password>%s</password></query>",
-		xmlText(user), xmlText(e2ePasswordAdmin))); err != nil {
-		return fmt.Errorf("registering with the invitation: %w", err)
+		xmlText(user), xmlText(password))); err != nil {
+		return fmt.Errorf("registering %s@%s: %w", user, domain, err)
+	}
+	return nil
+}
+
+// signUpWithoutInvitation: only open registration lets a client make an
+// account on its own; closed and invite registration refuse it (on 13.0
+// invites_register is loaded for the admin's invitation, which turns
+// in-band registration on, for invitations only).
+func (r *cellRun) signUpWithoutInvitation() error {
+	err := r.signUp("stranger", r.a.Primary(), "stranger-pw-3", "")
+	switch open := r.a.Registration == config.RegistrationOpen; {
+	case open && err != nil:
+		return fmt.Errorf("registration is open, yet: %w", err)
+	case !open && err == nil:
+		return fmt.Errorf("registration is %s, yet a client made an account without an invitation", r.a.Registration)
 	}
 	return nil
 }

@@ -71,10 +71,11 @@ deploy: host
 domains: [wizard-demo.net]
 tls: {mode: letsencrypt, email: hostmaster@wizard-demo.net}
 `},
-	{name: "host-mariadb-proxy65", answers: `
+	{name: "host-mariadb-proxy65-open", answers: `
 deploy: host
 domains: [example.org]
 admins: [admin@example.org]
+registration: open
 database: {driver: mysql, host: 127.0.0.1, password: "e2e-Mariadb-pw"}
 components: {upload: "", proxy65: proxy.example.org}
 `},
@@ -249,6 +250,7 @@ func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err 
 		{"start to ready", r.start},
 		{"admin: the printed command", r.createAdmin},
 		{"admin: login and admin rights", r.adminRights},
+		{"sign-up without an invitation", r.signUpWithoutInvitation},
 		{"healthcheck: healthy and quiet", r.healthy},
 		{"login and offline message", r.offlineMessage},
 		{"direct TLS login", r.directTLS},

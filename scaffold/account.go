@@ -3,6 +3,7 @@ package scaffold
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"prosody-wizard/config"
 )
@@ -58,11 +59,12 @@ func (c AccountCommand) String() string { return ShellCommand(c.Words()...) }
 func (c AccountCommand) Step() string {
 	what := "create the admin account " + c.JID
 	if !c.Admin {
-		what = "create a first account, named as you like (it is no admin; the answers name none)"
+		what = "create a first account (not an admin), named as you like,"
 	}
 	if c.Running {
 		what += " once Prosody runs"
 	}
+	what = strings.TrimSuffix(what, ",")
 	how := "it asks for the password twice"
 	if c.Invite {
 		how = "it prints an invitation link; open it in an XMPP client that takes invitations, such as Conversations, and choose the password there"
