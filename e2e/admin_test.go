@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/testkit"
 	"prosody-wizard/scaffold"
 )
 
@@ -66,6 +67,16 @@ func (r *cellRun) createAdmin() error {
 	rest, found := strings.CutPrefix(line, wrapper)
 	if !found {
 		return fmt.Errorf("%q does not start with %q", line, wrapper)
+	}
+	if account.Running {
+		// "Once Prosody runs": 13.0's prosodyctl reaches the server through
+		// its admin socket (mod_admin_socket, data_path/prosody.sock), which
+		// can appear a moment after the client port (seen on a loaded
+		// machine).
+		sock := filepath.Join(r.dataDir, "prosody.sock")
+		if !testkit.WaitUntil(10*time.Second, func() bool { _, err := os.Stat(sock); return err == nil }) {
+			return fmt.Errorf("no admin socket %s 10 s after prosody was ready:\n%s", sock, r.log.String())
+		}
 	}
 	var cmd *exec.Cmd
 	switch wrapper {
