@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -268,14 +269,50 @@ func validateDatabase(p *problems, a Answers) {
 	if msg := DatabasePortProblem(d.Port, d.Driver); msg != "" {
 		p.add("database.port", "%s", msg)
 	}
-	switch {
-	case d.Host == "" && a.Deploy == DeployHost:
-		p.add("database.host", "is required with deploy: host (the database server's name or address, e.g. localhost)")
-	case d.Host != "" && !hiddenCheck(p, "database.host", d.Host):
-		if _, err := netip.ParseAddr(d.Host); err != nil && DomainProblem(d.Host) != "" && !dbServiceName().MatchString(d.Host) {
-			p.add("database.host", "%s is neither a host name nor an IP address", quoted(d.Host))
-		}
+	if msg := DatabaseHostProblem(d.Host, a.Deploy); msg != "" {
+		p.add("database.host", "%s", msg)
 	}
+}
+
+// DatabaseHostProblem says what is wrong with database.host for a kind of
+// deployment, or "": a host name, an IP address or a compose service's
+// name; empty stands for the compose service the repo runs, which a host
+// install does not have.
+func DatabaseHostProblem(host, deploy string) string {
+	switch {
+	case host == "" && deploy == DeployHost:
+		return "is required with deploy: host (the database server's name or address, e.g. localhost)"
+	case host == "":
+		return ""
+	}
+	if r, hidden := firstHidden(host, nil); hidden {
+		return quoted(host) + " " + hiddenText(r)
+	}
+	if _, err := netip.ParseAddr(host); err != nil && DomainProblem(host) != "" && !dbServiceName().MatchString(host) {
+		return sprintf("%s is neither a host name nor an IP address", quoted(host))
+	}
+	return ""
+}
+
+// OutProblem says what is wrong with an output folder for a kind of
+// deployment, or "". It is no answer (the answers file does not hold it;
+// --out and the wizard give it), but it is checked the same way for both.
+// A host install writes into / (or a copy of a system root, for a test);
+// a compose repo needs a folder of its own.
+func OutProblem(out, deploy string) string {
+	if out == "" {
+		return "is empty; give a folder (compose: ./<primary domain>; host: /)"
+	}
+	if r, hidden := firstHidden(out, nil); hidden {
+		return quoted(out) + " " + hiddenText(r)
+	}
+	if len(out) > maxPath {
+		return sprintf("%s is %d bytes long; a file path has at most %d", quoted(out), len(out), maxPath)
+	}
+	if deploy == DeployCompose && path.Clean(out) == "/" {
+		return "is the root folder; a compose repo needs a folder of its own, e.g. ./example.org (a host install, deploy: host, writes into /)"
+	}
+	return ""
 }
 
 // DatabaseNameProblem says what is wrong with a database or user name

@@ -56,6 +56,9 @@ type draft struct {
 	adminsField *huh.Input
 	// seenPrimary and seenDeploy are the values follow last saw.
 	seenPrimary, seenDeploy string
+	// shown are the inputs of the page on screen that follow may change
+	// (see followed).
+	shown []followedInput
 }
 
 // none is what a person types in accessible mode to clear a field.
@@ -339,4 +342,40 @@ func defaultAdmin(primary string) string {
 		return ""
 	}
 	return "admin@" + primary
+}
+
+// followedInput is an input whose value follow may change while its page
+// is on screen: huh's input keeps its own copy of the text, and writes it
+// back over the bound value on every message. describe, when set, is its
+// description, which follows too.
+type followedInput struct {
+	in       *huh.Input
+	value    *string
+	describe func() string
+}
+
+// followed binds in to value and notes it, so that resync can hand it the
+// value follow derived (and describe's description).
+func (d *draft) followed(in *huh.Input, value *string, describe func() string) *huh.Input {
+	d.shown = append(d.shown, followedInput{in, value, describe})
+	if describe != nil {
+		in = in.Description(describe())
+	}
+	return in.Value(value)
+}
+
+// resync gives the page's followed inputs the values (and descriptions)
+// follow set, and reports whether it changed one.
+func (d *draft) resync() bool {
+	changed := false
+	for _, f := range d.shown {
+		if s, _ := f.in.GetValue().(string); s != *f.value {
+			f.in.Value(f.value)
+			changed = true
+		}
+		if f.describe != nil {
+			f.in.Description(f.describe())
+		}
+	}
+	return changed
 }

@@ -56,9 +56,10 @@ type Model struct {
 	opts    Options
 	d       *draft
 	base    config.Answers
-	page    int         // index into pages; len(pages) is the review
-	form    *huh.Form   // the page's questions; nil on the modules page
-	modules *moduleList // the modules page's list (modules.go); nil elsewhere
+	page    int          // index into pages; len(pages) is the review
+	form    *huh.Form    // the page's questions; nil on the modules page
+	groups  []shownGroup // the asking page's groups, for drawing its errors
+	modules *moduleList  // the modules page's list (modules.go); nil elsewhere
 	width   int
 	height  int
 	dark    bool
@@ -114,9 +115,11 @@ func (m *Model) currentPage() page {
 
 // buildPage makes the huh form of the current page from the draft.
 func (m *Model) buildPage() {
-	m.modules, m.pageKeys = nil, nil
+	m.modules, m.pageKeys, m.groups = nil, nil, nil
+	m.d.shown = nil
 	if m.onReview() {
 		m.form = m.reviewForm()
+		m.form = m.form.WithShowHelp(true)
 	} else {
 		p := pages[m.page]
 		if p.name == "deployment" && m.d.Out == "" {
@@ -132,16 +135,25 @@ func (m *Model) buildPage() {
 			for _, f := range fields {
 				m.pageKeys = append(m.pageKeys, f.GetKey())
 			}
-			g := huh.NewGroup(fields...).Title(s.title).Description(s.description)
+			// The header line already names the page: a group repeats
+			// only a title of its own.
+			g := huh.NewGroup(fields...).Description(s.description)
+			if s.title != p.title {
+				g = g.Title(s.title)
+			}
 			if s.when != nil {
 				st := s
 				g = g.WithHideFunc(func() bool { return !st.applies(m.d) })
 			}
 			groups = append(groups, g)
+			m.groups = append(m.groups, shownGroup{group: g, fields: fields})
 		}
-		m.form = huh.NewForm(groups...)
+		// The wizard draws errors under their fields (see questions) and
+		// its own key line: huh would put both below the questions, off
+		// the screen of a small terminal.
+		m.form = huh.NewForm(groups...).WithShowHelp(false).WithShowErrors(false)
 	}
-	m.form = m.form.WithTheme(theme).WithShowHelp(true).WithWidth(m.formWidth()).WithHeight(m.formHeight())
+	m.form = m.form.WithTheme(theme).WithWidth(m.formWidth()).WithHeight(m.formHeight())
 	m.refreshPreview()
 }
 
@@ -173,6 +185,10 @@ func (m *Model) initPage() tea.Cmd {
 	}
 	return m.form.Init()
 }
+
+// resyncMsg has huh lay out the page again after follow changed answers
+// shown on it.
+type resyncMsg struct{}
 
 // writtenMsg reports the end of writing.
 type writtenMsg struct {
@@ -238,6 +254,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.form = ff
 	}
 	m.d.follow()
+	if m.d.resync() {
+		// huh lays the group out when it handles a message: hand it one,
+		// so that the screen shows the values follow set now.
+		_, relaid := m.form.Update(resyncMsg{})
+		cmd = tea.Batch(cmd, relaid)
+	}
 	m.refreshPreview()
 
 	switch m.form.State {
@@ -372,7 +394,7 @@ func (m *Model) render() string {
 	if m.modules != nil {
 		form = m.modules.view(m.styles, m.formWidth(), bodyHeight)
 	} else {
-		form = m.form.View()
+		form = m.questions()
 	}
 	var body string
 	switch {

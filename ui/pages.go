@@ -58,8 +58,8 @@ var pages = []page{
 		steps: []step{{
 			title: "prosody-wizard",
 			description: "From nothing to a working, secure Prosody XMPP server. Answer a few questions; " +
-				"the files they produce appear in the preview as you go. esc goes back, ctrl+c quits " +
-				"without writing anything.",
+				"the files they produce appear in the preview as you go: beside the questions from 100 " +
+				"columns, or below that on ctrl+p. esc goes back, ctrl+c quits without writing anything.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
 					huh.NewSelect[string]().Key("prosody").Title("Prosody version").
@@ -155,7 +155,7 @@ var pages = []page{
 				when:        func(d *draft) bool { return d.Driver == config.DriverPostgres || d.Driver == config.DriverMySQL },
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{
-						huh.NewInput().Key("database.host").Title("Host").Placeholder("(the compose service)").Value(&d.DBHost),
+						huh.NewInput().Key("database.host").Title("Host").Placeholder("(the compose service)").Value(&d.DBHost).Validate(validDBHost(d)),
 						huh.NewInput().Key("database.port").Title("Port").Placeholder("(the default)").Value(&d.DBPort).Validate(validDBPort(d)),
 						huh.NewInput().Key("database.name").Title("Database").Value(&d.DBName).Validate(check(&d.DBName, config.DatabaseNameProblem)),
 						huh.NewInput().Key("database.user").Title("User").Value(&d.DBUser).Validate(check(&d.DBUser, config.DatabaseNameProblem)),
@@ -189,7 +189,7 @@ var pages = []page{
 					huh.NewInput().Key("components.muc").Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validHost(&d.MUC, false)),
 					huh.NewInput().Key("components.upload").Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validHost(&d.Upload, false)),
 					huh.NewInput().Key("components.proxy65").Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validHost(&d.Proxy65, false)),
-					huh.NewInput().Key("turn.host").Title("TURN for calls").Description("compose runs coturn for it").Placeholder("(off)").
+					huh.NewInput().Key("turn.host").Title("TURN for calls").Description(turnDescription(d.Deploy)).Placeholder("(off)").
 						Value(&d.TURN).Validate(validTURNHost(&d.TURN)),
 				}
 			},
@@ -197,21 +197,33 @@ var pages = []page{
 	},
 	{
 		name: "deployment", title: "Deployment", previewFile: "compose.yaml",
-		steps: []step{{
-			title: "Deployment",
-			fields: func(d *draft, _ config.Series) []huh.Field {
-				return []huh.Field{
-					huh.NewSelect[string]().Key("deploy").Title("How will Prosody run?").
-						Options(
-							huh.NewOption("compose: a starter repo for Docker Compose", config.DeployCompose),
-							huh.NewOption("host: /etc/prosody on this machine (Debian's prosody)", config.DeployHost),
-						).Value(&d.Deploy),
-					huh.NewInput().Title("Output folder").Value(&d.Out).Validate(notEmpty("a folder", &d.Out)),
-					huh.NewInput().Key("owner").Title("Owner uid").Placeholder("(automatic)").Value(&d.UID).Validate(validID(config.UIDProblem)),
-					huh.NewInput().Key("owner").Title("Owner gid").Placeholder("(automatic)").Value(&d.GID).Validate(validID(config.GIDProblem)),
-				}
+		// Two steps: the output folder and the owner follow the kind of
+		// deployment (a host install goes to /), so they are asked once it
+		// is chosen; accessible mode builds each step when it asks it.
+		steps: []step{
+			{
+				fields: func(d *draft, _ config.Series) []huh.Field {
+					return []huh.Field{
+						huh.NewSelect[string]().Key("deploy").Title("How will Prosody run?").
+							Options(
+								huh.NewOption("compose: a starter repo for Docker Compose", config.DeployCompose),
+								huh.NewOption("host: /etc/prosody on this machine (Debian's prosody)", config.DeployHost),
+							).Value(&d.Deploy),
+					}
+				},
 			},
-		}},
+			{
+				title: "Where the files go",
+				fields: func(d *draft, _ config.Series) []huh.Field {
+					return []huh.Field{
+						d.followed(huh.NewInput().Title("Output folder"), &d.Out, func() string { return outDescription(d.Deploy) }).
+							Validate(validOut(d)),
+						huh.NewInput().Key("owner").Title("Owner uid").Placeholder("(automatic)").Value(&d.UID).Validate(validID(config.UIDProblem)),
+						huh.NewInput().Key("owner").Title("Owner gid").Placeholder("(automatic)").Value(&d.GID).Validate(validID(config.GIDProblem)),
+					}
+				},
+			},
+		},
 	},
 }
 
@@ -225,22 +237,28 @@ func passwordInput(d *draft) *huh.Input {
 	return in
 }
 
+// outDescription says what the output folder is for a kind of deployment.
+func outDescription(deploy string) string {
+	if deploy == config.DeployHost {
+		return "/ installs into this machine (/etc/prosody…); another folder must hold a copy of a Debian system (for testing)"
+	}
+	return "The starter repo's folder"
+}
+
+// turnDescription says who runs the TURN server for a kind of deployment
+// (as the next steps the wizard prints do).
+func turnDescription(deploy string) string {
+	if deploy == config.DeployHost {
+		return "Runs on a TURN server you install (Debian: apt-get install coturn)"
+	}
+	return "compose runs coturn for it"
+}
+
 func orExample(d string) string {
 	if strings.TrimSpace(d) == "" {
 		return "example.org"
 	}
 	return strings.TrimSpace(d)
-}
-
-// notEmpty requires a value. value is the field's current value: in
-// accessible mode an empty line keeps it, so "" is fine when it is set.
-func notEmpty(what string, value *string) func(string) error {
-	return func(s string) error {
-		if strings.TrimSpace(s) == "" && strings.TrimSpace(*value) == "" {
-			return fmt.Errorf("needs %s", what)
-		}
-		return nil
-	}
 }
 
 // The questions check their answers with config's own per-field checks,
@@ -311,6 +329,17 @@ func validAdmins(d *draft) func(string) error {
 		}
 		return ""
 	})
+}
+
+// validDBHost checks the database server's name for the deployment chosen
+// so far (deploy is asked later; the review checks the final one).
+func validDBHost(d *draft) func(string) error {
+	return check(&d.DBHost, func(s string) string { return config.DatabaseHostProblem(opt(s), d.Deploy) })
+}
+
+// validOut checks the output folder for the deployment chosen.
+func validOut(d *draft) func(string) error {
+	return check(&d.Out, func(s string) string { return config.OutProblem(s, d.Deploy) })
 }
 
 // validDBPort checks the database port; empty is the driver's default.

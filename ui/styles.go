@@ -15,10 +15,12 @@ import (
 // Styles holds every style the wizard draws with, by role, for one
 // background (light or dark).
 type Styles struct {
-	Title      lipgloss.Style
-	Subtle     lipgloss.Style
-	Help       lipgloss.Style
-	Error      lipgloss.Style
+	Title  lipgloss.Style
+	Subtle lipgloss.Style
+	Help   lipgloss.Style
+	Error  lipgloss.Style
+	// FieldError is an answer's problem, drawn under its question.
+	FieldError lipgloss.Style
 	Warning    lipgloss.Style
 	PreviewBox lipgloss.Style
 	TabActive  lipgloss.Style
@@ -46,6 +48,7 @@ func NewStyles(dark bool) Styles {
 		Subtle:     lipgloss.NewStyle().Foreground(subtle),
 		Help:       lipgloss.NewStyle().Foreground(subtle),
 		Error:      lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#C0392B"), lipgloss.Color("#FF6B6B"))),
+		FieldError: lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#C0392B"), lipgloss.Color("#FF6B6B"))),
 		Warning:    lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#9A6700"), lipgloss.Color("#E3B341"))),
 		PreviewBox: lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
 		TabActive:  lipgloss.NewStyle().Bold(true).Foreground(accent).Underline(true),
