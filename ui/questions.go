@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // shownGroup is one group of the asking page and its fields, as built:
@@ -80,6 +81,15 @@ func (m *Model) fieldError(msg string, focused bool, width int) []string {
 	if focused {
 		base = st.Focused.Base
 	}
-	text := m.styles.FieldError.Width(max(1, width-base.GetHorizontalFrameSize())).Render("✗ " + msg)
-	return strings.Split(base.Render(text), "\n")
+	// A hanging indent: the message wrapped whole after its mark.
+	wrapped := lipgloss.NewStyle().Width(max(1, width-base.GetHorizontalFrameSize()-2)).Render(msg)
+	lines := strings.Split(wrapped, "\n")
+	for i, l := range lines {
+		mark := "  "
+		if i == 0 {
+			mark = "✗ "
+		}
+		lines[i] = m.styles.FieldError.Render(mark + l)
+	}
+	return strings.Split(base.Render(strings.Join(lines, "\n")), "\n")
 }
