@@ -3,7 +3,9 @@ package scaffold
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"strconv"
 	"strings"
@@ -69,15 +71,25 @@ func ResolveOwner(a config.Answers, root afero.Fs, who Invoker) (config.Owner, s
 const maxUserDB = 16 << 20
 
 // lookupID finds name in a colon-separated database (passwd or group) and
-// returns the numeric field at index field.
+// returns the numeric field at index field. Its errors name the cause: an
+// output folder that is not a system root (a host install writes into /,
+// or into a copy of a Debian system), or a system without Debian's
+// prosody package.
 func lookupID(root afero.Fs, rootName, file, name string, field int) (int, error) {
 	shownFile := path.Join(rootName, file)
-	if rootName == "" {
+	atRoot := rootName == "" || path.Clean(rootName) == "/"
+	if atRoot {
 		shownFile = "/" + file
 	}
+	const orOwner = "or set owner.uid and owner.gid in the answers (the wizard's Owner uid and gid)"
 	data, err := safeio.ReadRegular(root, file, maxUserDB)
-	if err != nil {
-		return 0, fmt.Errorf("cannot read %s to find the %s user: %v; install Debian's prosody package (apt-get install prosody), or set owner.uid and owner.gid in the answers", shownFile, name, err)
+	switch {
+	case err != nil && errors.Is(err, fs.ErrNotExist) && !atRoot:
+		return 0, fmt.Errorf("the output folder %s is not a system root: it has no %s to find the %s user in. "+
+			"A host install (deploy: host) writes into / itself (/etc/prosody, /var/lib/prosody); "+
+			"give / as the output folder, or a copy of a Debian system for a test, %s", rootName, file, name, orOwner)
+	case err != nil:
+		return 0, fmt.Errorf("cannot read %s to find the %s user: %v; %s", shownFile, name, err, orOwner)
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
@@ -90,5 +102,10 @@ func lookupID(root afero.Fs, rootName, file, name string, field int) (int, error
 			return id, nil
 		}
 	}
-	return 0, fmt.Errorf("%s has no %s entry: install Debian's prosody package first (apt-get install prosody), or set owner.uid and owner.gid in the answers", shownFile, name)
+	where := "this system"
+	if !atRoot {
+		where = "the system in " + rootName
+	}
+	return 0, fmt.Errorf("%s has no %s entry: Debian's prosody package, which creates it, is not installed on %s; "+
+		"install it first (apt-get install prosody), %s", shownFile, name, where, orOwner)
 }

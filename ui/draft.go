@@ -364,12 +364,19 @@ func (d *draft) followed(in *huh.Input, value *string, describe func() string) *
 	return in.Value(value)
 }
 
-// resync gives the page's followed inputs the values (and descriptions)
-// follow set, and reports whether it changed one.
-func (d *draft) resync() bool {
+// followShown runs follow and hands the page's followed inputs the values
+// (and descriptions) it set; it reports whether it changed one. The inputs
+// have just written their text over the bound values, so a value that
+// differs after follow is one follow derived.
+func (d *draft) followShown() bool {
+	before := make([]string, len(d.shown))
+	for i, f := range d.shown {
+		before[i] = *f.value
+	}
+	d.follow()
 	changed := false
-	for _, f := range d.shown {
-		if s, _ := f.in.GetValue().(string); s != *f.value {
+	for i, f := range d.shown {
+		if *f.value != before[i] {
 			f.in.Value(f.value)
 			changed = true
 		}

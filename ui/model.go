@@ -253,8 +253,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if ff, ok := f.(*huh.Form); ok {
 		m.form = ff
 	}
-	m.d.follow()
-	if m.d.resync() {
+	if m.d.followShown() {
 		// huh lays the group out when it handles a message: hand it one,
 		// so that the screen shows the values follow set now.
 		_, relaid := m.form.Update(resyncMsg{})
