@@ -48,7 +48,7 @@ func TestHostDeployOutput(t *testing.T) {
 			t.Errorf("host: the output folder question does not show /:\n%s", view)
 		}
 		d.move(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}) // back to the deployment
-		d.send(tea.KeyPressMsg{Code: tea.KeyUp}) // compose
+		d.send(tea.KeyPressMsg{Code: tea.KeyUp})                     // compose
 		if got := out(d); got != "./example.org" {
 			t.Errorf("compose again: output %q, want ./example.org", got)
 		}
