@@ -125,6 +125,12 @@ func command(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	if len(problems) > 0 {
 		return &problemsError{o.answers, problems}
 	}
+	if o.out != "" {
+		// The wizard's Output folder question checks the same.
+		if msg := config.OutProblem(o.out, a.Deploy); msg != "" {
+			return &usageError{fmt.Errorf("--out %s", msg)}
+		}
+	}
 	return write(s, o, stdout, stderr)
 }
 

@@ -525,3 +525,15 @@ func TestHostDeploy(t *testing.T) {
 		}
 	})
 }
+
+// TestOutChecked: --out is checked as the wizard's Output folder question
+// checks it (config.OutProblem): a compose repo is never written into /.
+func TestOutChecked(t *testing.T) {
+	minimal := filepath.Join(answersDir, "minimal.yaml")
+	for _, out := range []string{"/", "//", "x\u202ey"} {
+		code, stdout, stderr := runCLI(t, "--answers", minimal, "--out", out, "--dry-run")
+		if code != exitUsage || !strings.Contains(stderr, "--out") {
+			t.Errorf("--out %q: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", out, code, exitUsage, stdout, stderr)
+		}
+	}
+}

@@ -26,21 +26,33 @@ func validateDomains(p *problems, a Answers, hosts []Host) {
 	if len(a.Domains) == 0 {
 		p.add("domains", "at least one domain is required (the first is the primary), e.g. [example.org]")
 	}
-	seen := map[string]int{}
-	for i, h := range hosts[:len(a.Domains)] {
-		if msg := DomainProblem(h.Name); msg != "" {
-			p.add(h.Field, "%s", msg)
-			continue
-		}
-		if j, dup := seen[h.ASCII]; dup {
-			p.add(h.Field, "%s is the same domain as domains[%d]", quoted(h.Name), j)
-			continue
-		}
-		seen[h.ASCII] = i
-		if msg := storageNameProblem(h.Name); msg != "" {
-			p.add(h.Field, "%s", msg)
+	for i, msg := range DomainsProblems(a.Domains) {
+		if msg != "" {
+			p.add(hosts[i].Field, "%s", msg)
 		}
 	}
+}
+
+// DomainsProblems says what is wrong with each of domains (normalised, see
+// NormalizeDomain; the first is the primary), index by index, "" for a
+// good one: HostProblem, or the same domain given twice.
+func DomainsProblems(domains []string) []string {
+	out := make([]string, len(domains))
+	seen := map[string]int{}
+	for i, d := range domains {
+		if msg := DomainProblem(d); msg != "" {
+			out[i] = msg
+			continue
+		}
+		ascii := ALabel(d)
+		if j, dup := seen[ascii]; dup {
+			out[i] = sprintf("%s is the same domain as domains[%d]", quoted(d), j)
+			continue
+		}
+		seen[ascii] = i
+		out[i] = storageNameProblem(d)
+	}
+	return out
 }
 
 // HostProblem says what is wrong with a host name, a VirtualHost's or a
@@ -77,16 +89,27 @@ func storageNameProblem(host string) string {
 const localpartBad = "\"&'/:<>@ \t"
 
 func validateAdmins(p *problems, a Answers) {
+	for i, msg := range AdminsProblems(a.Admins, a.Domains) {
+		if msg != "" {
+			p.add(fmt.Sprintf("admins[%d]", i), "%s", msg)
+		}
+	}
+}
+
+// AdminsProblems says what is wrong with each admin's JID (normalised),
+// index by index, "" for a good one: AdminProblem, or one listed twice.
+func AdminsProblems(jids, domains []string) []string {
+	out := make([]string, len(jids))
 	seen := map[string]bool{}
-	for i, j := range a.Admins {
-		field := fmt.Sprintf("admins[%d]", i)
-		if msg := AdminProblem(j, a.Domains); msg != "" {
-			p.add(field, "%s", msg)
+	for i, j := range jids {
+		if msg := AdminProblem(j, domains); msg != "" {
+			out[i] = msg
 		} else if seen[j] {
-			p.add(field, "%s is listed twice", quoted(j))
+			out[i] = sprintf("%s is listed twice", quoted(j))
 		}
 		seen[j] = true
 	}
+	return out
 }
 
 // AdminProblem says what is wrong with an admin's JID (normalised, see
@@ -145,21 +168,30 @@ func validateComponents(p *problems, a Answers, hosts []Host) {
 		used[h.Name] = h.Field
 	}
 	for _, c := range hosts[len(a.Domains):] {
-		if msg := DomainProblem(c.Name); msg != "" {
-			if !inheritsBadPrimary(a, c.Name) {
-				p.add(c.Field, "%s (or \"\" to turn it off)", msg)
-			}
+		bad := DomainProblem(c.Name) != ""
+		if bad && inheritsBadPrimary(a, c.Name) {
 			continue
 		}
-		if other, dup := used[c.Name]; dup {
-			p.add(c.Field, "%s is already used by %s; each VirtualHost and component needs its own name", quoted(c.Name), other)
-			continue
-		}
-		used[c.Name] = c.Field
-		if msg := storageNameProblem(c.Name); msg != "" {
+		if msg := ComponentProblem(c.Name, used); msg != "" {
 			p.add(c.Field, "%s", msg)
 		}
+		if _, dup := used[c.Name]; !bad && !dup {
+			used[c.Name] = c.Field
+		}
 	}
+}
+
+// ComponentProblem says what is wrong with a component's host name
+// (normalised), or "": HostProblem, or a name already used, by a
+// VirtualHost or an earlier component (used maps each name to its field).
+func ComponentProblem(name string, used map[string]string) string {
+	if msg := DomainProblem(name); msg != "" {
+		return msg + ` (or "" to turn it off)`
+	}
+	if other, dup := used[name]; dup {
+		return sprintf("%s is already used by %s; each VirtualHost and component needs its own name", quoted(name), other)
+	}
+	return storageNameProblem(name)
 }
 
 // maxPath is the longest file path Linux takes (PATH_MAX).

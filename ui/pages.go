@@ -81,9 +81,9 @@ var pages = []page{
 					Value(&d.Admins).Validate(validAdmins(d))
 				return []huh.Field{
 					huh.NewInput().Key("domains").Title("Domain").Description("The primary domain, e.g. example.org").
-						Placeholder("example.org").Value(&d.Primary).Validate(validHost(&d.Primary, true)),
+						Placeholder("example.org").Value(&d.Primary).Validate(validPrimary(d)),
 					huh.NewInput().Key("domains").Title("More domains").Description("Optional, separated by spaces").
-						Value(&d.MoreDomains).Validate(validHosts(&d.MoreDomains)),
+						Value(&d.MoreDomains).Validate(validMoreDomains(d)),
 					d.adminsField,
 					huh.NewSelect[string]().Key("registration").Title("Registration").
 						Options(
@@ -186,9 +186,9 @@ var pages = []page{
 			description: "Each runs on a host name of its own; leave one empty to turn it off.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
-					huh.NewInput().Key("components.muc").Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validHost(&d.MUC, false)),
-					huh.NewInput().Key("components.upload").Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validHost(&d.Upload, false)),
-					huh.NewInput().Key("components.proxy65").Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validHost(&d.Proxy65, false)),
+					huh.NewInput().Key("components.muc").Title("Group chats (MUC)").Placeholder("(off)").Value(&d.MUC).Validate(validComponent(d, &d.MUC)),
+					huh.NewInput().Key("components.upload").Title("File sharing").Placeholder("(off)").Value(&d.Upload).Validate(validComponent(d, &d.Upload)),
+					huh.NewInput().Key("components.proxy65").Title("File-transfer proxy").Placeholder("(off)").Value(&d.Proxy65).Validate(validComponent(d, &d.Proxy65)),
 					huh.NewInput().Key("turn.host").Title("TURN for calls").Description(turnDescription(d.Deploy)).Placeholder("(off)").
 						Value(&d.TURN).Validate(validTURNHost(&d.TURN)),
 				}
@@ -281,26 +281,67 @@ func check(current *string, problem func(string) string) func(string) error {
 	}
 }
 
-// validHost checks a VirtualHost's or component's name; unless required,
-// empty (or "-") turns the component off.
-func validHost(current *string, required bool) func(string) error {
-	return check(current, func(s string) string {
-		if !required && opt(s) == "" {
-			return ""
-		}
-		return config.HostProblem(config.NormalizeDomain(s))
-	})
+// validPrimary checks the primary domain (config.HostProblem).
+func validPrimary(d *draft) func(string) error {
+	return check(&d.Primary, func(s string) string { return config.HostProblem(config.NormalizeDomain(s)) })
 }
 
-// validHosts checks each name of a list of domains.
-func validHosts(current *string) func(string) error {
-	return check(current, func(s string) string {
+// validMoreDomains checks the domains after the primary, each name and
+// none given twice (config.DomainsProblems).
+func validMoreDomains(d *draft) func(string) error {
+	return check(&d.MoreDomains, func(s string) string {
+		var list []string
+		if p := strings.TrimSpace(d.Primary); p != "" {
+			list = append(list, config.NormalizeDomain(p))
+		}
+		first := len(list)
 		for _, w := range words(opt(s)) {
-			if msg := config.HostProblem(config.NormalizeDomain(w)); msg != "" {
+			list = append(list, config.NormalizeDomain(w))
+		}
+		for _, msg := range config.DomainsProblems(list)[first:] {
+			if msg != "" {
 				return msg
 			}
 		}
 		return ""
+	})
+}
+
+// components are the component hosts in the order validation checks them,
+// with the answers file's names for them.
+func (d *draft) components() []struct {
+	value *string
+	field string
+} {
+	return []struct {
+		value *string
+		field string
+	}{{&d.MUC, "components.muc"}, {&d.Upload, "components.upload"}, {&d.Proxy65, "components.proxy65"}}
+}
+
+// validComponent checks a component's host name (config.ComponentProblem)
+// against the domains and the components before it; empty (or "-") turns
+// the component off.
+func validComponent(d *draft, current *string) func(string) error {
+	return check(current, func(s string) string {
+		name := config.NormalizeDomain(opt(s))
+		if name == "" {
+			return ""
+		}
+		used := map[string]string{}
+		for i, dom := range d.domains() {
+			used[config.NormalizeDomain(dom)] = fmt.Sprintf("domains[%d]", i)
+		}
+		for _, c := range d.components() {
+			if c.value == current {
+				break
+			}
+			other := config.NormalizeDomain(opt(*c.value))
+			if _, dup := used[other]; other != "" && !dup && config.DomainProblem(other) == "" {
+				used[other] = c.field
+			}
+		}
+		return config.ComponentProblem(name, used)
 	})
 }
 
@@ -315,15 +356,20 @@ func validTURNHost(current *string) func(string) error {
 	})
 }
 
-// validAdmins checks each admin's JID against the domains given so far.
+// validAdmins checks each admin's JID against the domains given so far,
+// and none listed twice (config.AdminsProblems).
 func validAdmins(d *draft) func(string) error {
 	return check(&d.Admins, func(s string) string {
 		domains := d.domains()
 		for i := range domains {
 			domains[i] = config.NormalizeDomain(domains[i])
 		}
+		var jids []string
 		for _, w := range words(opt(s)) {
-			if msg := config.AdminProblem(config.NormalizeJID(w), domains); msg != "" {
+			jids = append(jids, config.NormalizeJID(w))
+		}
+		for _, msg := range config.AdminsProblems(jids, domains) {
+			if msg != "" {
 				return msg
 			}
 		}
