@@ -91,3 +91,60 @@ func trimLines(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestPreviewShowsProblemsOfPagesLeft: the preview lists a problem once
+// the page that asks about its field is behind, or always when no page
+// does; at 120 columns the welcome page shows no "domains" problem.
+func TestPreviewShowsProblemsOfPagesLeft(t *testing.T) {
+	found := []config.Problem{{Field: "domains", Message: "a"}, {Field: "admins[1]", Message: "b"},
+		{Field: "database.host", Message: "c"}, {Field: "owner.uid", Message: "d"}, {Field: "ports.s2s", Message: "e"}}
+	index := map[string]int{}
+	for i, p := range pages {
+		index[p.name] = i
+	}
+	m := NewModel(Options{Answers: config.Defaults()})
+	for _, c := range []struct {
+		page int
+		want []string
+	}{
+		{index["welcome"], []string{"ports.s2s: e"}},
+		{index["domains"], []string{"ports.s2s: e"}},
+		{index["tls"], []string{"domains: a", "admins[1]: b", "ports.s2s: e"}},
+		{index["modules"], []string{"domains: a", "admins[1]: b", "database.host: c", "ports.s2s: e"}},
+		{len(pages), []string{"domains: a", "admins[1]: b", "database.host: c", "owner.uid: d", "ports.s2s: e"}},
+	} {
+		m.page = c.page
+		if got := m.shownProblems(found); !slices.Equal(got, c.want) {
+			t.Errorf("page %d: %q, want %q", c.page, got, c.want)
+		}
+	}
+	opts, _ := flowOptions(config.Defaults())
+	d := newDriver(t, opts, 120, 36)
+	if view := d.render(); strings.Contains(view, "domains") {
+		t.Errorf("the welcome page shows a domains problem:\n%s", view)
+	}
+}
+
+// TestTURNDescriptionFollowsDeploy: the TURN question says who runs the
+// TURN server for the deployment chosen (asked later, so the current one:
+// the answers being edited, or the one chosen before going back).
+func TestTURNDescriptionFollowsDeploy(t *testing.T) {
+	for _, c := range []struct{ deploy, want, not string }{
+		{config.DeployCompose, "compose runs coturn", "apt-get install coturn"},
+		{config.DeployHost, "apt-get install coturn", "compose runs coturn"},
+	} {
+		t.Run(c.deploy, func(t *testing.T) {
+			a := config.Defaults()
+			a.Deploy = c.deploy
+			opts, _ := flowOptions(a)
+			d := newDriver(t, opts, 80, 24)
+			d.enter()
+			d.typeText("example.org")
+			d.enterUntil("components", 30)
+			view := d.render()
+			if !strings.Contains(view, c.want) || strings.Contains(view, c.not) {
+				t.Errorf("%s: the TURN question does not say %q:\n%s", c.deploy, c.want, view)
+			}
+		})
+	}
+}

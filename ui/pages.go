@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"charm.land/huh/v2"
 
@@ -225,6 +226,37 @@ var pages = []page{
 			},
 		},
 	},
+}
+
+// fieldPages maps each question's key (the answers file's name for what
+// it asks) to the index of the page that asks it, worked out once from the
+// pages themselves.
+var fieldPages = sync.OnceValue(func() map[string]int {
+	keys := map[string]int{}
+	for i, p := range pages {
+		d := fromAnswers(config.Defaults(), "")
+		for _, s := range p.steps {
+			for _, f := range s.fields(d, config.Series13) {
+				if k := f.GetKey(); k != "" {
+					if _, seen := keys[k]; !seen {
+						keys[k] = i
+					}
+				}
+			}
+		}
+	}
+	return keys
+})
+
+// pageOf is the index of the page that asks about a problem's field (a
+// path such as "domains[1]" or "owner.uid"), or -1 when no page does.
+func pageOf(field string) int {
+	for k, i := range fieldPages() {
+		if field == k || strings.HasPrefix(field, k+"[") || strings.HasPrefix(field, k+".") {
+			return i
+		}
+	}
+	return -1
 }
 
 // passwordInput hides what is typed, except in accessible mode, where huh

@@ -25,7 +25,8 @@ type preview struct {
 	key      string            // the answers and folder it was made for
 	files    [2][]string       // prosody.cfg.lua and compose.yaml, as lines
 	marks    [2]scaffold.Marks // which of those lines each answer produced
-	problems []string          // why the current answers do not plan yet
+	problems []string          // why the current answers do not plan yet, as shown
+	found    []config.Problem  // all of them (see shownProblems)
 }
 
 var previewFiles = [2]string{"prosody.cfg.lua", "compose.yaml"}
@@ -42,17 +43,17 @@ func (m *Model) refreshPreview() {
 	// the purpose, at a twentieth of the cost (each key press pays it).
 	key := fmt.Sprintf("%#v\x00%s", a, out)
 	if key == m.preview.key {
+		m.preview.problems = m.shownProblems(m.preview.found)
 		return
 	}
 	m.preview.key = key
 	p, err := m.opts.Plan(a, out)
-	m.preview.problems = nil
+	m.preview.problems, m.preview.found = nil, nil
 	if err != nil {
 		var problems config.Problems
 		if errors.As(err, &problems) {
-			for _, pr := range problems {
-				m.preview.problems = append(m.preview.problems, pr.Error())
-			}
+			m.preview.found = problems
+			m.preview.problems = m.shownProblems(problems)
 		} else {
 			m.preview.problems = []string{err.Error()}
 		}
@@ -65,6 +66,19 @@ func (m *Model) refreshPreview() {
 	if f, ok := p.File("compose.yaml"); ok {
 		m.preview.files[1], m.preview.marks[1] = previewLines(f.Data), f.Marks
 	}
+}
+
+// shownProblems are the problems of the answers already given: of fields
+// on the pages left behind, or that no page asks. An empty domain is no
+// news on the welcome page.
+func (m *Model) shownProblems(found []config.Problem) []string {
+	var shown []string
+	for _, pr := range found {
+		if i := pageOf(pr.Field); i < m.page {
+			shown = append(shown, pr.Error())
+		}
+	}
+	return shown
 }
 
 // previewLines splits a file into lines, tabs expanded, so that widths are
@@ -95,7 +109,7 @@ func (pv *preview) lit(i int, question, page []string) []bool {
 // render draws the preview box: tabs, problems, then the file scrolled to
 // the first highlighted line (see lit), those lines highlighted.
 func (pv *preview) render(st Styles, tab int, p page, question, pageFields []string, width, height int) string {
-	key := fmt.Sprint(pv.key, tab, p.previewFile, question, pageFields, width, height, st.Highlight.GetBackground())
+	key := fmt.Sprint(pv.key, tab, p.previewFile, question, pageFields, width, height, st.Highlight.GetBackground(), pv.problems)
 	if key == pv.drawnKey {
 		return pv.drawn
 	}
@@ -144,6 +158,12 @@ func (pv *preview) draw(st Styles, tab int, p page, question, pageFields []strin
 			l = highlight(l)
 		}
 		body = append(body, l)
+		widths = append(widths, w)
+	}
+	if len(lines) == 0 && len(pv.problems) == 0 {
+		hint := "(the files appear here once the domain is given)"
+		h, w := cut(hint, inner)
+		body = append(body, st.Subtle.Render(h))
 		widths = append(widths, w)
 	}
 	return frame(st.PreviewBox, append(head, body...), widths, width, height)
