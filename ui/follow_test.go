@@ -76,7 +76,7 @@ func TestAccessibleHostDeployOutput(t *testing.T) {
 	_, opts := newAccRig(t)
 	lines := slices.Clone(defaultLines)
 	lines[len(lines)-4] = "2" // deploy: host
-	lines = append(lines, "n")
+	lines = append(lines, "y")
 	o, printed := runAcc(t, opts, script(lines...), nil)
 	if o.Out != "/" {
 		t.Errorf("output %q, want /:\n%s", o.Out, printed)

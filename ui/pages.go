@@ -203,6 +203,7 @@ var pages = []page{
 		// is chosen; accessible mode builds each step when it asks it.
 		steps: []step{
 			{
+				title: "Deployment",
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{
 						huh.NewSelect[string]().Key("deploy").Title("How will Prosody run?").
