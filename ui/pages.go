@@ -59,8 +59,9 @@ var pages = []page{
 		steps: []step{{
 			title: "prosody-wizard",
 			description: "From nothing to a working, secure Prosody XMPP server. Answer a few questions; " +
-				"the files they produce appear in the preview as you go: beside the questions from 100 " +
-				"columns, or below that on ctrl+p. esc goes back, ctrl+c quits without writing anything.",
+				"the files they produce appear in the preview as you go: beside the questions on a terminal " +
+				"100 columns wide or more, on ctrl+p on a narrower one. esc goes back, ctrl+c quits " +
+				"without writing anything.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				return []huh.Field{
 					huh.NewSelect[string]().Key("prosody").Title("Prosody version").

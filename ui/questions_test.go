@@ -106,6 +106,9 @@ func TestFieldErrors(t *testing.T) {
 						t.Errorf("the message is not right under the focused field's answer:\n%s", view)
 					}
 				}
+				if !strings.Contains(lines[0], "step") {
+					t.Errorf("the header line is gone:\n%s", view)
+				}
 				if !strings.Contains(lines[len(lines)-1], "ctrl+c quit") {
 					t.Errorf("the key line is gone:\n%s", view)
 				}
