@@ -55,6 +55,7 @@ func TestFieldErrors(t *testing.T) {
 			d.typeText("example.org")
 			d.enter()
 			d.enter()
+			d.ctrl('u') // whatever the question suggests
 			d.typeText("bob@example.net")
 			d.enterRefused()
 		}, config.AdminProblem("bob@example.net", []string{"example.org"})},
