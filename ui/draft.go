@@ -50,10 +50,6 @@ type draft struct {
 	// accessible: the draft is filled by line prompts, where an empty line
 	// keeps the current value and "-" clears an optional one.
 	accessible bool
-	// adminsField is the Admins input of the page on screen, if any: a huh
-	// Input shows (and writes back at every update) its own copy of the
-	// text, so follow hands it the new default when it changes Admins.
-	adminsField *huh.Input
 	// seenPrimary and seenDeploy are the values follow last saw.
 	seenPrimary, seenDeploy string
 	// shown are the inputs of the page on screen that follow may change
@@ -306,15 +302,7 @@ func (d *draft) follow() {
 			d.TURN = config.DefaultTURNHost(newP, d.Deploy)
 		}
 		if strings.TrimSpace(d.Admins) == defaultAdmin(oldP) && d.Admins != defaultAdmin(newP) {
-			d.Admins = defaultAdmin(newP)
-			if d.adminsField != nil {
-				// Emptied first, so that the cursor lands at the end of
-				// the new text (bubbles' textinput keeps it where it was
-				// unless the text was empty).
-				var empty string
-				d.adminsField.Value(&empty)
-				d.adminsField.Value(&d.Admins)
-			}
+			d.Admins = defaultAdmin(newP) // on screen through followShown
 		}
 		if d.Out == defaultOut(&draft{Primary: d.seenPrimary, Deploy: d.Deploy}) {
 			d.Out = "" // derived again when the deployment page is reached
@@ -357,7 +345,9 @@ type followedInput struct {
 // followed binds in to value and notes it, so that resync can hand it the
 // value follow derived (and describe's description).
 func (d *draft) followed(in *huh.Input, value *string, describe func() string) *huh.Input {
-	d.shown = append(d.shown, followedInput{in, value, describe})
+	if !d.accessible { // the prompts build each question again
+		d.shown = append(d.shown, followedInput{in, value, describe})
+	}
 	if describe != nil {
 		in = in.Description(describe())
 	}
@@ -377,6 +367,11 @@ func (d *draft) followShown() bool {
 	changed := false
 	for i, f := range d.shown {
 		if *f.value != before[i] {
+			// Emptied first, so that the cursor lands at the end of the
+			// new text (bubbles' textinput keeps it where it was unless
+			// the text was empty).
+			var empty string
+			f.in.Value(&empty)
 			f.in.Value(f.value)
 			changed = true
 		}

@@ -79,14 +79,14 @@ var pages = []page{
 			description: "Each domain is a VirtualHost: accounts look like user@domain.",
 			fields: func(d *draft, _ config.Series) []huh.Field {
 				// follow refreshes the admins field as the domain is typed.
-				d.adminsField = huh.NewInput().Key("admins").Title("Admins").Description("Accounts allowed to administer the server").
-					Value(&d.Admins).Validate(validAdmins(d))
+				admins := d.followed(huh.NewInput().Key("admins").Title("Admins").Description("Accounts allowed to administer the server"),
+					&d.Admins, nil).Validate(validAdmins(d))
 				return []huh.Field{
 					huh.NewInput().Key("domains").Title("Domain").Description("The primary domain, e.g. example.org").
 						Placeholder("example.org").Value(&d.Primary).Validate(validPrimary(d)),
 					huh.NewInput().Key("domains").Title("More domains").Description("Optional, separated by spaces").
 						Value(&d.MoreDomains).Validate(validMoreDomains(d)),
-					d.adminsField,
+					admins,
 					huh.NewSelect[string]().Key("registration").Title("Registration").
 						Options(
 							huh.NewOption("closed: admins create accounts", config.RegistrationClosed),
