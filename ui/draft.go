@@ -342,8 +342,8 @@ type followedInput struct {
 	describe func() string
 }
 
-// followed binds in to value and notes it, so that resync can hand it the
-// value follow derived (and describe's description).
+// followed binds in to value and notes it, so that followShown can hand
+// it the value follow derived (and describe's description).
 func (d *draft) followed(in *huh.Input, value *string, describe func() string) *huh.Input {
 	if !d.accessible { // the prompts build each question again
 		d.shown = append(d.shown, followedInput{in, value, describe})
