@@ -68,7 +68,12 @@ func exitCode(stderr io.Writer, err error) int {
 		incomplete *scaffold.IncompleteError
 		problems   *problemsError
 		usage      *usageError
+		saved      *savedError
 	)
+	if errors.As(err, &saved) {
+		// After what went wrong: where the answers are kept.
+		defer fmt.Fprint(stderr, saved.hint())
+	}
 	switch {
 	case err == nil:
 		return exitOK

@@ -165,29 +165,42 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) error {
 			out = filepath.Dir(file)
 		}
 	}
+	// One Generated for the session: every plan (the preview's, the
+	// review's) makes up the same secrets, so the password the preview
+	// masked is the one the review lists and the write writes.
+	gen := new(scaffold.Generated)
+	var seen reviewed
 	opts := ui.Options{
-		Answers: start,
-		Out:     out,
+		Answers:   start,
+		Out:       out,
+		DryRun:    o.dryRun,
+		BackupDir: o.backupDir,
 		Plan: func(a config.Answers, out string) (scaffold.Plan, error) {
 			s, problems := config.Resolve(a)
 			if len(problems) > 0 {
 				return scaffold.Plan{}, problems
 			}
 			return withView(out, func(root afero.Fs) (scaffold.Plan, error) {
-				plan, _, err := planFor(s, out, root)
+				plan, _, err := planFor(s, out, root, gen)
 				return plan, err
 			})
 		},
 		Compare: func(out string, p scaffold.Plan) ([]scaffold.Change, error) {
-			return withView(out, func(root afero.Fs) ([]scaffold.Change, error) { return scaffold.Compare(root, p) })
+			changes, err := withView(out, func(root afero.Fs) ([]scaffold.Change, error) { return scaffold.Compare(root, p) })
+			seen.remember(out, changes)
+			return changes, err
 		},
 		Diff: func(out string, c scaffold.Change) string {
 			d, _ := withView(out, func(root afero.Fs) (string, error) { return scaffold.Diff(root, c), nil })
 			return d
 		},
 		Write: func(out string, p scaffold.Plan) (scaffold.Result, error) {
-			return writeWizardPlan(out, p, o)
+			if o.dryRun { // the front ends end at the review; be safe
+				return scaffold.Result{}, errors.New("--dry-run: nothing is written")
+			}
+			return writeWizardPlan(out, p, o, seen.changes(out))
 		},
+		SaveAnswers: saveAnswers,
 	}
 	run := runWizard
 	if accessible {
@@ -204,7 +217,25 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) error {
 		if file == "" {
 			file = "this setup" // the answers were typed, not read from a file
 		}
-		return answersError(file, outcome.Err)
+		err := answersError(file, outcome.Err)
+		var problems *problemsError
+		if errors.As(err, &problems) {
+			return err
+		}
+		// Writing failed: the answers typed must not be lost with it.
+		saved := outcome.Saved
+		if saved == "" && len(outcome.Answers.Domains) > 0 {
+			var serr error
+			if saved, serr = saveAnswers(outcome.Answers); serr != nil {
+				return fmt.Errorf("%w (and saving the answers failed too: %v)", err, serr)
+			}
+		}
+		if saved != "" {
+			return &savedError{err: err, path: saved, out: displayDir(outcome.Out)}
+		}
+		return err
+	case outcome.DryRun:
+		return dryRunWizard(outcome, stdout)
 	}
 	ownerNote(stderr, outcome.Plan.OwnerNote)
 	summary(stdout, outcome.Answers, displayDir(outcome.Out), outcome.Plan, outcome.Result)
@@ -252,13 +283,13 @@ func resolveOwner(a config.Answers, out string, root afero.Fs) (config.Owner, st
 // planFor resolves the owner for the output folder and plans the resolved
 // setup, reading the folder through root. The note (also the plan's
 // OwnerNote) says how the owner was chosen when it had to guess.
-func planFor(s config.Setup, out string, root afero.Fs) (scaffold.Plan, string, error) {
+func planFor(s config.Setup, out string, root afero.Fs, gen *scaffold.Generated) (scaffold.Plan, string, error) {
 	owner, note, err := resolveOwner(s.Answers, out, root)
 	if err != nil {
 		return scaffold.Plan{}, "", err
 	}
 	plan, err := scaffold.NewPlan(s, scaffold.Inputs{Now: time.Now(), Owner: owner, OwnerNote: note,
-		Source: afero.NewReadOnlyFs(afero.NewOsFs()), Existing: afero.NewReadOnlyFs(root)})
+		Source: afero.NewReadOnlyFs(afero.NewOsFs()), Existing: afero.NewReadOnlyFs(root), Generated: gen})
 	return plan, note, err
 }
 
@@ -280,7 +311,7 @@ func write(s config.Setup, o options, stdout, stderr io.Writer) error {
 	}
 	if o.dryRun {
 		_, err := withView(out, func(root afero.Fs) (struct{}, error) {
-			plan, note, err := planFor(s, out, root)
+			plan, note, err := planFor(s, out, root, nil)
 			ownerNote(stderr, note)
 			if err != nil {
 				return struct{}{}, answersError(o.answers, err)
@@ -293,7 +324,7 @@ func write(s config.Setup, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return answersError(o.answers, err)
 	}
-	plan, note, err := planFor(s, out, l.Tree)
+	plan, note, err := planFor(s, out, l.Tree, nil)
 	ownerNote(stderr, note)
 	if err != nil {
 		l.release(false)
@@ -346,7 +377,7 @@ func summary(w io.Writer, a config.Answers, out string, plan scaffold.Plan, res 
 		}
 	}
 	if len(plan.DNS) > 0 {
-		fmt.Fprintln(w, "\nDNS records (replace the example addresses with your server's):")
+		fmt.Fprintln(w, "\n"+scaffold.DNSHeading)
 		for _, r := range plan.DNS {
 			fmt.Fprintf(w, "  %s\n", r)
 		}

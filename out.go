@@ -100,21 +100,6 @@ func applyLocked(l *outputLock, out string, plan scaffold.Plan, o options) (scaf
 	return scaffold.Apply(l.Tree, plan, scaffold.ApplyOptions{Force: o.force, Now: time.Now(), Root: displayDir(out), BackupDir: o.backupDir})
 }
 
-// writeWizardPlan is the wizard's write: the plan its review showed, into
-// the locked folder. Apply compares again under the lock, so files another
-// run wrote since the review are conflicts, never silently replaced. The
-// wait for another run is not announced: the wizard owns the terminal, and
-// reports a BusyError itself.
-func writeWizardPlan(out string, plan scaffold.Plan, o options) (scaffold.Result, error) {
-	l, err := lockOutput(out, io.Discard)
-	if err != nil {
-		return scaffold.Result{}, err
-	}
-	res, err := applyLocked(l, out, plan, o)
-	l.release(len(res.Written) > 0)
-	return res, err
-}
-
 // displayDir names the output folder in messages: by its absolute path when
 // it is the current folder, which "." would not name.
 func displayDir(out string) string {

@@ -1,7 +1,6 @@
 package scaffold
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"path"
@@ -33,14 +32,14 @@ func NewPlan(cfg config.Setup, in Inputs) (Plan, error) {
 		password = existingSecret(in.Existing, a, dbPasswordEnv, cfgPassword)
 	}
 	if cfg.Driver.Network && password == "" {
-		password = rand.Text() // 26 characters, 130 bits
+		password = in.Generated.secret("database.password")
 	}
 	turnSecret := a.TURN.Secret
 	if a.TURN.Host != "" && turnSecret == "" {
 		turnSecret = existingSecret(in.Existing, a, turnSecretEnv, cfgTURNSecret)
 	}
 	if a.TURN.Host != "" && turnSecret == "" {
-		turnSecret = rand.Text()
+		turnSecret = in.Generated.secret("turn.secret")
 	}
 	s := newSetup(cfg, in, password, turnSecret)
 	var pair keyPair

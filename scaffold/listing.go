@@ -14,12 +14,18 @@ import (
 // and the accessible review all render one, so a screen-reader user learns
 // what a sighted user sees. Every text in it has the plan's secrets masked.
 //
-// The next steps and DNS records are not in it: they are printed after
-// writing (and a dry run writes nothing), alike for every way of running.
+// The DNS records are in it too, as the generated README lists them: a
+// warning asks for them before going live. The next steps are not: they are
+// printed after writing (and a dry run writes nothing).
 type Listing struct {
 	Rows     []Row
 	Warnings []string
+	// DNS are the records to create, in zone-file syntax (Plan.DNS).
+	DNS []string
 }
+
+// DNSHeading introduces the DNS records wherever they are listed.
+const DNSHeading = "DNS records (replace the example addresses with your server's):"
 
 // Row is one planned entry as listed.
 type Row struct {
@@ -68,12 +74,15 @@ func Describe(p Plan, changes []Change, diff func(Change) string) Listing {
 	for _, w := range p.Warnings {
 		l.Warnings = append(l.Warnings, redact(r, w))
 	}
+	for _, d := range p.DNS {
+		l.DNS = append(l.DNS, redact(r, d))
+	}
 	return l
 }
 
 // WriteText writes the listing as plain text: the rows, each path joined to
-// dir ("" leaves them relative), then the diffs, then the warnings. The dry
-// run prints it, and so does the accessible review.
+// dir ("" leaves them relative), then the diffs, the warnings and the DNS
+// records. The dry run prints it, and so does the accessible review.
 func (l Listing) WriteText(w io.Writer, dir string) error {
 	ew := &errWriter{w: w}
 	for _, r := range l.Rows {
@@ -88,6 +97,12 @@ func (l Listing) WriteText(w io.Writer, dir string) error {
 		ew.printf("\nBefore going live:\n")
 		for _, s := range l.Warnings {
 			ew.printf("  - %s\n", s)
+		}
+	}
+	if len(l.DNS) > 0 {
+		ew.printf("\n%s\n", DNSHeading)
+		for _, d := range l.DNS {
+			ew.printf("  %s\n", d)
 		}
 	}
 	return ew.err

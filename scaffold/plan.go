@@ -90,6 +90,10 @@ type Inputs struct {
 	// reuses the database password and a still-valid certificate; nil for a
 	// fresh setup.
 	Existing afero.Fs
+	// Generated keeps the secrets made up for answers that leave them
+	// empty, so that planning again makes the same ones (see Generated);
+	// nil makes new ones for every plan.
+	Generated *Generated
 }
 
 func (p *Plan) add(f File) { p.Files = append(p.Files, f) }

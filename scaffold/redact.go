@@ -87,3 +87,11 @@ func redact(r *strings.Replacer, s string) string {
 	}
 	return r.Replace(s)
 }
+
+// Masked is the text of f as a person may see it before it is written: the
+// plan's secrets masked wherever they occur, and every value of a line that
+// assigns a password or secret, as Diff masks them (see redactor and
+// maskSecretLines). Lines are kept whole, so f.Marks still apply.
+func (p Plan) Masked(f File) string {
+	return maskSecretLines(f.Path, redact(redactor(p.Secrets), string(f.Data)))
+}

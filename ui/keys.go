@@ -12,6 +12,13 @@ type keyMap struct {
 	Preview    key.Binding // the preview instead of the questions (narrow terminals)
 	SwitchFile key.Binding // the other file in the preview
 	Quit       key.Binding // stop, writing nothing
+
+	// The review scrolls (see reviewpage.go).
+	LineUp, LineDown key.Binding
+	PageUp, PageDown key.Binding
+	Top, Bottom      key.Binding
+	// Help only: how the review's keys are named on its help line.
+	Scroll, Ends, Choose, Confirm key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -20,6 +27,16 @@ func newKeyMap() keyMap {
 		Preview:    key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "preview")),
 		SwitchFile: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "switch file")),
 		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		LineUp:     key.NewBinding(key.WithKeys("up")),
+		LineDown:   key.NewBinding(key.WithKeys("down")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown")),
+		Top:        key.NewBinding(key.WithKeys("home")),
+		Bottom:     key.NewBinding(key.WithKeys("end")),
+		Scroll:     key.NewBinding(key.WithKeys("pgup", "pgdown", "up", "down"), key.WithHelp("pgup/pgdn/↑↓", "scroll")),
+		Ends:       key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", "top/end")),
+		Choose:     key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→", "choose")),
+		Confirm:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 	}
 }
 

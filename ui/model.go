@@ -26,8 +26,20 @@ type Options struct {
 	Compare func(out string, p scaffold.Plan) ([]scaffold.Change, error)
 	// Diff shows how a changed file would change (secrets masked); nil
 	// shows none.
-	Diff  func(out string, c scaffold.Change) string
+	Diff func(out string, c scaffold.Change) string
+	// Write writes the plan the review showed. The review says that it
+	// replaces the files that differ, keeping backups.
 	Write func(out string, p scaffold.Plan) (scaffold.Result, error)
+	// DryRun ends the wizard at its review (--dry-run): the review is the
+	// dry run, and nothing is written.
+	DryRun bool
+	// BackupDir is where Write keeps the old files it replaces
+	// (--backup-dir), "" beside each; the review says which.
+	BackupDir string
+	// SaveAnswers keeps the answers when writing failed, so that what a
+	// person typed is never lost, and says where (a file only they may
+	// read: it holds the database password); nil saves nothing.
+	SaveAnswers func(a config.Answers) (string, error)
 }
 
 // Outcome is how a wizard run ended.
@@ -37,9 +49,15 @@ type Outcome struct {
 	Plan    scaffold.Plan
 	Result  scaffold.Result
 	Aborted bool // ctrl+c: nothing was written
-	// Err is why the run stopped short; nil with Aborted false means the
-	// plan was written.
+	// Err is why the run stopped short; nil with Aborted and DryRun false
+	// means the plan was written.
 	Err error
+	// DryRun: the run ended at its review (Options.DryRun); nothing was
+	// written.
+	DryRun bool
+	// Saved is where the answers were saved after writing failed
+	// (Options.SaveAnswers), or "".
+	Saved string
 }
 
 type phase int
@@ -78,6 +96,8 @@ type Model struct {
 	// reviewed is the plan the review showed: exactly what gets written.
 	reviewed    *scaffold.Plan
 	reviewedOut string
+	review      review // what the review page shows (see review.go)
+	saveErr     error  // why the answers could not be saved
 }
 
 // wideLayout is the width from which the preview sits beside the questions.
@@ -200,6 +220,9 @@ type writtenMsg struct {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
+		if m.phase == asking && m.onReview() && m.scrollReview(msg) {
+			return m, nil
+		}
 		switch {
 		case key.Matches(msg, m.keys.Quit):
 			return m.abort()
@@ -235,6 +258,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help = newHelp(m.styles, m.width)
 	case writtenMsg:
 		m.outcome.Result, m.outcome.Err = msg.result, msg.err
+		if msg.err != nil && m.opts.SaveAnswers != nil {
+			// A person's answers are never lost with a failed write.
+			m.outcome.Saved, m.saveErr = m.opts.SaveAnswers(m.outcome.Answers)
+		}
 		m.phase = done
 		return m, tea.Quit
 	case spinner.TickMsg:
@@ -307,6 +334,12 @@ func (m *Model) next() (tea.Model, tea.Cmd) {
 	}
 	a, out, p := m.answers(), m.reviewedOut, *m.reviewed
 	m.outcome.Answers, m.outcome.Out, m.outcome.Plan = a, out, p
+	if m.opts.DryRun {
+		// The review was the dry run.
+		m.outcome.DryRun = true
+		m.phase = done
+		return m, tea.Quit
+	}
 	m.phase = writing
 	write := func() tea.Msg {
 		res, err := m.opts.Write(out, p)
@@ -322,7 +355,8 @@ func (m *Model) out() string {
 	return strings.TrimSpace(m.d.Out)
 }
 
-// reviewForm lists what will be written and asks to confirm.
+// reviewForm plans the answers for the review (see review) and asks to
+// confirm: write, or, with --dry-run, done.
 func (m *Model) reviewForm() *huh.Form {
 	a := m.answers()
 	out := m.out()
@@ -332,37 +366,20 @@ func (m *Model) reviewForm() *huh.Form {
 	if err == nil {
 		m.reviewed = &plan
 	}
-	var body strings.Builder
-	if err != nil {
-		var problems config.Problems
-		if errors.As(err, &problems) {
-			body.WriteString("Fix these first (esc goes back):\n")
-			for _, p := range problems {
-				body.WriteString("  " + p.Error() + "\n")
-			}
-		} else {
-			body.WriteString(err.Error() + "\n")
-		}
-	} else {
-		l, cerr := m.opts.listing(out, plan)
-		if cerr != nil {
-			body.WriteString(cerr.Error() + "\n")
-		}
-		fmt.Fprintf(&body, "Into %s:\n", out)
-		writeReview(&body, l)
-	}
+	m.review = newReview(m.opts, out, plan, err)
 	valid := err == nil
-	confirm := huh.NewConfirm().Title("Write these files?").Affirmative("Write").Negative("Go back").
+	affirmative := "Write"
+	if m.opts.DryRun {
+		affirmative = "Done (dry run)"
+	}
+	confirm := huh.NewConfirm().Title(m.review.question()).Affirmative(affirmative).Negative("Go back").
 		Value(&m.d.Confirm).Validate(func(yes bool) error {
 		if yes && !valid {
 			return errors.New("the answers have problems; go back and fix them")
 		}
 		return nil
 	})
-	return huh.NewForm(huh.NewGroup(
-		huh.NewNote().Title("Review").Description(literal(strings.TrimRight(body.String(), "\n"))),
-		confirm,
-	))
+	return huh.NewForm(huh.NewGroup(confirm)).WithShowHelp(false)
 }
 
 // View draws the page: header, questions, preview, keys.
@@ -379,12 +396,12 @@ func (m *Model) render() string {
 	case writing:
 		return m.spinner.View() + " Writing files…\n"
 	case done:
-		if m.outcome.Err != nil {
-			return m.styles.Error.Render("Writing failed: "+m.outcome.Err.Error()) + "\n"
-		}
-		return m.styles.Title.Render("Done.") + " The summary follows.\n"
+		return m.doneView()
 	}
 	p := m.currentPage()
+	if m.onReview() {
+		return m.reviewView(p)
+	}
 	step := fmt.Sprintf("  step %d of %d", m.page+1, len(pages)+1)
 	header := m.styles.Title.Render(p.title) + m.styles.Subtle.Render(truncate(step, m.width-lipgloss.Width(p.title)))
 	keys := m.helpLine()

@@ -14,7 +14,8 @@ import (
 )
 
 // preview holds the files the current answers produce, from the same
-// scaffold.Plan that will be written. It is recomputed only when the
+// scaffold.Plan that will be written (main plans with the same generated
+// secrets throughout a run: scaffold.Generated), secrets masked. It is recomputed only when the
 // answers change.
 type preview struct {
 	// drawn caches the last rendered box: a key press that changes
@@ -59,12 +60,14 @@ func (m *Model) refreshPreview() {
 		}
 		return
 	}
+	// The files as they will be written, secrets masked as --dry-run
+	// masks them (Plan.Masked): the plan knows its secrets.
 	if f, ok := p.File(scaffold.ConfigPath(a)); ok {
-		m.preview.files[0], m.preview.marks[0] = previewLines(f.Data), f.Marks
+		m.preview.files[0], m.preview.marks[0] = previewLines(p.Masked(f)), f.Marks
 	}
 	m.preview.files[1], m.preview.marks[1] = []string{"(a host install has no compose.yaml)"}, nil
 	if f, ok := p.File("compose.yaml"); ok {
-		m.preview.files[1], m.preview.marks[1] = previewLines(f.Data), f.Marks
+		m.preview.files[1], m.preview.marks[1] = previewLines(p.Masked(f)), f.Marks
 	}
 }
 
@@ -83,8 +86,8 @@ func (m *Model) shownProblems(found []config.Problem) []string {
 
 // previewLines splits a file into lines, tabs expanded, so that widths are
 // measured as they are drawn.
-func previewLines(data []byte) []string {
-	text := strings.ReplaceAll(strings.TrimRight(string(data), "\n"), "\t", "    ")
+func previewLines(data string) []string {
+	text := strings.ReplaceAll(strings.TrimRight(data, "\n"), "\t", "    ")
 	return strings.Split(text, "\n")
 }
 

@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
+	"prosody-wizard/config"
 	"prosody-wizard/scaffold"
 )
 
@@ -18,44 +22,233 @@ func (o Options) listing(out string, p scaffold.Plan) (scaffold.Listing, error) 
 	return scaffold.Describe(p, changes, diff), err
 }
 
-// writeReview renders the listing for the wizard's review page: paths
-// relative to the "Into" line above them and owners unpadded, so that rows
-// fit narrow terminals; then the diffs and the warnings.
-func writeReview(b *strings.Builder, l scaffold.Listing) {
-	for _, r := range l.Rows {
-		size := r.Size()
-		if !r.Folder && !r.Secret {
-			size += " B"
-		}
-		fmt.Fprintf(b, "  %-7s %04o %d:%d %7s  %s\n", r.Status, r.Mode, r.UID, r.GID, size, r.Path)
-	}
-	for _, r := range l.Rows {
-		if r.Diff != "" {
-			b.WriteString("\n" + strings.TrimRight(r.Diff, "\n") + "\n")
-		}
-	}
-	if len(l.Warnings) > 0 {
-		b.WriteString("\nBefore going live:\n")
-		for _, w := range l.Warnings {
-			b.WriteString("  - " + w + "\n")
-		}
-	}
+// review is what the review page shows above its question, in a view that
+// scrolls: the folder, the files, the warnings, the DNS records and the
+// diffs, or the problems that stop the plan.
+type review struct {
+	out       string
+	problems  []string // why there is no plan: nothing else is shown
+	err       string   // the folder could not be compared
+	listing   scaffold.Listing
+	dryRun    bool
+	backupDir string
+
+	top   int      // the first line shown
+	width int      // the width lines were wrapped for
+	lines []string // the text, wrapped to width and styled
 }
 
-// noteMarkup are the characters a huh Note's description reads as markup:
-// _ and * toggle italic and bold, ` a code span, \ escapes.
-const noteMarkup = "\\_*`"
-
-// literal escapes text for a huh Note's description, so that it shows as
-// it is: a path with _ or a masked *** in a diff would otherwise lose
-// characters.
-func literal(text string) string {
-	var b strings.Builder
-	for _, r := range text {
-		if strings.ContainsRune(noteMarkup, r) {
-			b.WriteByte('\\')
+// newReview is the review of plan (or of why there is none, err) for the
+// output folder out.
+func newReview(o Options, out string, plan scaffold.Plan, err error) review {
+	r := review{out: out, dryRun: o.DryRun, backupDir: o.BackupDir}
+	if err != nil {
+		var problems config.Problems
+		if errors.As(err, &problems) {
+			for _, p := range problems {
+				r.problems = append(r.problems, p.Error())
+			}
+		} else {
+			r.problems = []string{err.Error()}
 		}
-		b.WriteRune(r)
+		return r
 	}
-	return b.String()
+	l, cerr := o.listing(out, plan)
+	if cerr != nil {
+		r.err = cerr.Error()
+	}
+	r.listing = l
+	return r
+}
+
+// replaced counts the files the write replaces: those that differ.
+func (r *review) replaced() int {
+	n := 0
+	for _, row := range r.listing.Rows {
+		if row.Status == "changed" {
+			n++
+		}
+	}
+	return n
+}
+
+// question is the title of the review's confirm.
+func (r *review) question() string {
+	switch n := r.replaced(); {
+	case len(r.problems) > 0:
+		return "Fix the problems first"
+	case r.dryRun:
+		return "Dry run: nothing will be written"
+	case n > 0:
+		return fmt.Sprintf("Write these files? (%d replaced, backups kept)", n)
+	}
+	return "Write these files?"
+}
+
+// wrap lays the review out for a terminal width cells wide, styled.
+func (r *review) wrap(st Styles, width int) {
+	if r.width == width && r.lines != nil {
+		return
+	}
+	r.width = width
+	var lines []string
+	add := func(style func(...string) string, indent int, text string) {
+		for _, l := range wrapHanging(text, width, indent) {
+			lines = append(lines, style(l))
+		}
+	}
+	plain := func(s ...string) string { return strings.Join(s, "") }
+	blank := func() { lines = append(lines, "") }
+	if len(r.problems) > 0 {
+		add(st.Error.Render, 2, "Fix these first (esc goes back):")
+		for _, p := range r.problems {
+			add(st.Error.Render, 4, "  "+p)
+		}
+		r.lines = lines
+		return
+	}
+	add(st.Title.Render, 2, "Into "+r.out+":")
+	if r.err != "" {
+		add(st.Error.Render, 2, r.err)
+	}
+	switch n := r.replaced(); {
+	case r.dryRun:
+		add(st.Warning.Render, 0, "Dry run (--dry-run): nothing is written. This review is the plan; Done ends here.")
+	case n > 0:
+		where := "beside it as NAME.bak.<time>"
+		if r.backupDir != "" {
+			where = "under " + r.backupDir + "/ (--backup-dir)"
+		}
+		add(st.Warning.Render, 0, fmt.Sprintf("%d file(s) differ from what is there. Write replaces them and keeps each old one %s, as --force does. Their diffs are at the end.", n, where))
+	}
+	for _, row := range r.listing.Rows {
+		size := row.Size()
+		if !row.Folder && !row.Secret {
+			size += " B"
+		}
+		style := st.StatusSame.Render
+		switch row.Status {
+		case "new":
+			style = st.StatusNew.Render
+		case "changed", "mode":
+			style = st.StatusMod.Render
+		}
+		add(style, 4, fmt.Sprintf("  %-7s %04o %d:%d %7s  %s", row.Status, row.Mode, row.UID, row.GID, size, row.Path))
+	}
+	if len(r.listing.Warnings) > 0 {
+		blank()
+		add(st.Title.Render, 0, "Before going live:")
+		for _, w := range r.listing.Warnings {
+			add(plain, 4, "  - "+w)
+		}
+	}
+	if len(r.listing.DNS) > 0 {
+		blank()
+		add(st.Title.Render, 0, scaffold.DNSHeading)
+		for _, d := range r.listing.DNS {
+			add(plain, 4, "  "+d)
+		}
+	}
+	first := true
+	for _, row := range r.listing.Rows {
+		if row.Diff == "" {
+			continue
+		}
+		if first {
+			blank()
+			add(st.Title.Render, 0, "What changes:")
+			first = false
+		}
+		for _, l := range strings.Split(strings.TrimRight(row.Diff, "\n"), "\n") {
+			style := plain
+			switch {
+			case strings.HasPrefix(l, "+"):
+				style = st.StatusNew.Render
+			case strings.HasPrefix(l, "-"):
+				style = st.Error.Render
+			case strings.HasPrefix(l, "@@"):
+				style = st.Subtle.Render
+			}
+			add(style, 1, strings.ReplaceAll(l, "\t", "    "))
+		}
+	}
+	r.lines = lines
+}
+
+// scroll moves the view by n lines (negative: up), within the text for a
+// view height lines tall.
+func (r *review) scroll(n, height int) {
+	r.top = max(0, min(r.top+n, len(r.lines)-height))
+}
+
+// view draws height lines of the text from top, padded, and the line
+// under them that says where they are.
+func (r *review) view(st Styles, height int) (body, where string) {
+	r.scroll(0, height)
+	end := min(len(r.lines), r.top+height)
+	shown := append([]string(nil), r.lines[r.top:end]...)
+	for len(shown) < height {
+		shown = append(shown, "")
+	}
+	switch {
+	case len(r.lines) <= height:
+		where = "all shown"
+	case end >= len(r.lines):
+		where = fmt.Sprintf("lines %d–%d of %d · end", r.top+1, end, len(r.lines))
+	default:
+		where = fmt.Sprintf("lines %d–%d of %d · pgdn/↓ for more", r.top+1, end, len(r.lines))
+	}
+	return strings.Join(shown, "\n"), st.Subtle.Render(truncate("── "+where+" ", r.width))
+}
+
+// wrapHanging breaks plain text into lines of at most width cells: at a
+// space where it can, anywhere where it must (a long path). Lines after
+// the first are indented by indent spaces, so a wrapped row or warning
+// reads as one.
+func wrapHanging(s string, width, indent int) []string {
+	width = max(width, 8)
+	indent = min(indent, width/2)
+	var out []string
+	limit, prefix := width, ""
+	for ansi.StringWidth(s) > limit {
+		cut := breakAt(s, limit)
+		out = append(out, prefix+strings.TrimRight(s[:cut], " "))
+		s = strings.TrimLeft(s[cut:], " ")
+		limit, prefix = width-indent, strings.Repeat(" ", indent)
+	}
+	return append(out, prefix+s)
+}
+
+// breakAt is where a line of s at most limit cells wide ends: its last
+// space after some text, else as many characters as fit (at least one).
+func breakAt(s string, limit int) int {
+	w, fit, space := 0, 0, -1
+	for i, r := range s {
+		rw := ansi.StringWidth(string(r))
+		if w+rw > limit {
+			break
+		}
+		w += rw
+		fit = i + len(string(r))
+		if r == ' ' && strings.TrimSpace(s[:i]) != "" {
+			space = i
+		}
+	}
+	switch {
+	case fit < len(s) && s[fit] == ' ':
+		return fit // the line ends right before a space
+	case space > 0:
+		return space
+	case fit == 0:
+		_, size := firstRune(s)
+		return size
+	}
+	return fit
+}
+
+func firstRune(s string) (rune, int) {
+	for _, r := range s {
+		return r, len(string(r))
+	}
+	return 0, 0
 }

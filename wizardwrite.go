@@ -1,0 +1,175 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/spf13/afero"
+
+	"prosody-wizard/config"
+	"prosody-wizard/scaffold"
+	"prosody-wizard/ui"
+)
+
+// The wizard's write. Its review lists every file as new, changed or the
+// same and says that Write replaces the changed ones, keeping each old one
+// as NAME.bak.<time> (or under --backup-dir): a re-run that changes a setup
+// is the point of the wizard, so confirming that review is the --force the
+// command line asks for. What the review did not show is never replaced:
+// a file that changed since (another run, an editor) stops the write,
+// unless --force was given.
+
+// reviewed remembers the last comparison the wizard's review made (its
+// Compare), per output folder: what the person saw before confirming.
+type reviewed struct {
+	mu   sync.Mutex
+	out  string
+	seen []scaffold.Change
+}
+
+func (r *reviewed) remember(out string, changes []scaffold.Change) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.out, r.seen = out, changes
+}
+
+// changes are those remembered for out; nil when the review compared
+// another folder, or none.
+func (r *reviewed) changes(out string) []scaffold.Change {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.out != out {
+		return nil
+	}
+	return r.seen
+}
+
+// changedSinceError lists files that are not as the review showed them;
+// nothing was written.
+type changedSinceError struct{ paths []string }
+
+func (e *changedSinceError) Error() string {
+	return fmt.Sprintf("%d file(s) changed after the review, so nothing was written (run the wizard again to review them, or use --force to replace them anyway, keeping backups): %s",
+		len(e.paths), strings.Join(e.paths, ", "))
+}
+
+// changedSince names the files the write would replace (now) that the
+// review did not show as changed, or showed at another size (seen): their
+// contents are not what the person saw, so they are not replaced. Folders
+// made and modes fixed since do not count: those lose nothing.
+func changedSince(seen, now []scaffold.Change) []string {
+	was := make(map[string]scaffold.Change, len(seen))
+	for _, c := range seen {
+		was[c.Path] = c
+	}
+	var moved []string
+	for _, c := range now {
+		if c.Status != scaffold.StatusChanged {
+			continue
+		}
+		if s, ok := was[c.Path]; !ok || s.Status != scaffold.StatusChanged || s.OldSize != c.OldSize {
+			moved = append(moved, c.Path)
+		}
+	}
+	return moved
+}
+
+// writeWizardPlan is the wizard's write: the plan its review showed, into
+// the locked folder, replacing the changed files the review listed (seen)
+// and keeping backups. Under the lock it compares again: files another run
+// wrote since the review stop the write (see changedSince), unless
+// --force. The wait for another run is not announced: the wizard owns the
+// terminal, and reports a BusyError itself.
+func writeWizardPlan(out string, plan scaffold.Plan, o options, seen []scaffold.Change) (scaffold.Result, error) {
+	l, err := lockOutput(out, io.Discard)
+	if err != nil {
+		return scaffold.Result{}, err
+	}
+	if !o.force {
+		now, err := scaffold.Compare(l.Tree, plan)
+		if err == nil {
+			if moved := changedSince(seen, now); len(moved) > 0 {
+				err = &changedSinceError{moved}
+			}
+		}
+		if err != nil {
+			l.release(false)
+			return scaffold.Result{}, err
+		}
+	}
+	o.force = true // the review said so
+	res, err := applyLocked(l, out, plan, o)
+	l.release(len(res.Written) > 0)
+	return res, err
+}
+
+// savedAnswersPattern names the file the answers are saved in when writing
+// failed (os.CreateTemp fills in the *).
+const savedAnswersPattern = "prosody-wizard-answers-*.yaml"
+
+// saveAnswers keeps the answers of a wizard run whose write failed, so that
+// what a person typed is never lost: in a new file in the current folder,
+// else in the temporary folder. The file is created with O_EXCL (a link or
+// any file already there is never followed or overwritten; another name is
+// chosen) and mode 0600: the answers hold the database password as typed.
+// It returns the file's absolute path.
+func saveAnswers(a config.Answers) (string, error) {
+	data := config.Marshal(a)
+	var errs []error
+	for _, dir := range []string{".", os.TempDir()} {
+		f, err := os.CreateTemp(dir, savedAnswersPattern)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		_, err = f.Write(data)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(f.Name())
+			errs = append(errs, err)
+			continue
+		}
+		if abs, err := filepath.Abs(f.Name()); err == nil {
+			return abs, nil
+		}
+		return f.Name(), nil
+	}
+	return "", fmt.Errorf("cannot save the answers: %w", errors.Join(errs...))
+}
+
+// savedError is a failed write whose answers were saved (saveAnswers):
+// exitCode reports err, then where the answers are and how to go on.
+type savedError struct {
+	err  error
+	path string // the saved answers
+	out  string // the output folder they were for
+}
+
+func (e *savedError) Error() string { return e.err.Error() }
+func (e *savedError) Unwrap() error { return e.err }
+
+// hint says where the answers are and how to start from them again.
+func (e *savedError) hint() string {
+	return fmt.Sprintf("Your answers are saved in %s\n(mode 0600: it holds the database password as typed). Start from them again with:\n  %s\n",
+		e.path, scaffold.ShellCommand("prosody-wizard", "--answers", e.path, "--edit", "--out", e.out))
+}
+
+// dryRunWizard ends a wizard run with --dry-run: the review was the dry
+// run; the same listing goes to stdout, and nothing is written.
+func dryRunWizard(outcome ui.Outcome, stdout io.Writer) error {
+	_, err := withView(outcome.Out, func(root afero.Fs) (struct{}, error) {
+		return struct{}{}, dryRun(root, outcome.Plan, outcome.Answers, displayDir(outcome.Out), stdout)
+	})
+	return err
+}
+
