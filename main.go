@@ -161,8 +161,9 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) error {
 		}
 		start = a
 		// A compose repo keeps its answers at its root: edit it in place.
+		// By its full path: "." would not say which folder it is.
 		if out == "" && a.Deploy == config.DeployCompose && filepath.Base(file) == "answers.yaml" {
-			out = filepath.Dir(file)
+			out = displayDir(filepath.Dir(file))
 		}
 	}
 	// One Generated for the session: every plan (the preview's, the

@@ -61,6 +61,9 @@ func TestDescribe(t *testing.T) {
 	if !slices.Equal(l.Warnings, p.Warnings) || len(l.Warnings) == 0 {
 		t.Errorf("warnings %q, want the plan's %q", l.Warnings, p.Warnings)
 	}
+	if !slices.Equal(l.DNS, p.DNS) || len(l.DNS) == 0 {
+		t.Errorf("DNS records %q, want the plan's %q", l.DNS, p.DNS)
+	}
 
 	var b strings.Builder
 	if err := l.WriteText(&b, "out"); err != nil {
@@ -76,6 +79,7 @@ func TestDescribe(t *testing.T) {
 		"  same    0750  1000:1000   folder  out/prosody\n",
 		"\n--- a/README.md\n+++ b/README.md\n",
 		"\nBefore going live:\n  - " + p.Warnings[0] + "\n",
+		"\n" + DNSHeading + "\n  " + p.DNS[0] + "\n",
 	} {
 		if !strings.Contains(text, s) {
 			t.Errorf("the text lacks %q:\n%s", s, text)

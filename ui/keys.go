@@ -33,8 +33,8 @@ func newKeyMap() keyMap {
 		PageDown:   key.NewBinding(key.WithKeys("pgdown")),
 		Top:        key.NewBinding(key.WithKeys("home")),
 		Bottom:     key.NewBinding(key.WithKeys("end")),
-		Scroll:     key.NewBinding(key.WithKeys("pgup", "pgdown", "up", "down"), key.WithHelp("pgup/pgdn/↑↓", "scroll")),
-		Ends:       key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", "top/end")),
+		Scroll:     key.NewBinding(key.WithKeys("pgup", "pgdown", "up", "down"), key.WithHelp("pgup/pgdn", "scroll")),
+		Ends:       key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", "ends")),
 		Choose:     key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→", "choose")),
 		Confirm:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 	}

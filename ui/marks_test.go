@@ -76,8 +76,10 @@ var questionChanges = map[string][]func(d *draft){
 }
 
 // unshown are the questions whose answers land in files the preview does
-// not show (certificates, certbot.sh), so no change of theirs can be seen.
-var unshown = []string{"tls.cert", "tls.key", "tls.email"}
+// not show (certificates, certbot.sh), or that it masks (the database
+// password: see TestPreviewMasksSecrets), so no change of theirs can be
+// seen.
+var unshown = []string{"tls.cert", "tls.key", "tls.email", "database.password"}
 
 // marksRig plans drafts as the wizard does, with pinned inputs and
 // certificate files to point tls.cert and tls.key at.

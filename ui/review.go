@@ -92,10 +92,13 @@ func (r *review) wrap(st Styles, width int) {
 	}
 	r.width = width
 	var lines []string
-	add := func(style func(...string) string, indent int, text string) {
-		for _, l := range wrapHanging(text, width, indent) {
+	addWrapped := func(style func(...string) string, wrapped []string) {
+		for _, l := range wrapped {
 			lines = append(lines, style(l))
 		}
+	}
+	add := func(style func(...string) string, indent int, text string) {
+		addWrapped(style, wrapHanging(text, width, indent))
 	}
 	plain := func(s ...string) string { return strings.Join(s, "") }
 	blank := func() { lines = append(lines, "") }
@@ -146,6 +149,9 @@ func (r *review) wrap(st Styles, width int) {
 		blank()
 		add(st.Title.Render, 0, scaffold.DNSHeading)
 		for _, d := range r.listing.DNS {
+			if ansi.StringWidth(d)+2 > width {
+				d = strings.Join(strings.Fields(d), " ") // the columns do not fit anyway
+			}
 			add(plain, 4, "  "+d)
 		}
 	}
@@ -169,7 +175,9 @@ func (r *review) wrap(st Styles, width int) {
 			case strings.HasPrefix(l, "@@"):
 				style = st.Subtle.Render
 			}
-			add(style, 1, strings.ReplaceAll(l, "\t", "    "))
+			// A wrapped diff line goes on after a mark, so that it is not
+			// read as a line of its own.
+			addWrapped(style, wrapPrefixed(strings.ReplaceAll(l, "\t", "    "), width, "↪ "))
 		}
 	}
 	r.lines = lines
@@ -198,7 +206,11 @@ func (r *review) view(st Styles, height int) (body, where string) {
 	default:
 		where = fmt.Sprintf("lines %d–%d of %d · pgdn/↓ for more", r.top+1, end, len(r.lines))
 	}
-	return strings.Join(shown, "\n"), st.Subtle.Render(truncate("── "+where+" ", r.width))
+	rule := "── " + where + " "
+	if pad := r.width - ansi.StringWidth(rule); pad > 0 {
+		rule += strings.Repeat("─", pad)
+	}
+	return strings.Join(shown, "\n"), st.Subtle.Render(truncate(rule, r.width))
 }
 
 // wrapHanging breaks plain text into lines of at most width cells: at a
@@ -206,15 +218,19 @@ func (r *review) view(st Styles, height int) (body, where string) {
 // the first are indented by indent spaces, so a wrapped row or warning
 // reads as one.
 func wrapHanging(s string, width, indent int) []string {
+	return wrapPrefixed(s, width, strings.Repeat(" ", min(indent, max(width, 8)/2)))
+}
+
+// wrapPrefixed is wrapHanging with cont before each line after the first.
+func wrapPrefixed(s string, width int, cont string) []string {
 	width = max(width, 8)
-	indent = min(indent, width/2)
 	var out []string
 	limit, prefix := width, ""
 	for ansi.StringWidth(s) > limit {
 		cut := breakAt(s, limit)
 		out = append(out, prefix+strings.TrimRight(s[:cut], " "))
 		s = strings.TrimLeft(s[cut:], " ")
-		limit, prefix = width-indent, strings.Repeat(" ", indent)
+		limit, prefix = width-ansi.StringWidth(cont), cont
 	}
 	return append(out, prefix+s)
 }

@@ -60,7 +60,9 @@ func (m *Model) reviewView(p page) string {
 // reviewHelp names the review's keys: scrolling first, which narrow
 // terminals need most.
 func (m *Model) reviewHelp() string {
-	return m.help.ShortHelpView([]key.Binding{m.keys.Scroll, m.keys.Ends, m.keys.Choose, m.keys.Confirm, m.keys.Back, m.keys.Quit})
+	// help adds an item that does not fit when its "…" would not fit
+	// either (bubbles v2.2.1): cut it to the width.
+	return truncate(m.help.ShortHelpView([]key.Binding{m.keys.Scroll, m.keys.Ends, m.keys.Choose, m.keys.Confirm, m.keys.Back, m.keys.Quit}), m.width)
 }
 
 // doneView is the last screen: done, or why writing failed and where the
