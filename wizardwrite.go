@@ -172,4 +172,3 @@ func dryRunWizard(outcome ui.Outcome, stdout io.Writer) error {
 	})
 	return err
 }
-
