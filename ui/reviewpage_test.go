@@ -320,3 +320,17 @@ func TestPreviewMasksSecrets(t *testing.T) {
 		})
 	}
 }
+
+// TestAccessibleDryRun: accessible mode honours --dry-run too: the review,
+// then the end, nothing written and no question to write.
+func TestAccessibleDryRun(t *testing.T) {
+	opts, fs := flowOptions(config.Defaults())
+	opts.DryRun = true
+	out, transcript := runAcc(t, opts, script(append(defaultLines, "y")...), nil)
+	if !out.DryRun || out.Err != nil || out.Aborted || fs.writes != 0 || len(out.Plan.Files) == 0 {
+		t.Errorf("outcome %+v after %d writes; want a dry run with its plan", out, fs.writes)
+	}
+	if !strings.Contains(transcript, "Dry run: nothing written.") || strings.Contains(transcript, "Write these files?") {
+		t.Errorf("transcript:\n%s", transcript)
+	}
+}

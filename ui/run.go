@@ -79,6 +79,11 @@ ctrl+c quits without writing anything.`)
 		if err := l.WriteText(w, ""); err != nil {
 			return Outcome{}, err
 		}
+		if opts.DryRun {
+			// The review was the dry run (--dry-run).
+			fmt.Fprintln(w, "\nDry run: nothing written.")
+			return Outcome{Answers: answers, Out: dir, Plan: plan, DryRun: true}, nil
+		}
 		// Write is the default, as on the terminal UI's review; no goes
 		// back to the questions, every answer kept.
 		d.Confirm = true
