@@ -160,7 +160,7 @@ func (e *savedError) Unwrap() error { return e.err }
 
 // hint says where the answers are and how to start from them again.
 func (e *savedError) hint() string {
-	return fmt.Sprintf("Your answers are saved in %s\n(mode 0600: it holds the database password as typed). Start from them again with:\n  %s\n",
+	return fmt.Sprintf("Your answers are saved in %s\n(mode 0600: it holds the database password). Start from them again:\n  %s\n",
 		e.path, scaffold.ShellCommand("prosody-wizard", "--answers", e.path, "--edit", "--out", e.out))
 }
 
