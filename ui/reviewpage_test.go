@@ -35,7 +35,7 @@ func reviewCase(t *testing.T, editing bool) *reviewRig {
 func toReview(d *driver) { d.enterUntil("review", 60) }
 
 // End, PgDn… as keys.
-func (d *driver) key(code rune) { d.send(tea.KeyPressMsg{Code: code}) }
+func (d *driver) press(code rune) { d.send(tea.KeyPressMsg{Code: code}) }
 
 // checkScreen: the screen fits the terminal, and the question and its
 // answers are on it.
@@ -75,14 +75,14 @@ func TestReviewScreens(t *testing.T) {
 					t.Errorf("the top does not name the folder:\n%s", ansi.Strip(top))
 				}
 				goldenView(t, name+"-top", top)
-				d.key(tea.KeyEnd)
+				d.press(tea.KeyEnd)
 				bottom := d.render()
 				checkScreen(t, "bottom", bottom, size.w, size.h)
 				if !strings.Contains(ansi.Strip(bottom), "· end ") {
 					t.Errorf("End does not reach the end:\n%s", ansi.Strip(bottom))
 				}
 				goldenView(t, name+"-bottom", bottom)
-				d.key(tea.KeyHome)
+				d.press(tea.KeyHome)
 				if again := d.render(); again != top {
 					t.Errorf("Home does not go back to the top:\n%s", ansi.Strip(again))
 				}
@@ -147,7 +147,7 @@ func TestReviewShowsEverything(t *testing.T) {
 				if i > 200 {
 					t.Fatal("PgDn never reached the end")
 				}
-				d.key(tea.KeyPgDown)
+				d.press(tea.KeyPgDown)
 			}
 			var all strings.Builder
 			for i := 0; i < len(seen); i++ {
@@ -168,7 +168,7 @@ func TestReviewShowsEverything(t *testing.T) {
 			for i := len(screens) - 2; i >= 0; i-- {
 				var before int
 				d.with(func(m *Model) { before = m.review.top })
-				d.key(tea.KeyPgUp)
+				d.press(tea.KeyPgUp)
 				d.with(func(m *Model) {
 					if h := m.reviewHeight(); m.review.top != max(0, before-(h-1)) {
 						t.Errorf("PgUp from line %d went to %d, a page is %d", before+1, m.review.top+1, h-1)
