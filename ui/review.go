@@ -62,14 +62,27 @@ func newReview(o Options, out string, plan scaffold.Plan, err error) review {
 }
 
 // replaced counts the files the write replaces: those that differ.
-func (r *review) replaced() int {
+func (r *review) replaced() int { return replacedIn(r.listing) }
+
+// replacedIn counts the files of a listing that differ from what is there.
+func replacedIn(l scaffold.Listing) int {
 	n := 0
-	for _, row := range r.listing.Rows {
+	for _, row := range l.Rows {
 		if row.Status == "changed" {
 			n++
 		}
 	}
 	return n
+}
+
+// replaceNote says, on both reviews, what Write does with the n files that
+// differ: replace them, keeping backups (as --force does).
+func replaceNote(n int, backupDir string) string {
+	where := "beside it as NAME.bak.<time>"
+	if backupDir != "" {
+		where = "under " + backupDir + "/ (--backup-dir)"
+	}
+	return fmt.Sprintf("%d file(s) differ from what is there. Write replaces them and keeps each old one %s, as --force does.", n, where)
 }
 
 // question is the title of the review's confirm.
@@ -118,11 +131,7 @@ func (r *review) wrap(st Styles, width int) {
 	case r.dryRun:
 		add(st.Warning.Render, 0, "Dry run (--dry-run): nothing is written. This review is the plan; Done ends here.")
 	case n > 0:
-		where := "beside it as NAME.bak.<time>"
-		if r.backupDir != "" {
-			where = "under " + r.backupDir + "/ (--backup-dir)"
-		}
-		add(st.Warning.Render, 0, fmt.Sprintf("%d file(s) differ from what is there. Write replaces them and keeps each old one %s, as --force does. Their diffs are at the end.", n, where))
+		add(st.Warning.Render, 0, replaceNote(n, r.backupDir)+" Their diffs are at the end.")
 	}
 	for _, row := range r.listing.Rows {
 		size := row.Size()

@@ -334,3 +334,14 @@ func TestAccessibleDryRun(t *testing.T) {
 		t.Errorf("transcript:\n%s", transcript)
 	}
 }
+
+// TestAccessibleReviewSaysWriteReplaces: the accessible review says what
+// Write does with the files that differ, in the words of the TUI's.
+func TestAccessibleReviewSaysWriteReplaces(t *testing.T) {
+	r := reviewCase(t, true)
+	r.opts.BackupDir = "old"
+	review := r.accessibleReview(t)
+	if want := "3 file(s) differ from what is there. Write replaces them and keeps each old one under old/ (--backup-dir), as --force does."; !strings.Contains(flat(review), want) {
+		t.Errorf("the accessible review lacks %q:\n%s", want, review)
+	}
+}

@@ -79,6 +79,9 @@ ctrl+c quits without writing anything.`)
 		if err := l.WriteText(w, ""); err != nil {
 			return Outcome{}, err
 		}
+		if n := replacedIn(l); n > 0 && !opts.DryRun {
+			fmt.Fprintln(w, "\n"+replaceNote(n, opts.BackupDir))
+		}
 		if opts.DryRun {
 			// The review was the dry run (--dry-run).
 			fmt.Fprintln(w, "\nDry run: nothing written.")
