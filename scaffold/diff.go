@@ -81,14 +81,38 @@ var (
 
 // maskSecretLines replaces every secret value in the text of the file at
 // path (or in its diff) with ***, from the = or : to the end of the line.
+// Only lines that name a password or secret as secretLine spells them are
+// run through it: the wizard's preview masks whole files at every replan.
 func maskSecretLines(path, s string) string {
 	lua := strings.HasSuffix(path, ".lua")
 	re := secretLine()
-	return re.ReplaceAllStringFunc(s, func(m string) string {
+	mask := func(m string) string {
 		sub := re.FindStringSubmatch(m)
 		if lua && luaEnvRef().MatchString(sub[2]) || composeEnvRef().MatchString(sub[2]) {
 			return m
 		}
 		return sub[1] + mask
-	})
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, line := range strings.Split(s, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if mayNameSecret(line) {
+			line = re.ReplaceAllStringFunc(line, mask)
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// mayNameSecret reports whether a line holds a word secretLine looks for.
+func mayNameSecret(line string) bool {
+	for _, w := range [...]string{"password", "secret", "PASSWORD", "SECRET"} {
+		if strings.Contains(line, w) {
+			return true
+		}
+	}
+	return false
 }
