@@ -57,12 +57,12 @@ func (m *Model) reviewView(p page) string {
 	return strings.Join([]string{header, body, where, m.reviewFormView(), m.reviewHelp()}, "\n")
 }
 
-// reviewHelp names the review's keys: scrolling first, which narrow
-// terminals need most.
+// reviewHelp names the review's keys: scrolling first, then the ways
+// back and out, which narrow terminals need most; the buttons' keys last.
 func (m *Model) reviewHelp() string {
 	// help adds an item that does not fit when its "…" would not fit
 	// either (bubbles v2.2.1): cut it to the width.
-	return truncate(m.help.ShortHelpView([]key.Binding{m.keys.Scroll, m.keys.Ends, m.keys.Choose, m.keys.Confirm, m.keys.Back, m.keys.Quit}), m.width)
+	return truncate(m.help.ShortHelpView([]key.Binding{m.keys.Scroll, m.keys.Ends, m.keys.Back, m.keys.Quit, m.keys.Choose, m.keys.Confirm}), m.width)
 }
 
 // doneView is the last screen: done, or why writing failed and where the
