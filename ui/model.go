@@ -138,8 +138,7 @@ func (m *Model) buildPage() {
 	m.modules, m.pageKeys, m.groups = nil, nil, nil
 	m.d.shown = nil
 	if m.onReview() {
-		m.form = m.reviewForm()
-		m.form = m.form.WithShowHelp(true)
+		m.form = m.reviewForm() // its keys are on the review's own line
 	} else {
 		p := pages[m.page]
 		if p.name == "deployment" && m.d.Out == "" {

@@ -91,8 +91,8 @@ func TestReviewScreens(t *testing.T) {
 	}
 }
 
-// compact drops every space: what wrapping and padding change.
-func compact(s string) string { return strings.Join(strings.Fields(s), "") }
+// squeeze drops every space, tabs too: what wrapping and padding change.
+func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
 
 // TestReviewShowsEverything: at every size from 60x20 up, paging down
 // through the review shows the folder, every entry (status, mode, owner,
@@ -158,9 +158,9 @@ func TestReviewShowsEverything(t *testing.T) {
 				all.WriteString(line + "\n")
 			}
 			// A wrapped diff line goes on after a mark.
-			text := compact(strings.ReplaceAll(all.String(), "\n↪ ", " "))
+			text := squeeze(strings.ReplaceAll(all.String(), "\n↪ ", " "))
 			for _, w := range want {
-				if !strings.Contains(text, compact(w)) {
+				if !strings.Contains(text, squeeze(w)) {
 					t.Errorf("the review never showed %q", w)
 				}
 			}
@@ -238,13 +238,13 @@ func TestReviewWriteFailureSavesAnswers(t *testing.T) {
 			if len(saved) != 1 || len(saved[0].Domains) != 1 || saved[0].Domains[0] != "example.org" {
 				t.Fatalf("saved %+v, want the answers typed, once", saved)
 			}
-			screen := compact(ansi.Strip(m.render()))
+			screen := squeeze(ansi.Strip(m.render()))
 			want := []string{"Writing failed: the folder went away", "Your answers are saved in /home/someone/prosody-wizard-answers-1.yaml (mode 0600"}
 			if saveErr != nil {
 				want = []string{"Writing failed: the folder went away", "Saving your answers failed too: disk full"}
 			}
 			for _, s := range want {
-				if !strings.Contains(screen, compact(s)) {
+				if !strings.Contains(screen, squeeze(s)) {
 					t.Errorf("the last screen lacks %q:\n%s", s, ansi.Strip(m.render()))
 				}
 			}
