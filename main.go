@@ -227,7 +227,7 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) error {
 		saved := outcome.Saved
 		if saved == "" && len(outcome.Answers.Domains) > 0 {
 			var serr error
-			if saved, serr = saveAnswers(outcome.Answers); serr != nil {
+			if saved, serr = saveAnswers(outcome.Out, outcome.Answers); serr != nil {
 				return fmt.Errorf("%w (and saving the answers failed too: %v)", err, serr)
 			}
 		}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
+	"prosody-wizard/safeio"
 	"prosody-wizard/scaffold"
 	"prosody-wizard/ui"
 )
@@ -108,43 +112,84 @@ func writeWizardPlan(out string, plan scaffold.Plan, o options, seen []scaffold.
 	return res, err
 }
 
-// savedAnswersPattern names the file the answers are saved in when writing
-// failed (os.CreateTemp fills in the *).
-const savedAnswersPattern = "prosody-wizard-answers-*.yaml"
+// savedAnswersPrefix and savedAnswersSuffix frame the name of the file the
+// answers are saved in when writing failed; the generated .gitignore
+// ignores such files (they hold the database password).
+const (
+	savedAnswersPrefix = "prosody-wizard-answers-"
+	savedAnswersSuffix = ".yaml"
+)
 
 // saveAnswers keeps the answers of a wizard run whose write failed, so that
-// what a person typed is never lost: in a new file in the current folder,
-// else in the temporary folder. The file is created with O_EXCL (a link or
-// any file already there is never followed or overwritten; another name is
-// chosen) and mode 0600: the answers hold the database password as typed.
-// It returns the file's absolute path.
-func saveAnswers(a config.Answers) (string, error) {
+// what a person typed is never lost: in a new file at the top of the output
+// folder out, opened through safeio (no link is followed), else, when that
+// folder is not there or takes no file, in the temporary folder. The file
+// is created with O_EXCL (a file already there is never overwritten;
+// another name is chosen) and mode 0600: the answers hold the database
+// password as typed. It returns the file's absolute path.
+func saveAnswers(out string, a config.Answers) (string, error) {
 	data := config.Marshal(a)
 	var errs []error
-	for _, dir := range []string{".", os.TempDir()} {
-		f, err := os.CreateTemp(dir, savedAnswersPattern)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		_, err = f.Write(data)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			_ = os.Remove(f.Name())
-			errs = append(errs, err)
-			continue
-		}
-		if abs, err := filepath.Abs(f.Name()); err == nil {
-			return abs, nil
-		}
-		return f.Name(), nil
+	if path, err := saveInTree(out, data); err == nil {
+		return path, nil
+	} else {
+		errs = append(errs, err)
 	}
+	f, err := os.CreateTemp("", savedAnswersPrefix+"*"+savedAnswersSuffix)
+	if err == nil {
+		err = writeAndClose(f, data)
+		if err == nil {
+			if abs, aerr := filepath.Abs(f.Name()); aerr == nil {
+				return abs, nil
+			}
+			return f.Name(), nil
+		}
+		_ = os.Remove(f.Name())
+	}
+	errs = append(errs, err)
 	return "", fmt.Errorf("cannot save the answers: %w", errors.Join(errs...))
+}
+
+// saveInTree writes data to a new file at the top of the folder out, with a
+// random name (see saveAnswers).
+func saveInTree(out string, data []byte) (string, error) {
+	t, err := safeio.OpenTree(out)
+	if err != nil {
+		return "", err
+	}
+	defer t.Close()
+	for range 10 {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", err
+		}
+		name := savedAnswersPrefix + hex.EncodeToString(b[:]) + savedAnswersSuffix
+		f, err := t.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := writeAndClose(f, data); err != nil {
+			_ = t.Remove(name)
+			return "", err
+		}
+		return t.Abs(name), nil
+	}
+	return "", errors.New("no free name for the saved answers")
+}
+
+// writeAndClose writes data to f, syncs and closes it.
+func writeAndClose(f afero.File, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // savedError is a failed write whose answers were saved (saveAnswers):

@@ -158,9 +158,11 @@ func TestWizardRefusesWhatTheReviewDidNotShow(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", s, e.String())
 				}
 			}
-			saved, _ := filepath.Glob(filepath.Join(cwd, "prosody-wizard-answers-*.yaml"))
-			if len(saved) != 1 {
-				t.Fatalf("saved answers: %q", saved)
+			// In the output folder, nowhere else.
+			saved, _ := filepath.Glob(filepath.Join(out, "prosody-wizard-answers-*.yaml"))
+			elsewhere, _ := filepath.Glob(filepath.Join(cwd, "prosody-wizard-answers-*.yaml"))
+			if len(saved) != 1 || len(elsewhere) != 0 {
+				t.Fatalf("saved answers: %q in the output folder, %q in the current one", saved, elsewhere)
 			}
 			if !strings.Contains(e.String(), saved[0]) {
 				t.Errorf("stderr does not name %s:\n%s", saved[0], e.String())
@@ -174,24 +176,26 @@ func TestWizardRefusesWhatTheReviewDidNotShow(t *testing.T) {
 	}
 }
 
-// TestSaveAnswers: each save is a new file (never one that is there, nor
-// through a link), mode 0600; where the current folder may not be written
-// in, the temporary folder.
+// TestSaveAnswers: each save is a new file at the top of the output folder
+// (never one that is there, nor through a link), mode 0600; where the
+// output folder is missing or takes no file, in the temporary folder.
 func TestSaveAnswers(t *testing.T) {
 	a := loadMinimal(t)
 	a.Database.Password = "typed Passw0rd"
-	dir := t.TempDir()
-	t.Chdir(dir)
-	first, err := saveAnswers(a)
+	out := t.TempDir()
+	t.Chdir(t.TempDir())
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	first, err := saveAnswers(out, a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := saveAnswers(a)
+	second, err := saveAnswers(out, a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first == second || filepath.Dir(first) != dir {
-		t.Errorf("saved in %s and %s, want two files in %s", first, second, dir)
+	if first == second || filepath.Dir(first) != out || filepath.Dir(second) != out {
+		t.Errorf("saved in %s and %s, want two files in %s", first, second, out)
 	}
 	for _, p := range []string{first, second} {
 		wantMode(t, p, 0o600)
@@ -199,19 +203,21 @@ func TestSaveAnswers(t *testing.T) {
 			t.Errorf("%s holds %q", p, data)
 		}
 	}
-	if os.Getuid() == 0 {
-		return // root writes in a read-only folder
+	if here, _ := os.ReadDir("."); len(here) != 0 {
+		t.Errorf("the current folder got %v", here)
 	}
-	if err := os.Chmod(dir, 0o500); err != nil {
+	notAFolder := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notAFolder, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
-	p, err := saveAnswers(a)
-	if err != nil || filepath.Dir(p) != tmp {
-		t.Errorf("with the folder read-only: %s, %v; want a file in %s", p, err, tmp)
+	for _, where := range []string{filepath.Join(t.TempDir(), "missing"), notAFolder} {
+		p, err := saveAnswers(where, a)
+		if err != nil || filepath.Dir(p) != tmp {
+			t.Errorf("output folder %s: saved in %s, %v; want a file in %s", where, p, err, tmp)
+		}
+		wantMode(t, p, 0o600)
 	}
+	mustNotExist(t, filepath.Join(filepath.Dir(notAFolder), "missing"))
 }
 
 // TestWizardDryRun: with --dry-run the wizard ends at its review: nothing
@@ -246,7 +252,8 @@ func TestWizardDryRun(t *testing.T) {
 func TestWizardWriteFailureKeepsAnswers(t *testing.T) {
 	a := loadMinimal(t)
 	wizardEnv(t)
-	cwd, _ := os.Getwd()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // the output folder was never made: saved here
 	fakeFrontEnds(t, func(opts ui.Options) (ui.Outcome, error) {
 		if opts.SaveAnswers == nil {
 			t.Error("the wizard cannot save answers")
@@ -255,7 +262,7 @@ func TestWizardWriteFailureKeepsAnswers(t *testing.T) {
 	})
 	var o, e bytes.Buffer
 	code := run([]string{"--accessible", "--out", filepath.Join(t.TempDir(), "site")}, devNull(t), &o, &e)
-	saved, _ := filepath.Glob(filepath.Join(cwd, "prosody-wizard-answers-*.yaml"))
+	saved, _ := filepath.Glob(filepath.Join(tmp, "prosody-wizard-answers-*.yaml"))
 	if code != exitFailed || len(saved) != 1 || !strings.Contains(e.String(), saved[0]) || !strings.Contains(e.String(), "disk full") {
 		t.Errorf("exit %d, saved %q\n%s", code, saved, e.String())
 	}

@@ -36,10 +36,11 @@ type Options struct {
 	// BackupDir is where Write keeps the old files it replaces
 	// (--backup-dir), "" beside each; the review says which.
 	BackupDir string
-	// SaveAnswers keeps the answers when writing failed, so that what a
-	// person typed is never lost, and says where (a file only they may
-	// read: it holds the database password); nil saves nothing.
-	SaveAnswers func(a config.Answers) (string, error)
+	// SaveAnswers keeps the answers when writing into the output folder
+	// (its first argument) failed, so that what a person typed is never
+	// lost, and says where (a file only they may read: it holds the
+	// database password); nil saves nothing.
+	SaveAnswers func(out string, a config.Answers) (string, error)
 }
 
 // Outcome is how a wizard run ended.
@@ -259,7 +260,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.outcome.Result, m.outcome.Err = msg.result, msg.err
 		if msg.err != nil && m.opts.SaveAnswers != nil {
 			// A person's answers are never lost with a failed write.
-			m.outcome.Saved, m.saveErr = m.opts.SaveAnswers(m.outcome.Answers)
+			m.outcome.Saved, m.saveErr = m.opts.SaveAnswers(m.outcome.Out, m.outcome.Answers)
 		}
 		m.phase = done
 		return m, tea.Quit

@@ -221,7 +221,7 @@ func TestReviewWriteFailureSavesAnswers(t *testing.T) {
 				return scaffold.Result{}, errors.New("the folder went away")
 			}
 			var saved []config.Answers
-			opts.SaveAnswers = func(a config.Answers) (string, error) {
+			opts.SaveAnswers = func(_ string, a config.Answers) (string, error) {
 				saved = append(saved, a)
 				if saveErr != nil {
 					return "", saveErr
