@@ -148,3 +148,29 @@ func TestTURNDescriptionFollowsDeploy(t *testing.T) {
 		})
 	}
 }
+
+// TestDatabaseHostDescriptionFollowsDeploy: the database host question
+// says what an empty host means for the kind of deployment: a compose
+// service, or (host installs need one) nothing.
+func TestDatabaseHostDescriptionFollowsDeploy(t *testing.T) {
+	for _, c := range []struct{ deploy, want, not string }{
+		{config.DeployCompose, "database service in compose.yaml", "a host install needs one"},
+		{config.DeployHost, "a host install needs one", "compose"},
+	} {
+		t.Run(c.deploy, func(t *testing.T) {
+			a := config.Defaults()
+			a.Deploy = c.deploy
+			a.Database = config.Database{Driver: config.DriverPostgres, Host: "db.example.org", Name: "prosody", User: "prosody"}
+			opts, _ := flowOptions(a)
+			d := newDriver(t, opts, 80, 24)
+			d.enter()
+			d.typeText("example.org")
+			d.enterUntil("database", 30)
+			d.enter() // the driver question; the connection follows
+			view := d.render()
+			if !strings.Contains(view, c.want) || strings.Contains(view, c.not) {
+				t.Errorf("%s: the database host question does not say %q (or says %q):\n%s", c.deploy, c.want, c.not, view)
+			}
+		})
+	}
+}

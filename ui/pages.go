@@ -152,12 +152,11 @@ var pages = []page{
 				},
 			},
 			{
-				title:       "Database connection",
-				description: "Leave the host empty for a database service in compose.yaml.",
-				when:        func(d *draft) bool { return d.Driver == config.DriverPostgres || d.Driver == config.DriverMySQL },
+				title: "Database connection",
+				when:  func(d *draft) bool { return d.Driver == config.DriverPostgres || d.Driver == config.DriverMySQL },
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{
-						huh.NewInput().Key("database.host").Title("Host").Placeholder("(the compose service)").Value(&d.DBHost).Validate(validDBHost(d)),
+						huh.NewInput().Key("database.host").Title("Host").Description(dbHostDescription(d.Deploy)).Placeholder(dbHostPlaceholder(d.Deploy)).Value(&d.DBHost).Validate(validDBHost(d)),
 						huh.NewInput().Key("database.port").Title("Port").Placeholder("(the default)").Value(&d.DBPort).Validate(validDBPort(d)),
 						huh.NewInput().Key("database.name").Title("Database").Value(&d.DBName).Validate(check(&d.DBName, config.DatabaseNameProblem)),
 						huh.NewInput().Key("database.user").Title("User").Value(&d.DBUser).Validate(check(&d.DBUser, config.DatabaseNameProblem)),
@@ -277,6 +276,25 @@ func outDescription(deploy string) string {
 		return "/ installs into this machine (/etc/prosody…); another folder must hold a copy of a Debian system (for testing)"
 	}
 	return "The starter repo's folder"
+}
+
+// dbHostDescription says what the database host is for a kind of
+// deployment (asked later; the page is built with the current answer): a
+// compose repo can run the database itself, a host install needs one.
+func dbHostDescription(deploy string) string {
+	if deploy == config.DeployHost {
+		return "The database server's name or address (a host install needs one)"
+	}
+	return "Empty for a database service in compose.yaml"
+}
+
+// dbHostPlaceholder is an example of the database host (compose: what
+// empty means).
+func dbHostPlaceholder(deploy string) string {
+	if deploy == config.DeployHost {
+		return "localhost"
+	}
+	return "(the compose service)"
 }
 
 // turnDescription says who runs the TURN server for a kind of deployment
