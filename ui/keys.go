@@ -8,6 +8,7 @@ import (
 // keyMap holds the wizard's own keys. The keys of the questions (enter,
 // tab, arrows, space, / to filter…) belong to huh's fields.
 type keyMap struct {
+	Next       key.Binding // help only: huh's fields take enter to the next question
 	Back       key.Binding // the previous page
 	Preview    key.Binding // the preview instead of the questions (narrow terminals)
 	SwitchFile key.Binding // the other file in the preview
@@ -23,9 +24,10 @@ type keyMap struct {
 
 func newKeyMap() keyMap {
 	return keyMap{
+		Next:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Preview:    key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "preview")),
-		SwitchFile: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "switch file")),
+		SwitchFile: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "other file")),
 		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		LineUp:     key.NewBinding(key.WithKeys("up")),
 		LineDown:   key.NewBinding(key.WithKeys("down")),
@@ -52,13 +54,15 @@ func newHelp(s Styles, width int) help.Model {
 	return h
 }
 
-// helpLine names the wizard's keys at the bottom of the screen. ctrl+p is
-// left out where the preview always sits beside the questions, and says
-// what it shows next.
+// helpLine names the wizard's keys at the bottom of the screen, the most
+// needed first (a narrow terminal cuts the last ones): enter (the modules
+// page names its own keys above its list), esc, ctrl+c, then the preview's.
+// ctrl+p is left out where the preview always sits beside the questions,
+// and says what it shows next.
 func (m *Model) helpLine() string {
-	keys := []key.Binding{m.keys.Back}
+	keys := []key.Binding{m.keys.Next, m.keys.Back, m.keys.Quit}
 	if m.modules != nil {
-		keys[0] = m.modules.backHelp()
+		keys = []key.Binding{m.modules.backHelp(), m.keys.Quit}
 	}
 	if m.width < wideLayout {
 		preview := m.keys.Preview
@@ -67,7 +71,7 @@ func (m *Model) helpLine() string {
 		}
 		keys = append(keys, preview)
 	}
-	keys = append(keys, m.keys.SwitchFile, m.keys.Quit)
+	keys = append(keys, m.keys.SwitchFile)
 	return m.help.ShortHelpView(keys)
 }
 
