@@ -367,19 +367,28 @@ func (m *Model) reviewForm() *huh.Form {
 		m.reviewed = &plan
 	}
 	m.review = newReview(m.opts, out, plan, err)
-	valid := err == nil
+	// Write is refused while the answers have problems, or while the
+	// folder cannot be compared (a link or an odd file below it, a
+	// folder that cannot be read): writing would stop the same way.
+	var refusal error
+	switch {
+	case err != nil:
+		refusal = errors.New("the answers have problems; go back and fix them")
+	case m.review.err != "":
+		refusal = errors.New("the output folder cannot be written as it is (see the top); fix that, or go back and choose another folder")
+	}
 	affirmative := "Write"
 	if m.opts.DryRun {
 		affirmative = "Done (dry run)"
 	}
 	confirm := huh.NewConfirm().Title(m.review.question()).Affirmative(affirmative).Negative("Go back").
 		Value(&m.d.Confirm).Validate(func(yes bool) error {
-		if yes && !valid {
-			return errors.New("the answers have problems; go back and fix them")
+		if yes {
+			return refusal
 		}
 		return nil
 	})
-	return huh.NewForm(huh.NewGroup(confirm)).WithShowHelp(false)
+	return huh.NewForm(huh.NewGroup(confirm)).WithShowHelp(false).WithShowErrors(false)
 }
 
 // View draws the page: header, questions, preview, keys.

@@ -37,9 +37,14 @@ func (m *Model) scrollReview(msg tea.KeyPressMsg) bool {
 }
 
 // reviewFormView is the confirm under the review, without its trailing
-// blank lines.
+// blank lines, and why Write was refused (huh's own error line is not
+// wrapped: it would break the page's line count), wrapped whole.
 func (m *Model) reviewFormView() string {
-	return strings.TrimRight(m.form.View(), "\n ")
+	v := strings.TrimRight(m.form.View(), "\n ")
+	for _, err := range m.form.Errors() {
+		v += "\n" + m.styles.FieldError.Render(strings.Join(wrapHanging("✗ "+err.Error(), max(20, m.width), 2), "\n"))
+	}
+	return v
 }
 
 // reviewHeight is how many lines of the review fit: the screen less the

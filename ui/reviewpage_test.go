@@ -345,3 +345,37 @@ func TestAccessibleReviewSaysWriteReplaces(t *testing.T) {
 		t.Errorf("the accessible review lacks %q:\n%s", want, review)
 	}
 }
+
+// TestReviewRefusesAFolderItCannotCompare: when the output folder cannot be
+// compared (a link below it, say), the review says why at its top and
+// Write is refused with a message wrapped whole on the screen; nothing is
+// written, and the page still fits the terminal.
+func TestReviewRefusesAFolderItCannotCompare(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			opts, fs := flowOptions(config.Defaults())
+			opts.Compare = func(string, scaffold.Plan) ([]scaffold.Change, error) {
+				return nil, errors.New(`/srv/example.org/prosody is a symbolic link (to "/etc")`)
+			}
+			d := newDriver(t, opts, size[0], size[1])
+			d.enter()
+			d.typeText("example.org")
+			toReview(d)
+			d.send(tea.KeyPressMsg{Code: tea.KeyEnter}) // Write: refused, so no move to wait for
+			if d.page() != "review" {
+				t.Fatalf("left the review for %s", d.page())
+			}
+			view := d.render()
+			checkScreen(t, "refused", view, size[0], size[1])
+			screen := squeeze(ansi.Strip(view))
+			for _, s := range []string{"is a symbolic link", "the output folder cannot be written as it is"} {
+				if !strings.Contains(screen, squeeze(s)) {
+					t.Errorf("the screen lacks %q:\n%s", s, ansi.Strip(view))
+				}
+			}
+			if fs.writes != 0 {
+				t.Errorf("%d writes", fs.writes)
+			}
+		})
+	}
+}
