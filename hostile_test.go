@@ -109,6 +109,12 @@ func wizardBinary(t *testing.T) string {
 // as that uid:gid (root only).
 func runBinary(t *testing.T, bin string, stdin io.Reader, asUser []int, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runBinaryIn(t, "", bin, stdin, asUser, args...)
+}
+
+// runBinaryIn is runBinary in the folder dir ("" = the test's own).
+func runBinaryIn(t *testing.T, dir, bin string, stdin io.Reader, asUser []int, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	argv := append([]string{bin}, args...)
@@ -119,6 +125,7 @@ func runBinary(t *testing.T, bin string, stdin io.Reader, asUser []int, args ...
 		argv = append([]string{"setpriv", fmt.Sprintf("--reuid=%d", asUser[0]), fmt.Sprintf("--regid=%d", asUser[1]), "--clear-groups", "--"}, argv...)
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
 	cmd.Stdin = stdin
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
@@ -390,6 +397,53 @@ func TestInputsMustBeRegularFiles(t *testing.T) {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 	})
+}
+
+// TestFoundAnswersIsNotFollowed: the answers.yaml the wizard finds in the
+// current folder (which may be anyone's: it runs under sudo in repos other
+// people made) is read only as a regular file of at most 1 MiB, never
+// through a link: a link to a secret file is refused by name, and nothing
+// of the secret is echoed (its lines would be "unknown keys"). A regular
+// answers.yaml is the wizard's start (the input then ends: exit 130).
+func TestFoundAnswersIsNotFollowed(t *testing.T) {
+	bin := wizardBinary(t)
+	secret := filepath.Join(t.TempDir(), "shadow")
+	if err := os.WriteFile(secret, []byte("root: hunter2-secret-hash\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile("testdata/answers/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		plant func(path string) error
+		code  int
+		want  string
+	}{
+		{"link to a secret", func(p string) error { return os.Symlink(secret, p) }, exitUsage, `is a symbolic link (to "` + secret + `")`},
+		{"dangling link", func(p string) error { return os.Symlink("/nonexistent/answers.yaml", p) }, exitUsage, "is a symbolic link"},
+		{"FIFO", func(p string) error { return syscall.Mkfifo(p, 0o644) }, exitUsage, "is a FIFO (named pipe), not a regular file"},
+		{"huge", func(p string) error { return os.WriteFile(p, bytes.Repeat([]byte("# x\n"), 300_000), 0o644) }, exitUsage, "larger than 1024 KiB"},
+		{"regular file", func(p string) error { return os.WriteFile(p, good, 0o644) }, exitAborted, "stopped; nothing was written"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := tc.plant(filepath.Join(dir, "answers.yaml")); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runBinaryIn(t, dir, bin, strings.NewReader(""), nil, "--accessible")
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, want %d and %q on stderr:\n%s", code, tc.code, tc.want, stderr)
+			}
+			if strings.Contains(stdout+stderr, "hunter2") {
+				t.Errorf("the secret was echoed:\n%s%s", stdout, stderr)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("the folder holds %d entries, want only answers.yaml", len(entries))
+			}
+		})
+	}
 }
 
 // TestOddFilesInTheTree: a FIFO where a file is planned stops even a dry

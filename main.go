@@ -144,14 +144,18 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) error {
 		return errNoAnswers
 	}
 	start, out := config.Defaults(), o.out
-	file := o.answers
+	file, found := o.answers, false
 	if file == "" {
-		if _, err := os.Stat("answers.yaml"); err == nil {
-			file = "answers.yaml"
+		if _, err := os.Lstat(foundAnswers); err == nil {
+			file, found = foundAnswers, true
 		}
 	}
 	if file != "" {
-		a, err := loadAnswers(file, stdin)
+		load := loadAnswers
+		if found {
+			load = func(string, io.Reader) (config.Answers, error) { return loadFoundAnswers() }
+		}
+		a, err := load(file, stdin)
 		var problems config.Problems
 		if err != nil && !errors.As(err, &problems) {
 			return &usageError{err}
@@ -241,6 +245,38 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) error {
 	ownerNote(stderr, outcome.Plan.OwnerNote)
 	summary(stdout, outcome.Answers, displayDir(outcome.Out), outcome.Plan, outcome.Result)
 	return nil
+}
+
+// foundAnswers is the answers file the wizard starts from when it finds one
+// in the current folder (a generated compose repo has one).
+const foundAnswers = "answers.yaml"
+
+// loadFoundAnswers reads the answers.yaml found in the current folder. It
+// was not named by the person, and the folder may be anyone's (the tool
+// runs under sudo in repos other people made): a link there is not
+// followed (an answers.yaml pointing at /etc/shadow would otherwise be read
+// as root and its lines echoed as unknown keys), and only a regular file
+// of at most safeio.MaxInput bytes is read. Naming the file with --answers
+// follows a link, as for any input the person gives.
+func loadFoundAnswers() (config.Answers, error) {
+	t, err := safeio.OpenTree(".")
+	if err != nil {
+		return config.Answers{}, err
+	}
+	defer t.Close()
+	data, err := safeio.ReadRegular(t, foundAnswers, safeio.MaxInput)
+	var link *safeio.LinkError
+	if errors.As(err, &link) {
+		return config.Answers{}, fmt.Errorf("%s in the current folder is a symbolic link (to %q); the wizard does not follow a link it finds: remove it, or name the file you mean with --answers FILE --edit", foundAnswers, link.Target)
+	}
+	var odd *safeio.OddFileError
+	if errors.As(err, &odd) {
+		return config.Answers{}, fmt.Errorf("%s in the current folder is %s, not a regular file: remove it, or name the answers file with --answers FILE --edit", foundAnswers, odd.Kind)
+	}
+	if err != nil {
+		return config.Answers{}, fmt.Errorf("%s in the current folder: %w", foundAnswers, err)
+	}
+	return config.Parse(data)
 }
 
 // loadAnswers reads the answers file (see config.Load), or standard input
