@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -48,9 +51,24 @@ func (r *cellRun) turn() error {
 			r.t.Logf("coturn ignored SIGTERM")
 		}
 	}()
+	// Ready is when coturn answers on UDP, where turnutils_uclient talks
+	// to it. Its TCP listener is no sign: coturn opens it in each relay
+	// thread as the thread starts, and the UDP sockets only afterwards, from
+	// its main thread once every relay thread is up; a datagram sent in
+	// between is refused (ICMP port unreachable), and the client fails with
+	// "recv: Connection refused" (seen once under load; reproduced 1 in 100
+	// starts of coturn on a loaded machine).
 	addr := fmt.Sprintf("127.0.0.1:%d", r.a.TURN.Port)
-	if !testkit.WaitUntil(10*time.Second, func() bool { return coturn.exited() || r.ns.portOpen(addr) }) || coturn.exited() {
-		return fmt.Errorf("coturn did not start:\n%s", log.String())
+	const limit = 20 * time.Second
+	var probe error
+	if !testkit.WaitUntil(limit, func() bool {
+		if coturn.exited() {
+			return true
+		}
+		probe = r.ns.stunBinding(addr)
+		return probe == nil
+	}) || coturn.exited() {
+		return fmt.Errorf("coturn did not answer a STUN binding request on UDP %s within %v (last: %v):\n%s", addr, limit, probe, log.String())
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -113,4 +131,38 @@ func attr(tag, name string) string {
 		return ""
 	}
 	return m[1]
+}
+
+// stunBinding sends one STUN Binding request (RFC 8489) over UDP to addr
+// inside the namespace and waits briefly for the matching success
+// response: proof that a STUN/TURN server answers there.
+func (n *netns) stunBinding(addr string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	c, err := n.dial(ctx, "udp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	req := make([]byte, 20)
+	binary.BigEndian.PutUint16(req[0:], 0x0001) // Binding request, no attributes
+	binary.BigEndian.PutUint32(req[4:], 0x2112A442)
+	if _, err := rand.Read(req[8:20]); err != nil {
+		return err
+	}
+	dl, _ := ctx.Deadline()
+	_ = c.SetDeadline(dl)
+	if _, err := c.Write(req); err != nil {
+		return err
+	}
+	resp := make([]byte, 1500)
+	for {
+		k, err := c.Read(resp)
+		if err != nil {
+			return err
+		}
+		if k >= 20 && binary.BigEndian.Uint16(resp[0:]) == 0x0101 && bytes.Equal(resp[4:20], req[4:20]) {
+			return nil
+		}
+	}
 }
