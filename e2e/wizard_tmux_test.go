@@ -102,12 +102,34 @@ func (w *tmuxWizard) waitFor(want ...string) string {
 // change and then settle: huh moves between fields asynchronously, and a
 // key sent before the move lands on the old field (on the review, a second
 // Enter would write).
+//
+// A move shows as a new page (the header line) or a new focused question
+// (its first "┃" line, not empty): a screen between the two, drawn while
+// huh finishes a page, does not count, so that a busy machine cannot make
+// enterUntil press Enter again before the next page (the review) is
+// drawn.
 func (w *tmuxWizard) enter() {
 	w.t.Helper()
-	before := w.screen()
+	header, focus := focusOf(w.screen())
 	w.keys("Enter")
-	testkit.WaitUntil(2*time.Second, func() bool { return w.screen() != before || w.exited() })
+	testkit.WaitUntil(screenWait, func() bool {
+		h, f := focusOf(w.screen())
+		return h != header || (f != "" && f != focus) || w.exited()
+	})
 	w.settle()
+}
+
+// focusOf is the screen's header line (the page and its step) and its
+// first focused line (huh marks the focused question with "┃").
+func focusOf(screen string) (header, focus string) {
+	lines := strings.Split(screen, "\n")
+	header = lines[0]
+	for _, l := range lines[1:] {
+		if strings.HasPrefix(l, "┃") {
+			return header, strings.TrimSpace(l)
+		}
+	}
+	return header, ""
 }
 
 // settle waits (bounded) until the screen stays the same for 100 ms.
