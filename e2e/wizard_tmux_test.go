@@ -196,7 +196,7 @@ func TestWizardInTmux(t *testing.T) {
 		w.toDomain()
 		w.typeText("example.org")
 		w.enterUntil("Write these files?", 60)
-		w.waitFor("Into ./example.org:", "prosody/prosody.cfg.lua", "Go back")
+		w.waitFor("Into ./example.org:", "compose.yaml", "Go back")
 		w.keys("Enter")
 		if code := w.exitCode(); code != "0" {
 			t.Fatalf("exit %s:\n%s", code, w.screen())

@@ -107,6 +107,7 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 		p.dir("letsencrypt", 0o700, u, g)
 	}
 	p.file(".gitignore", 0o644, u, g, render("gitignore", s))
+	p.file(".dockerignore", 0o644, u, g, render("dockerignore", s))
 	env := render("env", s)
 	p.add(File{Path: ".env", Mode: 0o600, UID: u, GID: g, Data: env.data, Marks: env.marks, Secret: s.Driver.Network || s.Answers.TURN.Host != ""})
 	p.file("answers.yaml", 0o644, u, g, text{data: config.Marshal(withoutSecrets(s.Answers))})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -250,6 +251,108 @@ func TestDockerfileShellParses(t *testing.T) {
 		for _, script := range runs {
 			if out, err := exec.Command("sh", "-n", "-c", script).CombinedOutput(); err != nil {
 				t.Errorf("%s: RUN does not parse: %v\n%s\n%s", name, err, out, script)
+			}
+		}
+	}
+}
+
+// dockerignored reports whether a .dockerignore's rules keep name (a path
+// of the build context) out of the build: as Docker reads them, each rule
+// matches the path or a folder above it, "!" takes a match back, the last
+// matching rule wins.
+func dockerignored(rules, name string) bool {
+	ignored := false
+	for _, line := range strings.Split(rules, "\n") {
+		rule := strings.TrimSpace(line)
+		if rule == "" || strings.HasPrefix(rule, "#") {
+			continue
+		}
+		keep := strings.HasPrefix(rule, "!")
+		rule = strings.TrimPrefix(rule, "!")
+		for p := name; p != "." && p != "/"; p = path.Dir(p) {
+			if ok, _ := path.Match(rule, p); ok {
+				ignored = !keep
+				break
+			}
+		}
+	}
+	return ignored
+}
+
+// dockerCopies returns the sources of the COPY and ADD instructions of a
+// Dockerfile (the last word is the destination; flags are skipped).
+func dockerCopies(dockerfile string) []string {
+	var sources []string
+	for _, line := range strings.Split(dockerfile, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || (f[0] != "COPY" && f[0] != "ADD") {
+			continue
+		}
+		for _, w := range f[1 : len(f)-1] {
+			if !strings.HasPrefix(w, "--") {
+				sources = append(sources, w)
+			}
+		}
+	}
+	return sources
+}
+
+// TestDockerBuildContext: the generated .dockerignore sends the builder
+// what the Dockerfile copies and nothing else of the repo: not .env, the
+// keys, the config or data/ (everyone's messages).
+func TestDockerBuildContext(t *testing.T) {
+	checked := 0
+	for _, name := range goldenCases(t) {
+		_, p := goldenPlan(t, name)
+		df, ok := p.File("Dockerfile")
+		if !ok {
+			continue
+		}
+		ignore, ok := p.File(".dockerignore")
+		if !ok {
+			t.Errorf("%s: a Dockerfile without a .dockerignore", name)
+			continue
+		}
+		copies := dockerCopies(string(df.Data))
+		if len(copies) == 0 {
+			t.Errorf("%s: the Dockerfile copies nothing", name)
+		}
+		for _, src := range copies {
+			if dockerignored(string(ignore.Data), src) {
+				t.Errorf("%s: the Dockerfile copies %s, which .dockerignore keeps out", name, src)
+			}
+		}
+		for _, f := range p.Files {
+			if !slices.Contains(copies, f.Path) && f.Path != "." && !dockerignored(string(ignore.Data), f.Path) {
+				t.Errorf("%s: %s goes into the build context", name, f.Path)
+			}
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no plan has a Dockerfile")
+	}
+}
+
+// TestDockerfileNeedsNoBuildKit: Debian's own docker.io builds with the
+// legacy builder, and there may be no registry to fetch a frontend from:
+// no "# syntax" line, no BuildKit-only flags.
+func TestDockerfileNeedsNoBuildKit(t *testing.T) {
+	for _, name := range goldenCases(t) {
+		_, p := goldenPlan(t, name)
+		df, ok := p.File("Dockerfile")
+		if !ok {
+			continue
+		}
+		for i, line := range strings.Split(string(df.Data), "\n") {
+			l := strings.TrimSpace(line)
+			if strings.HasPrefix(strings.ReplaceAll(l, " ", ""), "#syntax=") {
+				t.Errorf("%s line %d: a parser directive makes BuildKit pull a frontend: %s", name, i+1, l)
+			}
+			for _, flag := range []string{"--chmod", "--link", "--mount", "--parents", "--exclude"} {
+				if !strings.HasPrefix(l, "#") && strings.Contains(l, flag) {
+					t.Errorf("%s line %d: %s needs BuildKit: %s", name, i+1, flag, l)
+				}
 			}
 		}
 	}
