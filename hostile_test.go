@@ -446,6 +446,56 @@ func TestFoundAnswersIsNotFollowed(t *testing.T) {
 	}
 }
 
+// TestFoundAnswersNamingCertificates: run as root in a folder whose
+// answers.yaml belongs to someone else and names certificate files, the
+// wizard refuses to start from it (the write would copy those files, as
+// root, into the folder); the invoker's own file (SUDO_UID), or one without
+// certificate files, starts as usual (the input then ends: exit 130).
+func TestFoundAnswersNamingCertificates(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root: the case is root copying another user's choice of files")
+	}
+	bin := wizardBinary(t)
+	secretDir := t.TempDir()
+	for _, f := range []string{"key.pem", "cert.pem"} {
+		if err := os.WriteFile(filepath.Join(secretDir, f), []byte("-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	existing := fmt.Sprintf("version: 1\ndomains: [example.org]\ntls: {mode: existing, cert: %q, key: %q}\n", filepath.Join(secretDir, "cert.pem"), filepath.Join(secretDir, "key.pem"))
+	for _, tc := range []struct {
+		name    string
+		answers string
+		owner   int
+		sudoUID string
+		code    int
+		want    string
+	}{
+		{"another user's, naming certificates", existing, 65534, "", exitUsage, "belongs to uid 65534, not to you"},
+		{"the sudo user's own", existing, 65534, "65534", exitAborted, "stopped; nothing was written"},
+		{"another user's, self-signed", "version: 1\ndomains: [example.org]\n", 65534, "", exitAborted, "stopped; nothing was written"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "answers.yaml")
+			if err := os.WriteFile(p, []byte(tc.answers), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chown(p, tc.owner, tc.owner); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("SUDO_UID", tc.sudoUID)
+			code, _, stderr := runBinaryIn(t, dir, bin, strings.NewReader(""), nil, "--accessible")
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, want %d and %q on stderr:\n%s", code, tc.code, tc.want, stderr)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("the folder holds %d entries, want only answers.yaml", len(entries))
+			}
+		})
+	}
+}
+
 // TestOddFilesInTheTree: a FIFO where a file is planned stops even a dry
 // run at once; a huge (sparse) file there is compared without reading it.
 func TestOddFilesInTheTree(t *testing.T) {

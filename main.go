@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -276,7 +277,40 @@ func loadFoundAnswers() (config.Answers, error) {
 	if err != nil {
 		return config.Answers{}, fmt.Errorf("%s in the current folder: %w", foundAnswers, err)
 	}
-	return config.Parse(data)
+	a, err := config.Parse(data)
+	if info, serr := t.Stat(foundAnswers); serr == nil {
+		if st, ok := info.Sys().(*syscall.Stat_t); ok {
+			if msg := foreignTLSFiles(a, int(st.Uid), os.Geteuid(), invokerUID()); msg != "" {
+				return config.Answers{}, errors.New(msg)
+			}
+		}
+	}
+	return a, err
+}
+
+// invokerUID is the person running prosody-wizard: under sudo, the user
+// who ran sudo.
+func invokerUID() int {
+	if os.Getuid() == 0 {
+		if n, err := strconv.Atoi(os.Getenv("SUDO_UID")); err == nil {
+			return n
+		}
+	}
+	return os.Getuid()
+}
+
+// foreignTLSFiles refuses to start from a found answers.yaml that someone
+// else owns (owner, not the invoker) when it runs as root (euid 0) and
+// names certificate files: the write copies tls.cert and tls.key into the
+// output folder, so a repo's answers could have root copy any key on the
+// machine into a folder its owner reads. Named with --answers, the file is
+// the person's own choice.
+func foreignTLSFiles(a config.Answers, owner, euid, invoker int) string {
+	if euid != 0 || owner == invoker || a.TLS.Mode != config.TLSExisting {
+		return ""
+	}
+	return fmt.Sprintf("%s in the current folder belongs to uid %d, not to you, and names certificate files that would be copied into this folder as root (tls.cert %q, tls.key %q): check them, then start from it by name: prosody-wizard --answers %s --edit",
+		foundAnswers, owner, a.TLS.Cert, a.TLS.Key, foundAnswers)
 }
 
 // loadAnswers reads the answers file (see config.Load), or standard input
