@@ -63,6 +63,20 @@ func backups(t *testing.T, dir string) []string {
 	return found
 }
 
+// wizardWrote runs the wizard once (its front end faked to confirm the
+// review of a) into a new folder, and returns it: the setup a later run
+// edits.
+func wizardWrote(t *testing.T, a config.Answers) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "site")
+	fakeFrontEnds(t, reviewAndWrite(t, a, nil))
+	var o, e bytes.Buffer
+	if code := run([]string{"--accessible", "--out", out}, devNull(t), &o, &e); code != exitOK {
+		t.Fatalf("first run: exit %d\n%s", code, e.String())
+	}
+	return out
+}
+
 // TestWizardEditWrites: a re-run of the wizard that changes an answer
 // writes after its review, replacing the files that differ and keeping
 // each old one (beside it, or under --backup-dir), exit 0; without
@@ -72,12 +86,8 @@ func TestWizardEditWrites(t *testing.T) {
 		t.Run("backup-dir="+backupDir, func(t *testing.T) {
 			a := loadMinimal(t)
 			wizardEnv(t)
-			out := filepath.Join(t.TempDir(), "site")
-			fakeFrontEnds(t, reviewAndWrite(t, a, nil))
+			out := wizardWrote(t, a)
 			var o, e bytes.Buffer
-			if code := run([]string{"--accessible", "--out", out}, devNull(t), &o, &e); code != exitOK {
-				t.Fatalf("first run: exit %d\n%s", code, e.String())
-			}
 			a.Registration = config.RegistrationInvite
 			got := fakeFrontEnds(t, reviewAndWrite(t, a, nil))
 			args := []string{"--accessible", "--out", out}
@@ -122,12 +132,8 @@ func TestWizardRefusesWhatTheReviewDidNotShow(t *testing.T) {
 			a := loadMinimal(t)
 			wizardEnv(t)
 			cwd, _ := os.Getwd()
-			out := filepath.Join(t.TempDir(), "site")
-			fakeFrontEnds(t, reviewAndWrite(t, a, nil))
+			out := wizardWrote(t, a)
 			var o, e bytes.Buffer
-			if code := run([]string{"--accessible", "--out", out}, devNull(t), &o, &e); code != exitOK {
-				t.Fatalf("first run: exit %d\n%s", code, e.String())
-			}
 			a.Registration = config.RegistrationInvite
 			a.Database = config.Database{Driver: config.DriverPostgres, Name: "prosody", User: "prosody", Password: "typed Passw0rd"}
 			readme := filepath.Join(out, "README.md")

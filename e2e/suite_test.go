@@ -110,20 +110,31 @@ func TestEndToEnd(t *testing.T) {
 // turned off and mod_tls dropped, which a client refusing plain text must
 // notice.
 func TestEndToEndCatchesBrokenConfig(t *testing.T) {
+	mustCatch(t, "broken-template", "a config without TLS", func(cfg string) string {
+		cfg = strings.Replace(cfg, `"tls";`, "", 1)
+		return strings.Replace(cfg, "c2s_require_encryption = true", "c2s_require_encryption = false", 1)
+	}, "broken-template", "step ")
+}
+
+// mustCatch runs the first cell, named name, with its generated config
+// changed by breakConfig, and requires the suite to fail with every one of
+// want in its error: a self-test that the suite notices what (the broken
+// config) is wrong.
+func mustCatch(t *testing.T, name, what string, breakConfig func(string) string, want ...string) {
+	t.Helper()
 	series := e2eSetup(t)
 	bin := buildWizard(t)
 	cell := e2eCells[0]
-	cell.name = "broken-template"
-	cell.breakConfig = func(cfg string) string {
-		cfg = strings.Replace(cfg, `"tls";`, "", 1)
-		return strings.Replace(cfg, "c2s_require_encryption = true", "c2s_require_encryption = false", 1)
-	}
+	cell.name = name
+	cell.breakConfig = breakConfig
 	err := runCell(t, bin, series, cell)
 	if err == nil {
-		t.Fatal("the suite passed a config without TLS")
+		t.Fatalf("the suite passed %s", what)
 	}
-	if !strings.Contains(err.Error(), "broken-template") || !strings.Contains(err.Error(), "step ") {
-		t.Fatalf("the failure does not name the cell and step: %v", err)
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Fatalf("the failure does not say %q: %v", w, err)
+		}
 	}
 	t.Logf("as expected: %v", firstLine(err.Error()))
 }
@@ -670,7 +681,7 @@ func (r *cellRun) logBarrier() (upto, session string, err error) {
 	barrierCount.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), r.a.Primary(), nil)
+	c, err := r.dialC2S(ctx, r.a.Primary(), nil)
 	if err != nil {
 		return "", "", fmt.Errorf("log barrier: %w", err)
 	}
@@ -844,7 +855,7 @@ func (r *cellRun) wrongPassword() error {
 func (r *cellRun) plainRefused() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), r.a.Primary(), nil)
+	c, err := r.dialC2S(ctx, r.a.Primary(), nil)
 	if err != nil {
 		return err
 	}
@@ -868,9 +879,15 @@ func (r *cellRun) accountsStored() error {
 	return nil
 }
 
+// dialC2S opens a stream to domain on the cell's client port (STARTTLS,
+// the certificate checked against roots; nil: not checked).
+func (r *cellRun) dialC2S(ctx context.Context, domain string, roots *x509.CertPool) (*xmppConn, error) {
+	return dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), domain, roots)
+}
+
 // login opens an authenticated stream as alice with our own client.
 func (r *cellRun) login(ctx context.Context) (*xmppConn, error) {
-	c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), r.a.Primary(), r.roots)
+	c, err := r.dialC2S(ctx, r.a.Primary(), r.roots)
 	if err != nil {
 		return nil, err
 	}

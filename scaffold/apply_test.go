@@ -180,6 +180,19 @@ func mustApply(t *testing.T, fsys afero.Fs, p Plan, opt ApplyOptions) Result {
 	return r
 }
 
+// written plans a (with the golden inputs) and applies the plan to a new
+// in-memory folder: the setup as an earlier run left it.
+func written(t *testing.T, a config.Answers) afero.Fs {
+	t.Helper()
+	p, err := planAnswers(a, goldenInputs(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := afero.NewMemMapFs()
+	mustApply(t, fsys, p, ApplyOptions{})
+	return fsys
+}
+
 // checkPlanned compares every planned entry on fsys with the plan: kind,
 // exact mode and bytes.
 func checkPlanned(t *testing.T, fsys afero.Fs, p Plan) {

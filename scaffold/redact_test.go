@@ -52,14 +52,7 @@ func rotatedSecrets(t *testing.T, deploy string) (afero.Fs, Plan) {
 		return a
 	}
 	a := answers(s.oldPassword, s.oldTURN)
-	first, err := planAnswers(a, goldenInputs(a))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys := afero.NewMemMapFs()
-	if _, err := Apply(fsys, first, ApplyOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	fsys := written(t, a)
 	holder, note := ConfigPath(a), "-- the database password was "+s.oldPassword+" until March\n"
 	if deploy == config.DeployCompose {
 		holder, note = ".env", "# was "+s.oldPassword+" (rotated)\n"
@@ -161,14 +154,7 @@ func TestShortSecretsMaskedByLine(t *testing.T) {
 			a.Domains = []string{"wizard-demo.net"}
 			a.Database = config.Database{Driver: config.DriverMySQL, Host: "db.wizard-demo.net", Name: "prosody", User: "prosody", Password: "long-enough-password"}
 			a.TURN = config.TURN{Host: "turn.wizard-demo.net", Port: 3478, Secret: "long-enough-secret"}
-			first, err := planAnswers(a, goldenInputs(a))
-			if err != nil {
-				t.Fatal(err)
-			}
-			fsys := afero.NewMemMapFs()
-			if _, err := Apply(fsys, first, ApplyOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			fsys := written(t, a)
 			a.Database.Password, a.TURN.Secret = "e", "the"
 			in := goldenInputs(a)
 			in.Existing = afero.NewReadOnlyFs(fsys)

@@ -233,14 +233,7 @@ func TestRerunKeepsAnySecret(t *testing.T) {
 			a.Components = config.DefaultComponents("wizard-demo.net")
 			a.Database = config.Database{Driver: config.DriverMySQL, Host: "localhost", Name: "prosody", User: "prosody", Password: pw}
 			a.TURN = config.TURN{Host: "turn.wizard-demo.net", Port: 3478, Secret: secret}
-			first, err := planAnswers(a, goldenInputs(a))
-			if err != nil {
-				t.Fatal(err)
-			}
-			fsys := afero.NewMemMapFs()
-			if _, err := Apply(fsys, first, ApplyOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			fsys := written(t, a)
 			in := goldenInputs(a)
 			in.Existing = afero.NewReadOnlyFs(fsys)
 			a.Database.Password, a.TURN.Secret = "", ""

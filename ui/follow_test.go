@@ -125,51 +125,41 @@ func TestPreviewShowsProblemsOfPagesLeft(t *testing.T) {
 	}
 }
 
-// TestTURNDescriptionFollowsDeploy: the TURN question says who runs the
-// TURN server for the deployment chosen (asked later, so the current one:
-// the answers being edited, or the one chosen before going back).
-func TestTURNDescriptionFollowsDeploy(t *testing.T) {
-	for _, c := range []struct{ deploy, want, not string }{
-		{config.DeployCompose, "compose runs coturn", "apt-get install coturn"},
-		{config.DeployHost, "apt-get install coturn", "compose runs coturn"},
+// TestDescriptionsFollowDeploy: the questions asked before the deployment
+// describe what an answer means for the deployment chosen so far: the TURN
+// server (compose runs coturn; a host install needs one), the database
+// host (empty: a compose service; a host install needs one).
+func TestDescriptionsFollowDeploy(t *testing.T) {
+	postgres := config.Database{Driver: config.DriverPostgres, Host: "db.example.org", Name: "prosody", User: "prosody"}
+	for _, c := range []struct {
+		question, page string
+		enters         int // past the page's first question
+		db             config.Database
+		deploy         string
+		want, not      string
+	}{
+		{"TURN", "components", 0, config.Database{}, config.DeployCompose, "compose runs coturn", "apt-get install coturn"},
+		{"TURN", "components", 0, config.Database{}, config.DeployHost, "apt-get install coturn", "compose runs coturn"},
+		{"database host", "database", 1, postgres, config.DeployCompose, "database service in compose.yaml", "a host install needs one"},
+		{"database host", "database", 1, postgres, config.DeployHost, "a host install needs one", "compose"},
 	} {
-		t.Run(c.deploy, func(t *testing.T) {
+		t.Run(c.question+"/"+c.deploy, func(t *testing.T) {
 			a := config.Defaults()
 			a.Deploy = c.deploy
-			opts, _ := flowOptions(a)
-			d := newDriver(t, opts, 80, 24)
-			d.enter()
-			d.typeText("example.org")
-			d.enterUntil("components", 30)
-			view := d.render()
-			if !strings.Contains(view, c.want) || strings.Contains(view, c.not) {
-				t.Errorf("%s: the TURN question does not say %q:\n%s", c.deploy, c.want, view)
+			if c.db.Driver != "" {
+				a.Database = c.db
 			}
-		})
-	}
-}
-
-// TestDatabaseHostDescriptionFollowsDeploy: the database host question
-// says what an empty host means for the kind of deployment: a compose
-// service, or (host installs need one) nothing.
-func TestDatabaseHostDescriptionFollowsDeploy(t *testing.T) {
-	for _, c := range []struct{ deploy, want, not string }{
-		{config.DeployCompose, "database service in compose.yaml", "a host install needs one"},
-		{config.DeployHost, "a host install needs one", "compose"},
-	} {
-		t.Run(c.deploy, func(t *testing.T) {
-			a := config.Defaults()
-			a.Deploy = c.deploy
-			a.Database = config.Database{Driver: config.DriverPostgres, Host: "db.example.org", Name: "prosody", User: "prosody"}
 			opts, _ := flowOptions(a)
 			d := newDriver(t, opts, 80, 24)
 			d.enter()
 			d.typeText("example.org")
-			d.enterUntil("database", 30)
-			d.enter() // the driver question; the connection follows
+			d.enterUntil(c.page, 30)
+			for range c.enters {
+				d.enter()
+			}
 			view := d.render()
 			if !strings.Contains(view, c.want) || strings.Contains(view, c.not) {
-				t.Errorf("%s: the database host question does not say %q (or says %q):\n%s", c.deploy, c.want, c.not, view)
+				t.Errorf("%s: the %s question does not say %q (or says %q):\n%s", c.deploy, c.question, c.want, c.not, view)
 			}
 		})
 	}
