@@ -485,6 +485,7 @@ func TestFoundAnswersNamingCertificates(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Setenv("SUDO_UID", tc.sudoUID)
+			t.Setenv("SUDO_GID", tc.sudoUID) // sudo sets both
 			code, _, stderr := runBinaryIn(t, dir, bin, strings.NewReader(""), nil, "--accessible")
 			if code != tc.code || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, want %d and %q on stderr:\n%s", code, tc.code, tc.want, stderr)

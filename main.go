@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -132,7 +131,7 @@ func command(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 			return &usageError{fmt.Errorf("--out %s", msg)}
 		}
 	}
-	return write(s, o, stdout, stderr)
+	return answersError(o.answers, write(s, o, stdout, stderr))
 }
 
 // wizard asks the questions: in the terminal UI, or as plain line prompts
@@ -288,15 +287,19 @@ func loadFoundAnswers() (config.Answers, error) {
 	return a, err
 }
 
+// invoker is who runs prosody-wizard (see scaffold.Invoker).
+func invoker() scaffold.Invoker {
+	return scaffold.Invoker{UID: os.Getuid(), GID: os.Getgid(), SudoUID: os.Getenv("SUDO_UID"), SudoGID: os.Getenv("SUDO_GID")}
+}
+
 // invokerUID is the person running prosody-wizard: under sudo, the user
 // who ran sudo.
 func invokerUID() int {
-	if os.Getuid() == 0 {
-		if n, err := strconv.Atoi(os.Getenv("SUDO_UID")); err == nil {
-			return n
-		}
+	who := invoker()
+	if o, ok := who.SudoUser(); ok {
+		return o.UID
 	}
-	return os.Getuid()
+	return who.UID
 }
 
 // foreignTLSFiles refuses to start from a found answers.yaml that someone
@@ -346,8 +349,8 @@ func resolveOwner(a config.Answers, out string, root afero.Fs) (config.Owner, st
 	if err != nil {
 		return config.Owner{}, "", err
 	}
-	who := scaffold.Invoker{UID: os.Getuid(), GID: os.Getgid(), SudoUID: os.Getenv("SUDO_UID"), SudoGID: os.Getenv("SUDO_GID"),
-		OutOwner: ownerOfNearest(abs), Root: out}
+	who := invoker()
+	who.OutOwner, who.Root = ownerOfNearest(abs), out
 	return scaffold.ResolveOwner(a, root, who)
 }
 
@@ -373,7 +376,8 @@ func ownerNote(stderr io.Writer, note string) {
 
 // write plans the setup and applies it (or prints it, with --dry-run).
 // The output folder is locked from the plan to the end of the write, so a
-// second run waits and then plans against what this one wrote.
+// second run waits and then plans against what this one wrote. Its caller
+// names the answers file in the error (answersError).
 func write(s config.Setup, o options, stdout, stderr io.Writer) error {
 	a := s.Answers
 	out := o.out
@@ -385,7 +389,7 @@ func write(s config.Setup, o options, stdout, stderr io.Writer) error {
 			plan, note, err := planFor(s, out, root, nil)
 			ownerNote(stderr, note)
 			if err != nil {
-				return struct{}{}, answersError(o.answers, err)
+				return struct{}{}, err
 			}
 			return struct{}{}, dryRun(root, plan, a, displayDir(out), stdout)
 		})
@@ -393,18 +397,18 @@ func write(s config.Setup, o options, stdout, stderr io.Writer) error {
 	}
 	l, err := lockOutput(out, stderr)
 	if err != nil {
-		return answersError(o.answers, err)
+		return err
 	}
 	plan, note, err := planFor(s, out, l.Tree, nil)
 	ownerNote(stderr, note)
 	if err != nil {
 		l.release(false)
-		return answersError(o.answers, err)
+		return err
 	}
 	res, err := applyLocked(l, out, plan, o)
 	l.release(len(res.Written) > 0)
 	if err != nil {
-		return answersError(o.answers, err)
+		return err
 	}
 	summary(stdout, a, displayDir(out), plan, res)
 	return nil
@@ -441,18 +445,8 @@ func summary(w io.Writer, a config.Answers, out string, plan scaffold.Plan, res 
 	for i, s := range plan.NextSteps {
 		nextStep(w, i+1, s)
 	}
-	if len(plan.Warnings) > 0 {
-		fmt.Fprintln(w, "\nBefore going live:")
-		for _, s := range plan.Warnings {
-			fmt.Fprintf(w, "  - %s\n", s)
-		}
-	}
-	if len(plan.DNS) > 0 {
-		fmt.Fprintln(w, "\n"+scaffold.DNSHeading)
-		for _, r := range plan.DNS {
-			fmt.Fprintf(w, "  %s\n", r)
-		}
-	}
+	// The warnings and DNS records, as every listing shows them.
+	_ = scaffold.Listing{Warnings: plan.Warnings, DNS: plan.DNS}.WriteText(w, "")
 }
 
 // summaryWidth is how wide the summary's prose may be.

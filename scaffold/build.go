@@ -27,16 +27,20 @@ func NewPlan(cfg config.Setup, in Inputs) (Plan, error) {
 	if in.Owner.UID < 0 || in.Owner.GID < 0 {
 		return Plan{}, fmt.Errorf("scaffold: owner %d:%d is not resolved", in.Owner.UID, in.Owner.GID)
 	}
+	// The secrets an earlier run left, read once: kept when the answers
+	// give none, and masked wherever they show (knownSecrets).
+	oldPassword := existingSecret(in.Existing, a, dbPasswordEnv, cfgPassword)
+	oldTURNSecret := existingSecret(in.Existing, a, turnSecretEnv, cfgTURNSecret)
 	password := a.Database.Password
 	if cfg.Driver.Network && password == "" {
-		password = existingSecret(in.Existing, a, dbPasswordEnv, cfgPassword)
+		password = oldPassword
 	}
 	if cfg.Driver.Network && password == "" {
 		password = in.Generated.secret("database.password")
 	}
 	turnSecret := a.TURN.Secret
 	if a.TURN.Host != "" && turnSecret == "" {
-		turnSecret = existingSecret(in.Existing, a, turnSecretEnv, cfgTURNSecret)
+		turnSecret = oldTURNSecret
 	}
 	if a.TURN.Host != "" && turnSecret == "" {
 		turnSecret = in.Generated.secret("turn.secret")
@@ -66,7 +70,7 @@ func NewPlan(cfg config.Setup, in Inputs) (Plan, error) {
 		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts, in.Now), p.Warnings...)
 	}
 	p.DNS = s.DNSRecords()
-	p.Secrets = knownSecrets(in.Existing, a, password, turnSecret)
+	p.Secrets = knownSecrets(password, turnSecret, oldPassword, oldTURNSecret)
 	p.OwnerNote = in.OwnerNote
 	return p, nil
 }

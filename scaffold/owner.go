@@ -29,6 +29,20 @@ type Invoker struct {
 	Root string
 }
 
+// SudoUser is the person behind root when run through sudo (SUDO_UID and
+// SUDO_GID, a user other than root); ok is false otherwise.
+func (w Invoker) SudoUser() (o config.Owner, ok bool) {
+	if w.UID != 0 {
+		return config.Owner{}, false
+	}
+	u, err1 := strconv.Atoi(w.SudoUID)
+	g, err2 := strconv.Atoi(w.SudoGID)
+	if err1 != nil || err2 != nil || u <= 0 {
+		return config.Owner{}, false
+	}
+	return config.Owner{UID: u, GID: g}, true
+}
+
 // fallbackOwner is used for compose repos written by root when nothing
 // better is known: the first normal user on most systems.
 var fallbackOwner = config.Owner{UID: 1000, GID: 1000}
@@ -56,10 +70,8 @@ func ResolveOwner(a config.Answers, root afero.Fs, who Invoker) (config.Owner, s
 	if who.UID != 0 {
 		return config.Owner{UID: who.UID, GID: who.GID}, "", nil
 	}
-	if u, err1 := strconv.Atoi(who.SudoUID); err1 == nil && u > 0 {
-		if g, err2 := strconv.Atoi(who.SudoGID); err2 == nil {
-			return config.Owner{UID: u, GID: g}, "", nil
-		}
+	if o, ok := who.SudoUser(); ok {
+		return o, "", nil
 	}
 	if who.OutOwner.UID > 0 {
 		return who.OutOwner, fmt.Sprintf("running as root: the files belong to %d:%d, the owner of the output folder; set owner.uid and owner.gid to choose", who.OutOwner.UID, who.OutOwner.GID), nil

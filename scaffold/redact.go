@@ -4,10 +4,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/spf13/afero"
-
-	"prosody-wizard/config"
 )
 
 // Secrets are masked by value, as goreleaser's internal/redact does: the
@@ -16,16 +12,13 @@ import (
 // template writes it in. The line rule of Diff (maskSecretLines) stays as a
 // second defence for what values cannot catch; see there.
 
-// knownSecrets are the secrets a plan writes (current) and the ones an
-// earlier run left in the output folder, read back by the readers a re-run
-// uses (existingSecret) whether or not the answers replace them: a diff
-// shows those on its - side.
-func knownSecrets(existing afero.Fs, a config.Answers, current ...string) []string {
-	all := append(slices.Clone(current),
-		existingSecret(existing, a, dbPasswordEnv, cfgPassword),
-		existingSecret(existing, a, turnSecretEnv, cfgTURNSecret))
+// knownSecrets are the secrets a plan writes and the ones an earlier run
+// left in the output folder, read back by the readers a re-run uses
+// (existingSecret) whether or not the answers replace them: a diff shows
+// those on its - side. Each once, empty ones left out.
+func knownSecrets(secrets ...string) []string {
 	var known []string
-	for _, s := range all {
+	for _, s := range secrets {
 		if s != "" && !slices.Contains(known, s) {
 			known = append(known, s)
 		}
