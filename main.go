@@ -421,8 +421,12 @@ func dryRun(root afero.Fs, plan scaffold.Plan, a config.Answers, out string, std
 	if err != nil {
 		return err
 	}
+	return printDryRun(stdout, scaffold.Describe(plan, changes, func(c scaffold.Change) string { return scaffold.Diff(root, c) }), a, out)
+}
+
+// printDryRun prints the listing of a dry run into out.
+func printDryRun(stdout io.Writer, l scaffold.Listing, a config.Answers, out string) error {
 	fmt.Fprintf(stdout, "Plan for %s (%s, Prosody %s); nothing written:\n", out, a.Deploy, a.Prosody)
-	l := scaffold.Describe(plan, changes, func(c scaffold.Change) string { return scaffold.Diff(root, c) })
 	return l.WriteText(stdout, out)
 }
 

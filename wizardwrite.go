@@ -210,10 +210,7 @@ func (e *savedError) hint() string {
 }
 
 // dryRunWizard ends a wizard run with --dry-run: the review was the dry
-// run; the same listing goes to stdout, and nothing is written.
+// run; the listing it showed goes to stdout, and nothing is written.
 func dryRunWizard(outcome ui.Outcome, stdout io.Writer) error {
-	_, err := withView(outcome.Out, func(root afero.Fs) (struct{}, error) {
-		return struct{}{}, dryRun(root, outcome.Plan, outcome.Answers, displayDir(outcome.Out), stdout)
-	})
-	return err
+	return printDryRun(stdout, outcome.Listing, outcome.Answers, displayDir(outcome.Out))
 }

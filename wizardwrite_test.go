@@ -23,12 +23,15 @@ func reviewAndWrite(t *testing.T, a config.Answers, before func()) func(ui.Optio
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := opts.Compare(opts.Out, p); err != nil {
+		changes, err := opts.Compare(opts.Out, p)
+		if err != nil {
 			t.Fatal(err)
 		}
 		out := ui.Outcome{Answers: a, Out: opts.Out, Plan: p}
 		if opts.DryRun {
+			// As the wizard's review: its listing ends the run.
 			out.DryRun = true
+			out.Listing = scaffold.Describe(p, changes, func(c scaffold.Change) string { return opts.Diff(opts.Out, c) })
 			return out, nil
 		}
 		if before != nil {

@@ -56,6 +56,8 @@ type Outcome struct {
 	// DryRun: the run ended at its review (Options.DryRun); nothing was
 	// written.
 	DryRun bool
+	// Listing is what the review of a dry run showed (Options.DryRun).
+	Listing scaffold.Listing
 	// Saved is where the answers were saved after writing failed
 	// (Options.SaveAnswers), or "".
 	Saved string
@@ -336,7 +338,7 @@ func (m *Model) next() (tea.Model, tea.Cmd) {
 	m.outcome.Answers, m.outcome.Out, m.outcome.Plan = a, out, p
 	if m.opts.DryRun {
 		// The review was the dry run.
-		m.outcome.DryRun = true
+		m.outcome.DryRun, m.outcome.Listing = true, m.review.listing
 		m.phase = done
 		return m, tea.Quit
 	}

@@ -203,6 +203,9 @@ func TestReviewDryRun(t *testing.T) {
 	if !out.DryRun || out.Aborted || out.Err != nil || fs.writes != 0 {
 		t.Errorf("outcome %+v after %d writes; want a dry run, nothing written", out, fs.writes)
 	}
+	if len(out.Listing.Rows) != len(out.Plan.Files) {
+		t.Errorf("the outcome's listing has %d rows for %d planned files: the review's listing is what main prints", len(out.Listing.Rows), len(out.Plan.Files))
+	}
 	if len(out.Plan.Files) == 0 || out.Out != "./example.org" {
 		t.Errorf("the outcome lacks the plan or the folder: %q, %d files", out.Out, len(out.Plan.Files))
 	}

@@ -85,7 +85,7 @@ ctrl+c quits without writing anything.`)
 		if opts.DryRun {
 			// The review was the dry run (--dry-run).
 			fmt.Fprintln(w, "\nDry run: nothing written.")
-			return Outcome{Answers: answers, Out: dir, Plan: plan, DryRun: true}, nil
+			return Outcome{Answers: answers, Out: dir, Plan: plan, DryRun: true, Listing: l}, nil
 		}
 		// Write is the default, as on the terminal UI's review; no goes
 		// back to the questions, every answer kept.
