@@ -177,16 +177,6 @@ func (a *asker) toggle(f *huh.MultiSelect[string]) error {
 	title := a.intro(f)
 	opts := fieldOptions(f)
 	modules := f.GetKey() == "modules"
-	// Modules that others pull in are on whatever their own choice says.
-	needed := map[string]string{}
-	if modules {
-		set, _ := config.ResolveModules(a.d.toAnswers(a.base))
-		for _, e := range set.Global {
-			if strings.HasPrefix(e.Reason, "needed by ") {
-				needed[e.Name] = e.Reason
-			}
-		}
-	}
 	group := ""
 	for i, o := range opts {
 		// Modules are listed under their purposes, as on the terminal UI.
@@ -194,9 +184,11 @@ func (a *asker) toggle(f *huh.MultiSelect[string]) error {
 			group = m.Group
 			fmt.Fprintf(a.w, "%s:\n", group)
 		}
+		// Modules that others pull in (draft.Needed, as on the terminal
+		// UI) are on whatever their own choice says.
 		state, why := onOff(o.selected), ""
-		if r, ok := needed[o.value]; ok && !o.selected {
-			state, why = "needed", " ("+r+")"
+		if by := a.d.Needed[o.value]; modules && len(by) > 0 && !o.selected {
+			state, why = "needed", " (needed by "+by[0]+")"
 		}
 		fmt.Fprintf(a.w, "  %2d. %-6s %s%s\n", i+1, state, o.label, why)
 	}
@@ -215,12 +207,27 @@ func (a *asker) toggle(f *huh.MultiSelect[string]) error {
 		}
 		for _, n := range nums {
 			o := &opts[n-1]
-			o.selected, flipped[n-1] = !o.selected, !flipped[n-1]
+			if modules {
+				// The terminal UI's toggle: a module others need stays
+				// on, and what a module needs comes back with it.
+				if !a.d.toggleModule(o.value, a.base) {
+					fmt.Fprintf(a.w, "%s stays on: %s need it.\n", o.value, strings.Join(a.d.Needed[o.value], ", "))
+					continue
+				}
+				for i := range opts {
+					opts[i].selected = slices.Contains(a.d.Modules, opts[i].value)
+				}
+			} else {
+				o.selected, flipped[n-1] = !o.selected, !flipped[n-1]
+			}
 			fmt.Fprintf(a.w, "%s is now %s.\n", o.value, onOff(o.selected))
 		}
 		if done {
 			break
 		}
+	}
+	if modules {
+		return nil // the draft holds the choice (toggleModule)
 	}
 	// huh applies the toggles to the bound value: each number flips one
 	// option, 0 ends.

@@ -654,6 +654,7 @@ func TestAccessiblePasswordKeepsSpaces(t *testing.T) {
 // number is refused and asked again, an empty line or 0 ends the list.
 func TestAccessibleModulesList(t *testing.T) {
 	motd, uptime := moduleNumber(t, config.Series13, "motd"), moduleNumber(t, config.Series13, "uptime")
+	smacks, sasl2sm := moduleNumber(t, config.Series13, "smacks"), moduleNumber(t, config.Series13, "sasl2_sm")
 	for name, c := range map[string]struct {
 		answers []string
 		enable  []string
@@ -665,6 +666,10 @@ func TestAccessibleModulesList(t *testing.T) {
 		"comma and zero":      {[]string{motd + "," + uptime + ",0"}, []string{"motd"}, []string{"uptime"}},
 		"twice is off again":  {[]string{motd, motd, ""}, []string{}, []string{}},
 		"wrong, then correct": {[]string{"999", "x", motd, ""}, []string{"motd"}, []string{}},
+		// As on the terminal UI: what a module needs comes back with it,
+		// and stays on while it is needed.
+		"a dependency comes back": {[]string{smacks, sasl2sm, ""}, []string{"sasl2_sm"}, []string{}},
+		"a needed module stays":   {[]string{sasl2sm, smacks, ""}, []string{"sasl2_sm"}, []string{}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rig, opts := newAccRig(t)
