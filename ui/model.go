@@ -258,6 +258,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.dark = msg.IsDark()
 		m.styles = NewStyles(m.dark)
 		m.help = newHelp(m.styles, m.width)
+		m.review.lines = nil // drawn again in the new styles
 	case writtenMsg:
 		m.outcome.Result, m.outcome.Err = msg.result, msg.err
 		if msg.err != nil && m.opts.SaveAnswers != nil {
@@ -323,13 +324,9 @@ func (m *Model) next() (tea.Model, tea.Cmd) {
 		m.buildPage()
 		return m, m.initPage()
 	}
-	if !m.d.Confirm {
-		m.page--
-		m.buildPage()
-		return m, m.form.Init()
-	}
-	if m.reviewed == nil {
-		// The review only lets a person confirm a valid plan; be safe.
+	if !m.d.Confirm || m.reviewed == nil {
+		// Go back; the review only lets a person confirm a valid plan,
+		// but be safe.
 		m.page--
 		m.buildPage()
 		return m, m.form.Init()
@@ -393,6 +390,12 @@ func (m *Model) reviewForm() *huh.Form {
 	return huh.NewForm(huh.NewGroup(confirm)).WithShowHelp(false).WithShowErrors(false)
 }
 
+// header is the page's first line: its title and where it is.
+func (m *Model) header(p page) string {
+	step := fmt.Sprintf("  step %d of %d", m.page+1, len(pages)+1)
+	return m.styles.Title.Render(p.title) + m.styles.Subtle.Render(truncate(step, m.width-lipgloss.Width(p.title)))
+}
+
 // View draws the page: header, questions, preview, keys.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
@@ -413,8 +416,7 @@ func (m *Model) render() string {
 	if m.onReview() {
 		return m.reviewView(p)
 	}
-	step := fmt.Sprintf("  step %d of %d", m.page+1, len(pages)+1)
-	header := m.styles.Title.Render(p.title) + m.styles.Subtle.Render(truncate(step, m.width-lipgloss.Width(p.title)))
+	header := m.header(p)
 	keys := m.helpLine()
 	bodyHeight := m.bodyHeight()
 	var form string

@@ -306,13 +306,6 @@ func turnDescription(deploy string) string {
 	return "compose runs coturn for it"
 }
 
-func orExample(d string) string {
-	if strings.TrimSpace(d) == "" {
-		return "example.org"
-	}
-	return strings.TrimSpace(d)
-}
-
 // The questions check their answers with config's own per-field checks,
 // the ones validation runs, so the wizard refuses exactly what the answers
 // file would. Checks across fields (a domain given twice, owner uid

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -49,17 +48,19 @@ func (m *Model) reviewFormView() string {
 
 // reviewHeight is how many lines of the review fit: the screen less the
 // header, the line that says where the view is, the confirm and the keys.
-func (m *Model) reviewHeight() int {
+func (m *Model) reviewHeight() int { return m.reviewHeightUnder(m.reviewFormView()) }
+
+// reviewHeightUnder is reviewHeight for the confirm drawn as confirm.
+func (m *Model) reviewHeightUnder(confirm string) int {
 	m.review.wrap(m.styles, m.width)
-	confirm := lipgloss.Height(m.reviewFormView())
-	return max(1, m.height-3-confirm)
+	return max(1, m.height-3-lipgloss.Height(confirm))
 }
 
 // reviewView draws the review page.
 func (m *Model) reviewView(p page) string {
-	header := m.styles.Title.Render(p.title) + m.styles.Subtle.Render(truncate(fmt.Sprintf("  step %d of %d", m.page+1, len(pages)+1), m.width-lipgloss.Width(p.title)))
-	body, where := m.review.view(m.styles, m.reviewHeight())
-	return strings.Join([]string{header, body, where, m.reviewFormView(), m.reviewHelp()}, "\n")
+	confirm := m.reviewFormView()
+	body, where := m.review.view(m.styles, m.reviewHeightUnder(confirm))
+	return strings.Join([]string{m.header(p), body, where, confirm, m.reviewHelp()}, "\n")
 }
 
 // reviewHelp names the review's keys: scrolling first, then the ways
