@@ -80,6 +80,8 @@ func exitCode(stderr io.Writer, err error) int {
 	case errors.Is(err, errAborted):
 		fmt.Fprintln(stderr, "prosody-wizard: stopped; nothing was written.")
 		return exitAborted
+	case errors.As(err, &conflict) && conflict.AfterReview:
+		fmt.Fprintf(stderr, "prosody-wizard: %v\n", err)
 	case errors.As(err, &conflict):
 		fmt.Fprintf(stderr, "prosody-wizard: %d existing file(s) differ from what the answers produce; nothing was written:\n", len(conflict.Paths))
 		for _, p := range conflict.Paths {

@@ -405,7 +405,7 @@ func write(s config.Setup, o options, stdout, stderr io.Writer) error {
 		l.release(false)
 		return err
 	}
-	res, err := applyLocked(l, out, plan, o)
+	res, err := applyLocked(l, out, plan, o, nil)
 	l.release(len(res.Written) > 0)
 	if err != nil {
 		return err

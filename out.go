@@ -95,9 +95,11 @@ func (l *outputLock) removeCreated() {
 	}
 }
 
-// applyLocked writes the plan into the locked folder.
-func applyLocked(l *outputLock, out string, plan scaffold.Plan, o options) (scaffold.Result, error) {
-	return scaffold.Apply(l.Tree, plan, scaffold.ApplyOptions{Force: o.force, Now: time.Now(), Root: displayDir(out), BackupDir: o.backupDir})
+// applyLocked writes the plan into the locked folder; reviewed are the
+// changes the wizard's review showed (nil for --answers; see
+// scaffold.ApplyOptions.Reviewed).
+func applyLocked(l *outputLock, out string, plan scaffold.Plan, o options, reviewed []scaffold.Change) (scaffold.Result, error) {
+	return scaffold.Apply(l.Tree, plan, scaffold.ApplyOptions{Force: o.force, Now: time.Now(), Root: displayDir(out), BackupDir: o.backupDir, Reviewed: reviewed})
 }
 
 // displayDir names the output folder in messages: by its absolute path when

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/spf13/afero"
@@ -53,61 +52,21 @@ func (r *reviewed) changes(out string) []scaffold.Change {
 	return r.seen
 }
 
-// changedSinceError lists files that are not as the review showed them;
-// nothing was written.
-type changedSinceError struct{ paths []string }
-
-func (e *changedSinceError) Error() string {
-	return fmt.Sprintf("%d file(s) changed after the review, so nothing was written (run the wizard again to review them, or use --force to replace them anyway, keeping backups): %s",
-		len(e.paths), strings.Join(e.paths, ", "))
-}
-
-// changedSince names the files the write would replace (now) that the
-// review did not show as changed, or showed at another size (seen): their
-// contents are not what the person saw, so they are not replaced. Folders
-// made and modes fixed since do not count: those lose nothing.
-func changedSince(seen, now []scaffold.Change) []string {
-	was := make(map[string]scaffold.Change, len(seen))
-	for _, c := range seen {
-		was[c.Path] = c
-	}
-	var moved []string
-	for _, c := range now {
-		if c.Status != scaffold.StatusChanged {
-			continue
-		}
-		if s, ok := was[c.Path]; !ok || s.Status != scaffold.StatusChanged || s.OldSize != c.OldSize {
-			moved = append(moved, c.Path)
-		}
-	}
-	return moved
-}
-
 // writeWizardPlan is the wizard's write: the plan its review showed, into
 // the locked folder, replacing the changed files the review listed (seen)
-// and keeping backups. Under the lock it compares again: files another run
-// wrote since the review stop the write (see changedSince), unless
-// --force. The wait for another run is not announced: the wizard owns the
-// terminal, and reports a BusyError itself.
+// and keeping backups; files changed since the review stop it, unless
+// --force (scaffold.ApplyOptions.Reviewed). The wait for another run is
+// not announced: the wizard owns the terminal, and reports a BusyError
+// itself.
 func writeWizardPlan(out string, plan scaffold.Plan, o options, seen []scaffold.Change) (scaffold.Result, error) {
 	l, err := lockOutput(out, io.Discard)
 	if err != nil {
 		return scaffold.Result{}, err
 	}
-	if !o.force {
-		now, err := scaffold.Compare(l.Tree, plan)
-		if err == nil {
-			if moved := changedSince(seen, now); len(moved) > 0 {
-				err = &changedSinceError{moved}
-			}
-		}
-		if err != nil {
-			l.release(false)
-			return scaffold.Result{}, err
-		}
+	if seen == nil {
+		seen = []scaffold.Change{} // the review saw nothing changed
 	}
-	o.force = true // the review said so
-	res, err := applyLocked(l, out, plan, o)
+	res, err := applyLocked(l, out, plan, o, seen)
 	l.release(len(res.Written) > 0)
 	return res, err
 }

@@ -114,6 +114,11 @@ type ApplyOptions struct {
 	// BackupDir, when set, keeps backups there (a path inside the output
 	// folder, mirroring the file's path) instead of beside each file.
 	BackupDir string
+	// Reviewed, when not nil, are the changes a review showed (the
+	// wizard's): without Force, the files it showed as changed, at the
+	// size it saw, are replaced as Force replaces them; any other file
+	// that differs (changed since the review) stops Apply.
+	Reviewed []Change
 }
 
 // Result says what Apply did.
@@ -128,11 +133,41 @@ type Result struct {
 
 // ConflictError lists existing files that differ from the plan when Force
 // is off; nothing was written.
-type ConflictError struct{ Paths []string }
+type ConflictError struct {
+	Paths []string
+	// AfterReview: the files changed after the review that showed the plan
+	// (ApplyOptions.Reviewed).
+	AfterReview bool
+}
 
 func (e *ConflictError) Error() string {
+	if e.AfterReview {
+		return fmt.Sprintf("%d file(s) changed after the review, so nothing was written (run the wizard again to review them, or use --force to replace them anyway, keeping backups): %s",
+			len(e.Paths), strings.Join(e.Paths, ", "))
+	}
 	return fmt.Sprintf("%d existing file(s) differ from the plan and were left alone (use --force to replace them, keeping backups): %s",
 		len(e.Paths), strings.Join(e.Paths, ", "))
+}
+
+// changedSince names the changed files (now) that a review did not show
+// as changed, or showed at another size (seen): their contents are not
+// what the person saw. Folders made and modes fixed since do not count:
+// those lose nothing.
+func changedSince(seen, now []Change) []string {
+	was := make(map[string]Change, len(seen))
+	for _, c := range seen {
+		was[c.Path] = c
+	}
+	var moved []string
+	for _, c := range now {
+		if c.Status != StatusChanged {
+			continue
+		}
+		if s, ok := was[c.Path]; !ok || s.Status != StatusChanged || s.OldSize != c.OldSize {
+			moved = append(moved, c.Path)
+		}
+	}
+	return moved
 }
 
 // PreflightError lists what stops the plan before its first write: names
@@ -183,11 +218,17 @@ func Apply(fsys afero.Fs, p Plan, opt ApplyOptions) (Result, error) {
 		var conflicts []string
 		for _, c := range changes {
 			if c.Status == StatusChanged {
-				conflicts = append(conflicts, shown(opt.Root, c.Path))
+				conflicts = append(conflicts, c.Path)
 			}
 		}
+		if opt.Reviewed != nil {
+			conflicts = changedSince(opt.Reviewed, changes)
+		}
 		if len(conflicts) > 0 {
-			return Result{}, &ConflictError{Paths: conflicts}
+			for i := range conflicts {
+				conflicts[i] = shown(opt.Root, conflicts[i])
+			}
+			return Result{}, &ConflictError{Paths: conflicts, AfterReview: opt.Reviewed != nil}
 		}
 	}
 	if err := preflight(fsys, changes, opt); err != nil {

@@ -569,3 +569,55 @@ func TestApplyBackupsNeverCollide(t *testing.T) {
 		t.Errorf("both runs wrote the backup %s", backups[0])
 	}
 }
+
+// TestApplyReviewed: with the changes a review showed (Reviewed), the
+// files it showed as changed are replaced, keeping backups, as with Force;
+// a file changed after the review (not shown, or at another size) stops
+// Apply before anything is written, unless Force.
+func TestApplyReviewed(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		afterEdit string // written after the review, "" for none
+		force     bool
+		conflict  bool
+	}{
+		{"as reviewed", "", false, false},
+		{"changed after the review", "-- edited again, after the review, at another size\n", false, true},
+		{"changed after the review, --force", "-- edited again, after the review, at another size\n", true, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, p := goldenPlan(t, "minimal")
+			fsys := afero.NewMemMapFs()
+			mustApply(t, fsys, p, ApplyOptions{Now: goldenNow})
+			cfg := ConfigPath(a)
+			if err := afero.WriteFile(fsys, cfg, []byte("-- edited by hand\n"), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			reviewed, err := Compare(fsys, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.afterEdit != "" {
+				if err := afero.WriteFile(fsys, cfg, []byte(c.afterEdit), 0o640); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := snapshot(t, fsys)
+			r, err := Apply(fsys, p, ApplyOptions{Now: goldenNow, Force: c.force, Reviewed: reviewed})
+			var ce *ConflictError
+			if c.conflict {
+				if !errors.As(err, &ce) || !ce.AfterReview || !reflect.DeepEqual(ce.Paths, []string{cfg}) {
+					t.Fatalf("want a ConflictError after the review on %s, got %v", cfg, err)
+				}
+				sameSnapshot(t, "changed after the review", before, snapshot(t, fsys))
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(r.Written, []string{cfg}) || len(r.Backups) != 1 {
+				t.Errorf("written %v, backups %v; want %s replaced, one backup", r.Written, r.Backups, cfg)
+			}
+		})
+	}
+}
