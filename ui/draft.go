@@ -142,7 +142,7 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 	if d.Driver != config.DriverInternal {
 		a.Database.Name = strings.TrimSpace(d.DBName)
 	}
-	if d.Driver == config.DriverPostgres || d.Driver == config.DriverMySQL {
+	if d.networkDriver() {
 		a.Database.Host = opt(d.DBHost)
 		a.Database.Port, _ = strconv.Atoi(opt(d.DBPort))
 		a.Database.User = strings.TrimSpace(d.DBUser)
@@ -380,4 +380,11 @@ func (d *draft) followShown() bool {
 		}
 	}
 	return changed
+}
+
+// networkDriver: the storage chosen is a database server, with a host,
+// port, user and password (config's driver table says which).
+func (d *draft) networkDriver() bool {
+	drv, _ := config.LookupDriver(d.Driver)
+	return drv.Network
 }

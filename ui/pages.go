@@ -153,7 +153,7 @@ var pages = []page{
 			},
 			{
 				title: "Database connection",
-				when:  func(d *draft) bool { return d.Driver == config.DriverPostgres || d.Driver == config.DriverMySQL },
+				when:  func(d *draft) bool { return d.networkDriver() },
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{
 						huh.NewInput().Key("database.host").Title("Host").Description(dbHostDescription(d.Deploy)).Placeholder(dbHostPlaceholder(d.Deploy)).Value(&d.DBHost).Validate(validDBHost(d)),
