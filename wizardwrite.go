@@ -1,17 +1,12 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
-
-	"github.com/spf13/afero"
 
 	"prosody-wizard/config"
 	"prosody-wizard/safeio"
@@ -89,66 +84,29 @@ const (
 func saveAnswers(out string, a config.Answers) (string, error) {
 	data := config.Marshal(a)
 	var errs []error
-	if path, err := saveInTree(out, data); err == nil {
-		return path, nil
-	} else {
+	for _, dir := range []string{out, os.TempDir()} {
+		path, err := saveIn(dir, data)
+		if err == nil {
+			return path, nil
+		}
 		errs = append(errs, err)
 	}
-	f, err := os.CreateTemp("", savedAnswersPrefix+"*"+savedAnswersSuffix)
-	if err == nil {
-		err = writeAndClose(f, data)
-		if err == nil {
-			if abs, aerr := filepath.Abs(f.Name()); aerr == nil {
-				return abs, nil
-			}
-			return f.Name(), nil
-		}
-		_ = os.Remove(f.Name())
-	}
-	errs = append(errs, err)
 	return "", fmt.Errorf("cannot save the answers: %w", errors.Join(errs...))
 }
 
-// saveInTree writes data to a new file at the top of the folder out, with a
-// random name (see saveAnswers).
-func saveInTree(out string, data []byte) (string, error) {
-	t, err := safeio.OpenTree(out)
+// saveIn writes data to a new file at the top of the folder dir, opened
+// through safeio (see saveAnswers), and returns its absolute path.
+func saveIn(dir string, data []byte) (string, error) {
+	t, err := safeio.OpenTree(dir)
 	if err != nil {
 		return "", err
 	}
 	defer t.Close()
-	for range 10 {
-		var b [6]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return "", err
-		}
-		name := savedAnswersPrefix + hex.EncodeToString(b[:]) + savedAnswersSuffix
-		f, err := t.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		if err := writeAndClose(f, data); err != nil {
-			_ = t.Remove(name)
-			return "", err
-		}
-		return t.Abs(name), nil
+	name, err := safeio.CreateNew(t, ".", savedAnswersPrefix, savedAnswersSuffix, bytes.NewReader(data))
+	if err != nil {
+		return "", err
 	}
-	return "", errors.New("no free name for the saved answers")
-}
-
-// writeAndClose writes data to f, syncs and closes it.
-func writeAndClose(f afero.File, data []byte) error {
-	_, err := f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return t.Abs(name), nil
 }
 
 // savedError is a failed write whose answers were saved (saveAnswers):

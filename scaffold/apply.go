@@ -2,13 +2,10 @@ package scaffold
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"slices"
 	"strings"
@@ -340,23 +337,11 @@ func writeAtomicFrom(fsys afero.Fs, f File, data io.Reader, r *Result, root stri
 	if err := mkdirAll755(fsys, dir); err != nil {
 		return err
 	}
-	var suffix [6]byte
-	_, _ = rand.Read(suffix[:])
-	tmp := path.Join(dir, tempPrefix+hex.EncodeToString(suffix[:]))
-	out, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	tmp, err := safeio.CreateNew(fsys, dir, tempPrefix, "", data)
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(out, data)
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = fsys.Chmod(tmp, f.Mode.Perm())
-	}
+	err = fsys.Chmod(tmp, f.Mode.Perm())
 	if err == nil {
 		if !tryChown(fsys, tmp, f.UID, f.GID) {
 			r.Chowns = append(r.Chowns, chownCommand(root, f.Path, f.UID, f.GID))
