@@ -24,6 +24,9 @@ type Listing struct {
 	DNS []string
 }
 
+// WarningsHeading introduces the warnings wherever they are listed.
+const WarningsHeading = "Before going live:"
+
 // DNSHeading introduces the DNS records wherever they are listed.
 const DNSHeading = "DNS records (replace the example addresses with your server's):"
 
@@ -94,7 +97,7 @@ func (l Listing) WriteText(w io.Writer, dir string) error {
 		}
 	}
 	if len(l.Warnings) > 0 {
-		ew.printf("\nBefore going live:\n")
+		ew.printf("\n%s\n", WarningsHeading)
 		for _, s := range l.Warnings {
 			ew.printf("  - %s\n", s)
 		}

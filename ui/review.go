@@ -149,7 +149,7 @@ func (r *review) wrap(st Styles, width int) {
 	}
 	if len(r.listing.Warnings) > 0 {
 		blank()
-		add(st.Title.Render, 0, "Before going live:")
+		add(st.Title.Render, 0, scaffold.WarningsHeading)
 		for _, w := range r.listing.Warnings {
 			add(plain, 4, "  - "+w)
 		}
