@@ -15,6 +15,7 @@ import (
 
 	"prosody-wizard/config"
 	"prosody-wizard/internal/testkit"
+	"prosody-wizard/internal/xmpptest"
 	"prosody-wizard/scaffold"
 )
 
@@ -128,16 +129,16 @@ func (r *cellRun) signUp(user, domain, password, token string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
+	defer c.Close()
 	if token != "" {
-		if !strings.Contains(c.features, "urn:xmpp:ibr-token:0") && !strings.Contains(c.features, "urn:xmpp:invite") {
-			return fmt.Errorf("the server announces no invitations: %s", c.features)
+		if !strings.Contains(c.Features, "urn:xmpp:ibr-token:0") && !strings.Contains(c.Features, "urn:xmpp:invite") {
+			return fmt.Errorf("the server announces no invitations: %s", c.Features)
 		}
-		if _, err := c.iq("set", "", fmt.Sprintf("<preauth xmlns='urn:xmpp:pars:0' token='%s'/>", xmlText(token))); err != nil {
+		if _, err := c.IQ("set", "", fmt.Sprintf("<preauth xmlns='urn:xmpp:pars:0' token='%s'/>", xmlText(token))); err != nil {
 			return fmt.Errorf("the invitation token was refused: %w", err)
 		}
 	}
-	if _, err := c.iq("set", "", fmt.Sprintf("<query xmlns='jabber:iq:register'><username>%s</username><password>%s</password></query>",
+	if _, err := c.IQ("set", "", fmt.Sprintf("<query xmlns='jabber:iq:register'><username>%s</username><password>%s</password></query>",
 		xmlText(user), xmlText(password))); err != nil {
 		return fmt.Errorf("registering %s@%s: %w", user, domain, err)
 	}
@@ -179,20 +180,20 @@ func (r *cellRun) adminRights() error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
-	if err := c.authPlain(user, e2ePasswordAdmin); err != nil {
+	defer c.Close()
+	if err := c.AuthPlain(user, e2ePasswordAdmin); err != nil {
 		return fmt.Errorf("%s cannot log in: %w", account.JID, err)
 	}
 	command := fmt.Sprintf("<command xmlns='http://jabber.org/protocol/commands' node='%s' action='execute'/>", listModules)
-	res, err := c.iq("set", domain, command)
+	res, err := c.IQ("set", domain, command)
 	if err != nil {
 		return fmt.Errorf("%s may not run the admin command %s: %w", account.JID, listModules, err)
 	}
 	if !strings.Contains(res, "completed") || !strings.Contains(res, "admin_adhoc") {
 		return fmt.Errorf("%s ran %s but got no module list: %s", account.JID, listModules, res)
 	}
-	return r.asAlice(func(_ context.Context, alice *xmppConn) error {
-		if res, err := alice.iq("set", domain, command); err == nil {
+	return r.asAlice(func(_ context.Context, alice *xmpptest.Conn) error {
+		if res, err := alice.IQ("set", domain, command); err == nil {
 			return fmt.Errorf("alice, no admin, ran the admin command %s: %s", listModules, res)
 		}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"prosody-wizard/config"
+	"prosody-wizard/internal/xmpptest"
 )
 
 // compliance checks, with the default answers, the server features of
@@ -19,29 +20,29 @@ func (r *cellRun) compliance() error {
 	return r.asAlice(r.complianceAs)
 }
 
-func (r *cellRun) complianceAs(_ context.Context, c *xmppConn) error {
-	server, err := c.iq("get", r.a.Primary(), "<query xmlns='http://jabber.org/protocol/disco#info'/>")
+func (r *cellRun) complianceAs(_ context.Context, c *xmpptest.Conn) error {
+	server, err := c.IQ("get", r.a.Primary(), "<query xmlns='http://jabber.org/protocol/disco#info'/>")
 	if err != nil {
 		return err
 	}
-	account, err := c.iq("get", r.jid("alice"), "<query xmlns='http://jabber.org/protocol/disco#info'/>")
+	account, err := c.IQ("get", r.jid("alice"), "<query xmlns='http://jabber.org/protocol/disco#info'/>")
 	if err != nil {
 		return err
 	}
-	muc, err := c.iq("get", r.a.Components.MUC, "<query xmlns='http://jabber.org/protocol/disco#info'/>")
+	muc, err := c.IQ("get", r.a.Components.MUC, "<query xmlns='http://jabber.org/protocol/disco#info'/>")
 	if err != nil {
 		return err
 	}
-	upload, err := c.iq("get", r.a.Components.Upload, "<query xmlns='http://jabber.org/protocol/disco#info'/>")
+	upload, err := c.IQ("get", r.a.Components.Upload, "<query xmlns='http://jabber.org/protocol/disco#info'/>")
 	if err != nil {
 		return err
 	}
 	// Room features are announced by a room, so join one first.
 	room := "compliance@" + r.a.Components.MUC
-	if err := c.joinRoom(room); err != nil {
+	if err := c.JoinRoom(room); err != nil {
 		return err
 	}
-	roomInfo, err := c.iq("get", room, "<query xmlns='http://jabber.org/protocol/disco#info'/>")
+	roomInfo, err := c.IQ("get", room, "<query xmlns='http://jabber.org/protocol/disco#info'/>")
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func (r *cellRun) complianceAs(_ context.Context, c *xmppConn) error {
 		var where string
 		switch f.where {
 		case "stream":
-			where = c.features
+			where = c.Features
 		case "server":
 			where = server
 		case "account":

@@ -21,6 +21,7 @@ import (
 
 	"prosody-wizard/config"
 	"prosody-wizard/internal/testkit"
+	"prosody-wizard/internal/xmpptest"
 )
 
 // e2eCell is one cell of the matrix: answers without version and prosody,
@@ -685,14 +686,14 @@ func (r *cellRun) logBarrier() (upto, session string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("log barrier: %w", err)
 	}
-	_, err = fmt.Fprintf(c.conn, "<stream:error><undefined-condition xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"+
+	_, err = fmt.Fprintf(c.Net, "<stream:error><undefined-condition xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"+
 		"<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>%s</text></stream:error></stream:stream>", text)
 	if err == nil {
 		// Read until prosody closes, so that our close cannot reset the
 		// connection before prosody has read the error.
-		_, err = io.Copy(io.Discard, c.conn)
+		_, err = io.Copy(io.Discard, c.Net)
 	}
-	c.conn.Close()
+	c.Net.Close()
 	if err != nil {
 		return "", "", fmt.Errorf("log barrier: %w", err)
 	}
@@ -859,11 +860,11 @@ func (r *cellRun) plainRefused() error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
-	if !strings.Contains(c.features, "<required") || !strings.Contains(c.features, "xmpp-tls") {
-		return fmt.Errorf("STARTTLS is not required: %s", c.features)
+	defer c.Close()
+	if !strings.Contains(c.Features, "<required") || !strings.Contains(c.Features, "xmpp-tls") {
+		return fmt.Errorf("STARTTLS is not required: %s", c.Features)
 	}
-	if err := c.authPlain("alice", e2ePasswordAlice); err == nil {
+	if err := c.AuthPlain("alice", e2ePasswordAlice); err == nil {
 		return fmt.Errorf("logged in without TLS")
 	}
 	return nil
@@ -881,18 +882,18 @@ func (r *cellRun) accountsStored() error {
 
 // dialC2S opens a stream to domain on the cell's client port (STARTTLS,
 // the certificate checked against roots; nil: not checked).
-func (r *cellRun) dialC2S(ctx context.Context, domain string, roots *x509.CertPool) (*xmppConn, error) {
-	return dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), domain, roots)
+func (r *cellRun) dialC2S(ctx context.Context, domain string, roots *x509.CertPool) (*xmpptest.Conn, error) {
+	return xmpptest.Dial(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.C2S), domain, roots)
 }
 
 // login opens an authenticated stream as alice with our own client.
-func (r *cellRun) login(ctx context.Context) (*xmppConn, error) {
+func (r *cellRun) login(ctx context.Context) (*xmpptest.Conn, error) {
 	c, err := r.dialC2S(ctx, r.a.Primary(), r.roots)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authPlain("alice", e2ePasswordAlice); err != nil {
-		c.close()
+	if err := c.AuthPlain("alice", e2ePasswordAlice); err != nil {
+		c.Close()
 		return nil, err
 	}
 	return c, nil
@@ -905,19 +906,19 @@ func (r *cellRun) components() error {
 }
 
 // asAlice runs fn on a logged-in stream of alice's, closed afterwards.
-func (r *cellRun) asAlice(fn func(ctx context.Context, c *xmppConn) error) error {
+func (r *cellRun) asAlice(fn func(ctx context.Context, c *xmpptest.Conn) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	c, err := r.login(ctx)
 	if err != nil {
 		return err
 	}
-	defer c.close()
+	defer c.Close()
 	return fn(ctx, c)
 }
 
-func (r *cellRun) componentsAs(ctx context.Context, c *xmppConn) error {
-	items, err := c.iq("get", r.a.Primary(), "<query xmlns='http://jabber.org/protocol/disco#items'/>")
+func (r *cellRun) componentsAs(ctx context.Context, c *xmpptest.Conn) error {
+	items, err := c.IQ("get", r.a.Primary(), "<query xmlns='http://jabber.org/protocol/disco#items'/>")
 	if err != nil {
 		return err
 	}
@@ -927,7 +928,7 @@ func (r *cellRun) componentsAs(ctx context.Context, c *xmppConn) error {
 		}
 	}
 	for _, d := range r.a.Domains[1:] {
-		other, err := c.iq("get", d, "<query xmlns='http://jabber.org/protocol/disco#items'/>")
+		other, err := c.IQ("get", d, "<query xmlns='http://jabber.org/protocol/disco#items'/>")
 		if err != nil {
 			return err
 		}
@@ -938,13 +939,13 @@ func (r *cellRun) componentsAs(ctx context.Context, c *xmppConn) error {
 		}
 	}
 	if muc := r.a.Components.MUC; muc != "" {
-		if err := c.joinRoom("e2e@" + muc); err != nil {
+		if err := c.JoinRoom("e2e@" + muc); err != nil {
 			return err
 		}
 	}
 	if up := r.a.Components.Upload; up != "" {
 		body := "hello from e2e\n"
-		slot, err := c.iq("get", up, fmt.Sprintf("<request xmlns='urn:xmpp:http:upload:0' filename='hello.txt' size='%d' content-type='text/plain'/>", len(body)))
+		slot, err := c.IQ("get", up, fmt.Sprintf("<request xmlns='urn:xmpp:http:upload:0' filename='hello.txt' size='%d' content-type='text/plain'/>", len(body)))
 		if err != nil {
 			return fmt.Errorf("upload slot: %w", err)
 		}

@@ -19,6 +19,7 @@ import (
 
 	"prosody-wizard/config"
 	"prosody-wizard/internal/testkit"
+	"prosody-wizard/internal/xmpptest"
 )
 
 // testCA is a throw-away certificate authority: certificates it signs are
@@ -131,12 +132,12 @@ func (r *cellRun) serverCert(port int, host string, roots *x509.CertPool) (*x509
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if port == r.a.Ports.C2S {
-		c, err := dialXMPP(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", port), host, roots)
+		c, err := xmpptest.Dial(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", port), host, roots)
 		if err != nil {
 			return nil, err
 		}
-		defer c.close()
-		return c.conn.(*tls.Conn).ConnectionState().PeerCertificates[0], nil
+		defer c.Close()
+		return c.Net.(*tls.Conn).ConnectionState().PeerCertificates[0], nil
 	}
 	raw, err := r.ns.dial(ctx, "tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
@@ -150,15 +151,15 @@ func (r *cellRun) serverCert(port int, host string, roots *x509.CertPool) (*x509
 	// Behave like a client: open a stream and close it properly. Closing
 	// straight after the handshake races Prosody 0.12's epoll loop, which
 	// then logs "attempt to index a nil value (local 'conn')".
-	c := &xmppConn{conn: tc, domain: host}
+	c := xmpptest.New(tc, host)
 	if dl, ok := ctx.Deadline(); ok {
 		_ = tc.SetDeadline(dl)
 	}
-	if err := c.open(); err != nil {
+	if err := c.Open(); err != nil {
 		tc.Close()
 		return nil, err
 	}
-	c.close()
+	c.Close()
 	return tc.ConnectionState().PeerCertificates[0], nil
 }
 

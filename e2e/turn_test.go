@@ -77,8 +77,8 @@ func (r *cellRun) turn() error {
 	if err != nil {
 		return err
 	}
-	services, err := c.iq("get", r.a.Primary(), "<services xmlns='urn:xmpp:extdisco:2'/>")
-	c.close()
+	services, err := c.IQ("get", r.a.Primary(), "<services xmlns='urn:xmpp:extdisco:2'/>")
+	c.Close()
 	if err != nil {
 		return fmt.Errorf("external services (XEP-0215): %w", err)
 	}
