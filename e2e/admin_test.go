@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -101,14 +99,10 @@ func (r *cellRun) createAdmin() error {
 	return nil
 }
 
-// inviteLink is the link prosodyctl shell invite create_account prints
-// (13.0.1: "OK: xmpp:JID?register;preauth=TOKEN").
-var inviteLink = regexp.MustCompile(`xmpp:([^?\s]+)\?register;preauth=([A-Za-z0-9_-]+)`)
-
 // redeem signs up as the invitation's account with e2ePasswordAdmin, as a
 // client that takes invitation links does.
 func (r *cellRun) redeem(jid, out string) error {
-	m := inviteLink.FindStringSubmatch(out)
+	m := xmpptest.InviteLink.FindStringSubmatch(out)
 	if m == nil {
 		return fmt.Errorf("no invitation link in:\n%s", out)
 	}
@@ -130,19 +124,7 @@ func (r *cellRun) signUp(user, domain, password, token string) error {
 		return err
 	}
 	defer c.Close()
-	if token != "" {
-		if !strings.Contains(c.Features, "urn:xmpp:ibr-token:0") && !strings.Contains(c.Features, "urn:xmpp:invite") {
-			return fmt.Errorf("the server announces no invitations: %s", c.Features)
-		}
-		if _, err := c.IQ("set", "", fmt.Sprintf("<preauth xmlns='urn:xmpp:pars:0' token='%s'/>", xmlText(token))); err != nil {
-			return fmt.Errorf("the invitation token was refused: %w", err)
-		}
-	}
-	if _, err := c.IQ("set", "", fmt.Sprintf("<query xmlns='jabber:iq:register'><username>%s</username><password>%s</password></query>",
-		xmlText(user), xmlText(password))); err != nil {
-		return fmt.Errorf("registering %s@%s: %w", user, domain, err)
-	}
-	return nil
+	return c.SignUp(user, password, token)
 }
 
 // signUpWithoutInvitation: only open registration lets a client make an
@@ -159,11 +141,6 @@ func (r *cellRun) signUpWithoutInvitation() error {
 	}
 	return nil
 }
-
-// listModules is an ad-hoc command of mod_admin_adhoc that only admins may
-// run (0.12.3 and 13.0.1); it completes at once, listing the host's
-// modules.
-const listModules = "http://prosody.im/protocol/modules#list"
 
 // adminRights: the admin logs in with the password it was given and runs
 // an admin-only ad-hoc command on its host; alice, no admin, is refused
@@ -184,27 +161,15 @@ func (r *cellRun) adminRights() error {
 	if err := c.AuthPlain(user, e2ePasswordAdmin); err != nil {
 		return fmt.Errorf("%s cannot log in: %w", account.JID, err)
 	}
-	command := fmt.Sprintf("<command xmlns='http://jabber.org/protocol/commands' node='%s' action='execute'/>", listModules)
-	res, err := c.IQ("set", domain, command)
-	if err != nil {
-		return fmt.Errorf("%s may not run the admin command %s: %w", account.JID, listModules, err)
-	}
-	if !strings.Contains(res, "completed") || !strings.Contains(res, "admin_adhoc") {
-		return fmt.Errorf("%s ran %s but got no module list: %s", account.JID, listModules, res)
+	if err := c.ListModulesOn(domain); err != nil {
+		return fmt.Errorf("%s may not run the admin command: %w", account.JID, err)
 	}
 	return r.asAlice(func(_ context.Context, alice *xmpptest.Conn) error {
-		if res, err := alice.IQ("set", domain, command); err == nil {
-			return fmt.Errorf("alice, no admin, ran the admin command %s: %s", listModules, res)
+		if alice.ListModulesOn(domain) == nil {
+			return fmt.Errorf("alice, no admin, ran the admin command %s", xmpptest.ListModules)
 		}
 		return nil
 	})
-}
-
-// xmlText escapes s for XML character data.
-func xmlText(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
 }
 
 // TestEndToEndCatchesAdminWithoutRights proves the admin steps can fail:

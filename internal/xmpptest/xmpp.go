@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -226,6 +227,55 @@ func (c *Conn) WaitFor(match func(Stanza) bool) (Stanza, error) {
 			return s, nil
 		}
 	}
+}
+
+// SignUp registers user on the stream's domain in-band (XEP-0077), with
+// an invitation token first (XEP-0401: urn:xmpp:pars:0 preauth) unless
+// token is "". The stream must be encrypted and not logged in.
+func (c *Conn) SignUp(user, password, token string) error {
+	if token != "" {
+		if !strings.Contains(c.Features, "urn:xmpp:ibr-token:0") && !strings.Contains(c.Features, "urn:xmpp:invite") {
+			return fmt.Errorf("the server announces no invitations: %s", c.Features)
+		}
+		if _, err := c.IQ("set", "", fmt.Sprintf("<preauth xmlns='urn:xmpp:pars:0' token='%s'/>", Text(token))); err != nil {
+			return fmt.Errorf("the invitation token was refused: %w", err)
+		}
+	}
+	if _, err := c.IQ("set", "", fmt.Sprintf("<query xmlns='jabber:iq:register'><username>%s</username><password>%s</password></query>",
+		Text(user), Text(password))); err != nil {
+		return fmt.Errorf("registering %s@%s: %w", user, c.domain, err)
+	}
+	return nil
+}
+
+// InviteLink is the link prosodyctl shell invite create_account prints
+// (13.0.1: "OK: xmpp:JID?register;preauth=TOKEN"): the JID and the token.
+var InviteLink = regexp.MustCompile(`xmpp:([^?\s]+)\?register;preauth=([A-Za-z0-9_-]+)`)
+
+// ListModules is an ad-hoc command of mod_admin_adhoc that only admins may
+// run (0.12.3 and 13.0.1); it completes at once, listing the host's
+// modules.
+const ListModules = "http://prosody.im/protocol/modules#list"
+
+// ListModulesOn runs ListModules on domain: nil when it completed with
+// the module list, an error when it was refused.
+func (c *Conn) ListModulesOn(domain string) error {
+	command := fmt.Sprintf("<command xmlns='http://jabber.org/protocol/commands' node='%s' action='execute'/>", ListModules)
+	res, err := c.IQ("set", domain, command)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(res, "completed") || !strings.Contains(res, "admin_adhoc") {
+		return fmt.Errorf("%s on %s gave no module list: %s", ListModules, domain, res)
+	}
+	return nil
+}
+
+// Text escapes s for XML character data and attribute values.
+func Text(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
 }
 
 // JoinRoom enters a MUC room (XEP-0045) as "alice" and waits for the room
