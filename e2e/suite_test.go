@@ -145,22 +145,20 @@ func mustCatch(t *testing.T, name, what string, breakConfig func(string) string,
 // fails.
 func e2eSetup(t *testing.T) config.Series {
 	t.Helper()
-	need := func(ok bool, what string) {
-		if ok {
-			return
-		}
-		if os.Getenv("PW_REQUIRE_PROSODY") == "1" {
-			t.Fatalf("end-to-end tests need %s (PW_REQUIRE_PROSODY=1)", what)
-		}
-		t.Skipf("end-to-end tests need %s; run the README's test command", what)
-	}
-	need(os.Getuid() == 0, "root (mount and network namespaces)")
-	for _, tool := range []string{"prosody", "prosodyctl", "go-sendxmpp", "ip", "unshare", "setpriv", "sqlite3", "psql", "mariadb-install-db", "turnserver", "turnutils_uclient"} {
+	return e2eNeeds(t, "prosody", "prosodyctl", "go-sendxmpp", "ip", "unshare", "setpriv", "sqlite3", "psql", "mariadb-install-db", "turnserver", "turnutils_uclient")
+}
+
+// e2eNeeds is e2eSetup for a test that needs only these tools (and root
+// and Debian's prosody).
+func e2eNeeds(t *testing.T, tools ...string) config.Series {
+	t.Helper()
+	e2eNeed(t, os.Getuid() == 0, "root (mount and network namespaces)")
+	for _, tool := range tools {
 		_, err := exec.LookPath(tool)
-		need(err == nil, tool)
+		e2eNeed(t, err == nil, tool)
 	}
 	out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "prosody").Output()
-	need(err == nil, "Debian's prosody package")
+	e2eNeed(t, err == nil, "Debian's prosody package")
 	for _, s := range config.AllSeries {
 		if strings.HasPrefix(string(out), string(s)+".") {
 			return s
@@ -205,6 +203,9 @@ type cellRun struct {
 	// generated one, or the test CA.
 	trustFile string
 	ca        *testCA
+	// pebble is the ACME server of the Let's Encrypt test, in the cell's
+	// namespace.
+	pebble *testkit.Pebble
 }
 
 // stepError names the cell and the step that failed.
@@ -232,27 +233,19 @@ func (r *cellRun) step(name string, fn func() error) error {
 	return nil
 }
 
+// cellStep is one named step of a cell.
+type cellStep struct {
+	name string
+	fn   func() error
+}
+
 func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err error) {
-	dir, mkErr := os.MkdirTemp("", "pw-e2e-")
-	if mkErr != nil {
-		return mkErr
-	}
-	_ = os.Chmod(dir, 0o755)
-	r := &cellRun{t: t, cell: cell, series: series, dir: dir}
-	defer func() {
-		if cleanupErr := r.cleanup(); err == nil && cleanupErr != nil {
-			err = cleanupErr
-		}
-		if err == nil {
-			os.RemoveAll(dir)
-		} else {
-			t.Logf("kept %s for inspection", dir)
-		}
-	}()
-	steps := []struct {
-		name string
-		fn   func() error
-	}{
+	return runCellSteps(t, series, cell, (*cellRun).steps)
+}
+
+// steps are the matrix cells' steps.
+func (r *cellRun) steps() []cellStep {
+	return []cellStep{
 		{"scaffold with the CLI", r.scaffold},
 		{"network namespace", r.namespace},
 		{"database server", r.startDatabase},
@@ -280,7 +273,28 @@ func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err 
 		{"healthcheck: unhealthy once stopped", r.unhealthy},
 		{"log has no errors", r.logClean},
 	}
-	for _, s := range steps {
+}
+
+// runCellSteps runs a cell's steps, in a temp folder kept on failure, and
+// cleans up after them.
+func runCellSteps(t *testing.T, series config.Series, cell e2eCell, steps func(*cellRun) []cellStep) (err error) {
+	dir, mkErr := os.MkdirTemp("", "pw-e2e-")
+	if mkErr != nil {
+		return mkErr
+	}
+	_ = os.Chmod(dir, 0o755)
+	r := &cellRun{t: t, cell: cell, series: series, dir: dir}
+	defer func() {
+		if cleanupErr := r.cleanup(); err == nil && cleanupErr != nil {
+			err = cleanupErr
+		}
+		if err == nil {
+			os.RemoveAll(dir)
+		} else {
+			t.Logf("kept %s for inspection", dir)
+		}
+	}()
+	for _, s := range steps(r) {
 		if err := r.step(s.name, s.fn); err != nil {
 			return err
 		}
@@ -293,6 +307,11 @@ func (r *cellRun) cleanup() error {
 	if r.prosody != nil && !r.prosody.exited() {
 		_ = r.prosody.cmd.Process.Kill()
 		<-r.prosody.done
+	}
+	if r.pebble != nil {
+		if err := r.pebble.Stop(); err != nil {
+			errs = append(errs, err.Error())
+		}
 	}
 	if r.db != nil {
 		if err := r.db.stop(); err != nil {
