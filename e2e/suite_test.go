@@ -34,6 +34,9 @@ type e2eCell struct {
 	defaults bool
 	// breakConfig, for the self-test, corrupts the generated config.
 	breakConfig func(cfg string) string
+	// breakCommand, for a self-test, changes a printed command before it
+	// runs.
+	breakCommand func(line string) string
 	// ownCA: the cell brings a certificate from a test CA (tls.mode
 	// existing, paths {{cert}} and {{key}}), and clients trust only the CA.
 	ownCA bool
@@ -1066,6 +1069,7 @@ func writeTimings(t *testing.T) {
 	e2eTimings.Lock()
 	defer e2eTimings.Unlock()
 	report := "end-to-end timings (series, cell, step, time):\n" + strings.Join(e2eTimings.lines, "\n") + "\n"
+	e2eTimings.lines = nil // written once, whichever test writes next
 	if path := os.Getenv("PW_E2E_REPORT"); path != "" {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err == nil {

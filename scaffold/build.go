@@ -140,7 +140,7 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 	p.dir(certs, 0o750, 0, pg)
 	addCerts(p, certs, s, pair, 0, pg, 0o640)
 	if s.Answers.TLS.Mode == config.TLSLetsEncrypt {
-		p.file("etc/letsencrypt/renewal-hooks/deploy/prosody", 0o755, 0, 0, render("host-deploy-hook", s))
+		p.file(hostDeployHook, 0o755, 0, 0, render("host-deploy-hook", s))
 	}
 	p.add(File{Path: hostDataDir, Mode: dirMode(0o750), UID: pu, GID: pg, Preserve: true})
 }
@@ -219,12 +219,30 @@ func notes(s *setup) (next, warn []string) {
 	case config.TLSLetsEncrypt:
 		warn = append(warn, "open port 80/tcp: Let's Encrypt checks it (HTTP-01); until the first certificate arrives, prosody serves a self-signed placeholder")
 		if !s.Compose() {
-			cmd := []string{"certbot", "certonly", "--standalone", "-m", s.Answers.TLS.Email, "--agree-tos"}
-			for _, h := range s.CertHosts() {
-				cmd = append(cmd, "-d", h)
-			}
-			next = append(next, "get the first certificate (the deploy hook in /etc/letsencrypt/renewal-hooks/deploy imports it and every renewal): "+ShellCommand(cmd...))
+			next = append(next, "get the first certificate (certbot runs the deploy hook, which imports it into Prosody, now and after every renewal): "+ShellCommand(firstCertificate(s)...))
 		}
 	}
 	return next, warn
+}
+
+// firstCertificate is the certbot command that gets a host's first
+// certificate. certbot runs the hooks in renewal-hooks/deploy only when it
+// renews (certbot renew), not for certonly: without --deploy-hook Prosody
+// would keep the self-signed placeholder until the first renewal, some 60
+// days on (seen with Debian's certbot 2.1 against Pebble). --deploy-hook
+// names the same hook, so one script imports every certificate: certbot
+// runs it for this one, and stores it in the lineage's renewal
+// configuration (renew_hook), where certbot renew, finding it also in
+// renewal-hooks/deploy, runs it once ("Skipping deploy-hook … as it was
+// already run"; the end-to-end suite counts the runs). A second command
+// (prosodyctl --root cert import) would work as well, but could be
+// forgotten, and would import outside the hook that renewals use.
+// sudo: certbot --standalone binds port 80 and writes /etc/letsencrypt.
+func firstCertificate(s *setup) []string {
+	cmd := []string{"sudo", "certbot", "certonly", "--standalone", "-m", s.Answers.TLS.Email, "--agree-tos",
+		"--deploy-hook", "/" + hostDeployHook}
+	for _, h := range s.CertHosts() {
+		cmd = append(cmd, "-d", h)
+	}
+	return cmd
 }

@@ -125,6 +125,9 @@ const (
 	composeDataDir   = "data"
 	hostConfigDir    = "etc/prosody"
 	hostDataDir      = "var/lib/prosody"
+	// hostDeployHook is certbot's deploy hook for the system prosody, in
+	// the folder whose hooks certbot runs after each renewal.
+	hostDeployHook = "etc/letsencrypt/renewal-hooks/deploy/prosody"
 )
 
 // ConfigPath is where prosody.cfg.lua lands, relative to the output folder.

@@ -227,11 +227,12 @@ func checkScripts(t *testing.T, v scriptValues) {
 				continue
 			}
 			wantCall(t, sh+" next steps", calls, "sudo", account)
-			want := []string{"certonly", "--standalone", "-m", a.TLS.Email, "--agree-tos"}
+			want := []string{"certbot", "certonly", "--standalone", "-m", a.TLS.Email, "--agree-tos",
+				"--deploy-hook", "/etc/letsencrypt/renewal-hooks/deploy/prosody"}
 			for _, h := range hosts {
 				want = append(want, "-d", h)
 			}
-			wantCall(t, sh+" next steps:\n"+steps, calls, "certbot", want)
+			wantCall(t, sh+" next steps:\n"+steps, calls, "sudo", want)
 		}
 	}
 }
