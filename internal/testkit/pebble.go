@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"syscall"
 	"time"
@@ -25,13 +26,16 @@ import (
 // with the certificates Pebble serves its own HTTPS with.
 const DefaultPebbleDir = "/var/cache/prosody-wizard/pebble-v2.10.3"
 
-// The ports Pebble and its mock DNS listen on (Pebble's own defaults).
-const (
-	PebbleACMEPort       = 14000 // the ACME API, HTTPS
-	PebbleManagementPort = 15000 // /roots/0, /intermediates/0, HTTPS
-	PebbleDNSPort        = 8053  // pebble-challtestsrv's DNS, UDP and TCP
-	PebbleChallSrvPort   = 8055  // pebble-challtestsrv's management, HTTP
-)
+// PebblePorts are the ports Pebble and its mock DNS listen on.
+type PebblePorts struct {
+	ACME       int // the ACME API, HTTPS
+	Management int // /roots/0, /intermediates/0, HTTPS
+	DNS        int // pebble-challtestsrv's DNS, UDP and TCP
+	ChallSrv   int // pebble-challtestsrv's management, HTTP
+}
+
+// DefaultPebblePorts are Pebble's own defaults.
+var DefaultPebblePorts = PebblePorts{ACME: 14000, Management: 15000, DNS: 8053, ChallSrv: 8055}
 
 // PebbleCertNames are the names the certificate of Pebble's HTTPS
 // (test/certs/localhost) is valid for. A client that reaches Pebble on
@@ -80,6 +84,8 @@ type PebbleConfig struct {
 	HTTPPort int
 	// TLSPort is the port Pebble validates TLS-ALPN-01 on (0: 443).
 	TLSPort int
+	// Ports are where Pebble and its DNS listen (zero: DefaultPebblePorts).
+	Ports PebblePorts
 	// Command makes the command for a binary and its arguments, e.g. one
 	// that runs it inside a network namespace (ip netns exec NAME ...),
 	// which must exec it so that the process is the binary itself (it is
@@ -97,6 +103,8 @@ type Pebble struct {
 	// DirectoryURL is the ACME directory, https://Address:14000/dir (for
 	// a name Pebble's certificate covers, see PebbleCertNames).
 	DirectoryURL string
+	// Ports are where Pebble and its DNS listen.
+	Ports PebblePorts
 	// CABundle is the file (test/certs/pebble.minica.pem) that verifies
 	// Pebble's own HTTPS: what certbot's REQUESTS_CA_BUNDLE names. It does
 	// not verify the certificates Pebble issues (see Issuers).
@@ -157,6 +165,9 @@ func StartPebble(c PebbleConfig) (*Pebble, error) {
 	if missing := PebbleMissing(c.Dir); missing != "" {
 		return nil, fmt.Errorf("no Pebble: %s", missing)
 	}
+	if c.Work == "" || c.Address == "" {
+		return nil, fmt.Errorf("StartPebble needs Work and Address")
+	}
 	if c.AnswerIPv4 == "" {
 		c.AnswerIPv4 = c.Address
 	}
@@ -165,6 +176,9 @@ func StartPebble(c PebbleConfig) (*Pebble, error) {
 	}
 	if c.TLSPort == 0 {
 		c.TLSPort = 443
+	}
+	if c.Ports == (PebblePorts{}) {
+		c.Ports = DefaultPebblePorts
 	}
 	if c.Command == nil {
 		c.Command = exec.Command
@@ -175,14 +189,15 @@ func StartPebble(c PebbleConfig) (*Pebble, error) {
 	hostPort := func(port int) string { return net.JoinHostPort(c.Address, strconv.Itoa(port)) }
 	certs := filepath.Join(c.Dir, "test", "certs")
 	p := &Pebble{
-		DirectoryURL: "https://" + hostPort(PebbleACMEPort) + "/dir",
+		DirectoryURL: "https://" + hostPort(c.Ports.ACME) + "/dir",
+		Ports:        c.Ports,
 		CABundle:     filepath.Join(certs, "pebble.minica.pem"),
 		address:      c.Address,
 		dial:         c.Dial,
 	}
 	conf := map[string]any{"pebble": map[string]any{
-		"listenAddress":                  hostPort(PebbleACMEPort),
-		"managementListenAddress":        hostPort(PebbleManagementPort),
+		"listenAddress":                  hostPort(c.Ports.ACME),
+		"managementListenAddress":        hostPort(c.Ports.Management),
 		"certificate":                    filepath.Join(certs, "localhost", "cert.pem"),
 		"privateKey":                     filepath.Join(certs, "localhost", "key.pem"),
 		"httpPort":                       c.HTTPPort,
@@ -198,13 +213,13 @@ func StartPebble(c PebbleConfig) (*Pebble, error) {
 
 	var err error
 	p.chall, err = startPebbleProc("pebble-challtestsrv", c.Command(filepath.Join(c.Dir, "pebble-challtestsrv"),
-		"-dnsserver", hostPort(PebbleDNSPort), "-management", hostPort(PebbleChallSrvPort),
+		"-dnsserver", hostPort(c.Ports.DNS), "-management", hostPort(c.Ports.ChallSrv),
 		"-defaultIPv4", c.AnswerIPv4, "-defaultIPv6", "",
 		"-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", ""), nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.waitListening(p.chall, hostPort(PebbleDNSPort), 15*time.Second); err != nil {
+	if err := p.waitListening(p.chall, hostPort(c.Ports.DNS), 15*time.Second); err != nil {
 		_ = p.Stop()
 		return nil, err
 	}
@@ -213,13 +228,13 @@ func StartPebble(c PebbleConfig) (*Pebble, error) {
 	// 5% of them, to exercise clients' retries: certbot retries, but
 	// needless flakiness is not what this test is about).
 	p.pebble, err = startPebbleProc("pebble", c.Command(filepath.Join(c.Dir, "pebble"),
-		"-config", confPath, "-dnsserver", hostPort(PebbleDNSPort)),
+		"-config", confPath, "-dnsserver", hostPort(c.Ports.DNS)),
 		[]string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0"})
 	if err != nil {
 		_ = p.Stop()
 		return nil, err
 	}
-	for _, port := range []int{PebbleACMEPort, PebbleManagementPort} {
+	for _, port := range []int{c.Ports.ACME, c.Ports.Management} {
 		if err := p.waitListening(p.pebble, hostPort(port), 20*time.Second); err != nil {
 			_ = p.Stop()
 			return nil, err
@@ -242,11 +257,19 @@ func startPebbleProc(name string, cmd *exec.Cmd, env []string) (*pebbleProc, err
 	return p, nil
 }
 
+// listenFailed matches the line pebble-challtestsrv logs when it cannot
+// listen (it logs it and keeps running).
+var listenFailed = regexp.MustCompile(`listen (tcp|udp)[46]? \S+: .*`)
+
 // waitListening waits until addr accepts TCP connections, for at most
-// limit, failing early if proc exits.
+// limit, failing early if proc exits or logs that it cannot listen.
 func (p *Pebble) waitListening(proc *pebbleProc, addr string, limit time.Duration) error {
+	var failed string
 	ok := WaitUntil(limit, func() bool {
 		if proc.exited() {
+			return true
+		}
+		if failed = listenFailed.FindString(proc.log.String()); failed != "" {
 			return true
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
@@ -260,6 +283,9 @@ func (p *Pebble) waitListening(proc *pebbleProc, addr string, limit time.Duratio
 	})
 	if proc.exited() {
 		return fmt.Errorf("%s exited while starting (%v):\n%s", proc.name, proc.err, p.Logs())
+	}
+	if failed != "" {
+		return fmt.Errorf("%s cannot listen (%s):\n%s", proc.name, failed, p.Logs())
 	}
 	if !ok {
 		return fmt.Errorf("%s does not accept on %s within %v:\n%s", proc.name, addr, limit, p.Logs())
@@ -288,7 +314,7 @@ func (p *Pebble) Issuers(ctx context.Context) (roots, intermediates []*x509.Cert
 	}}
 	defer client.CloseIdleConnections()
 	get := func(path string) ([]*x509.Certificate, error) {
-		url := "https://" + net.JoinHostPort(p.address, strconv.Itoa(PebbleManagementPort)) + path
+		url := "https://" + net.JoinHostPort(p.address, strconv.Itoa(p.Ports.Management)) + path
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
 			return nil, err
