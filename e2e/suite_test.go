@@ -291,7 +291,9 @@ func runCellSteps(t *testing.T, series config.Series, cell e2eCell, steps func(*
 		if cleanupErr := r.cleanup(); err == nil && cleanupErr != nil {
 			err = cleanupErr
 		}
-		if err == nil {
+		// A self-test breaks the cell on purpose: its failure is expected,
+		// and its folder is not kept.
+		if err == nil || cell.breakConfig != nil || cell.breakCommand != nil {
 			os.RemoveAll(dir)
 		} else {
 			t.Logf("kept %s for inspection", dir)
