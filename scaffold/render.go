@@ -69,6 +69,18 @@ func (s *setup) ProjectName() string {
 // UserSpec is compose's user: numeric uid:gid.
 func (s *setup) UserSpec() string { return fmt.Sprintf("%d:%d", s.UID, s.GID) }
 
+// The images compose.yaml takes from a registry besides the database's
+// (config.Driver.Image); the comment above each image line there says why
+// that tag.
+const (
+	certbotImage = "certbot/certbot:v5.8.0"
+	coturnImage  = "coturn/coturn:4.6.3"
+)
+
+// CertbotImage and CoturnImage are the certbot and coturn services' images.
+func (s *setup) CertbotImage() string { return certbotImage }
+func (s *setup) CoturnImage() string  { return coturnImage }
+
 // DBPasswordEnv is the environment variable carrying the database password.
 func (s *setup) DBPasswordEnv() string { return dbPasswordEnv }
 
