@@ -81,6 +81,31 @@ const (
 func (s *setup) CertbotImage() string { return certbotImage }
 func (s *setup) CoturnImage() string  { return coturnImage }
 
+// PulledImage is an image of a compose service that is not built here.
+type PulledImage struct {
+	// Ref is the image and its tag.
+	Ref string
+	// Pinned: the tag is one version, which "docker compose pull" never
+	// moves; otherwise a release line, whose point releases it fetches.
+	Pinned bool
+}
+
+// PulledImages are the images "docker compose pull" updates, in the order
+// of compose.yaml's services.
+func (s *setup) PulledImages() []PulledImage {
+	var images []PulledImage
+	if s.Answers.TLS.Mode == config.TLSLetsEncrypt {
+		images = append(images, PulledImage{certbotImage, true})
+	}
+	if s.Answers.TURN.Host != "" {
+		images = append(images, PulledImage{coturnImage, true})
+	}
+	if s.DBService() != "" {
+		images = append(images, PulledImage{s.Driver.Image, false})
+	}
+	return images
+}
+
 // DBPasswordEnv is the environment variable carrying the database password.
 func (s *setup) DBPasswordEnv() string { return dbPasswordEnv }
 

@@ -111,7 +111,7 @@ func stubDir(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	stub := "#!/bin/sh\nprintf '%s\\0' \"$#\" \"${0##*/}\" \"$@\" >> \"$STUB_LOG\"\n"
-	for _, name := range []string{"certbot", "cp", "chown", "chmod", "mv", "cat", "prosodyctl", "docker", "systemctl", "apt-get", "prosody-wizard", "cd", "sudo"} {
+	for _, name := range []string{"certbot", "cp", "chown", "chmod", "mv", "cat", "prosodyctl", "docker", "systemctl", "apt-get", "prosody-wizard", "cd", "sudo", "mkdir", "tar", "rm"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(stub+"exit 0\n"), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -157,12 +157,17 @@ func readCalls(t testing.TB, log string) [][]string {
 }
 
 // runScript runs a script with the shell sh, PATH holding only the stubs
-// of stubDir, and returns the calls the stubs saw.
+// of stubDir, in a folder of its own holding backups/ (where the README's
+// backup commands redirect to), and returns the calls the stubs saw.
 func runScript(t testing.TB, stubs, sh, script string, env ...string) [][]string {
 	t.Helper()
 	log := filepath.Join(stubs, "calls")
 	_ = os.Remove(log)
 	cmd := exec.Command(sh, "-c", script, "script")
+	cmd.Dir = filepath.Join(stubs, "repo")
+	if err := os.MkdirAll(filepath.Join(cmd.Dir, backupDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	cmd.Env = append([]string{"PATH=" + stubs, "BASH_ENV=" + filepath.Join(stubs, "bashenv"), "HOME=" + stubs, "STUB_LOG=" + log}, env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
