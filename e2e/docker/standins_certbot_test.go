@@ -37,7 +37,7 @@ func checkStandinCertbot(t *testing.T, e *standinEnv, image string) {
 		t.Fatalf("certbot --version: %q, %v", out, err)
 	}
 	if out, err := e.once(time.Minute, "--entrypoint", "/bin/sh", image, "-c",
-		`for c in cp chown chmod mv kill cat sleep; do command -v "$c" >/dev/null || { echo "missing $c"; exit 1; }; done; test -r /proc/1/status`); err != nil {
+		`for c in cp chown chmod mv kill cat tr sleep; do command -v "$c" >/dev/null || { echo "missing $c"; exit 1; }; done; test -r /proc/1/cmdline`); err != nil {
 		t.Fatalf("the deploy hook's tools: %q, %v", out, err)
 	}
 
