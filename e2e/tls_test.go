@@ -216,13 +216,16 @@ func (r *cellRun) renewal() error {
 			return fmt.Errorf("host deploy hook: %v\n%s", err, out)
 		}
 	} else {
+		// The certbot container cannot signal prosody; prosody's
+		// healthcheck, which compose runs every 30 s, sees the new files
+		// and has prosody reload.
 		hook := exec.Command("sh", filepath.Join(r.out, "certbot-deploy-hook.sh"))
-		hook.Env = append(os.Environ(), "RENEWED_LINEAGE="+live, "PROSODY_CERTS_DIR="+filepath.Join(r.confDir, "certs"),
-			"PROSODY_PIDFILE="+filepath.Join(r.dataDir, "prosody.pid"))
+		hook.Env = append(os.Environ(), "RENEWED_LINEAGE="+live, "PROSODY_CERTS_DIR="+filepath.Join(r.confDir, "certs"))
 		if out, err := hook.CombinedOutput(); err != nil {
 			return fmt.Errorf("deploy hook: %v\n%s", err, out)
-		} else if !strings.Contains(string(out), "reloads it") {
-			return fmt.Errorf("the deploy hook did not signal prosody:\n%s", out)
+		}
+		if out, err := r.healthcheck(); err != nil || !strings.Contains(string(out), "asked prosody to reload") {
+			return fmt.Errorf("the healthcheck did not have prosody reload the new certificate: %v\n%s", err, out)
 		}
 		keyInfo, err := os.Stat(filepath.Join(r.confDir, "certs", r.a.Primary()+".key"))
 		if err != nil {

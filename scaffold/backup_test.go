@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"prosody-wizard/config"
 )
 
 // TestBackup: the backup and restore lines for each storage driver, word
@@ -118,4 +120,18 @@ func TestBackupKeepsNamesWhole(t *testing.T) {
 		wantCall(t, sh+" restore", calls, "docker", []string{"compose", "exec", "-T", "mariadb", "sh", "-c",
 			`exec mariadb -u"$MARIADB_USER" -p"$MARIADB_PASSWORD" "$MARIADB_DATABASE"`})
 	}
+}
+
+// resolveAnswers resolves answers (YAML without the version line).
+func resolveAnswers(t *testing.T, answers string) config.Setup {
+	t.Helper()
+	a, err := config.Parse([]byte("version: 1\n" + answers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, problems := config.Resolve(a)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	return s
 }

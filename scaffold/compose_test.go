@@ -65,14 +65,28 @@ func TestComposeFilesValidate(t *testing.T) {
 			}
 			if a.TLS.Mode == config.TLSLetsEncrypt {
 				want = append(want, "certbot")
-				if project.Services["certbot"].Pid != "service:prosody" {
-					t.Errorf("certbot cannot signal prosody: pid %q", project.Services["certbot"].Pid)
+				certbot := project.Services["certbot"]
+				// Sharing prosody's process namespace ties certbot to
+				// prosody's container: certbot dies with it and cannot
+				// restart while prosody restarts.
+				if certbot.Pid != "" {
+					t.Errorf("certbot shares a process namespace: pid %q", certbot.Pid)
+				}
+				for _, v := range certbot.Volumes {
+					if strings.Contains(v.Source, "/data") || v.Target == "/var/lib/prosody" {
+						t.Errorf("certbot mounts prosody's data: %s:%s", v.Source, v.Target)
+					}
 				}
 			}
 			if a.TURN.Host != "" {
 				want = append(want, "coturn")
 				if project.Services["coturn"].NetworkMode != "host" {
 					t.Errorf("coturn is not on the host network")
+				}
+				// The image's entrypoint script evals its arguments, the
+				// secret among them.
+				if ep := project.Services["coturn"].Entrypoint; len(ep) != 1 || ep[0] != "turnserver" {
+					t.Errorf("coturn's entrypoint is %q, want turnserver itself", ep)
 				}
 				if a.TURN.Host != "" && svcEnv(project.Services["prosody"].Environment, turnSecretEnv) == "" {
 					t.Errorf("the TURN secret does not reach prosody's environment")

@@ -281,7 +281,7 @@ func checkComposeScripts(t *testing.T, stubs, sh string, a config.Answers, p Pla
 
 	hook, _ := p.File("certbot-deploy-hook.sh")
 	for _, owner := range []string{"", "7:8"} {
-		calls = runScript(t, stubs, sh, string(hook.Data), "RENEWED_LINEAGE=/le/live/x y", "PROSODY_CERTS_DIR=/certs", "PROSODY_PIDFILE=/nonexistent", "PROSODY_OWNER="+owner)
+		calls = runScript(t, stubs, sh, string(hook.Data), "RENEWED_LINEAGE=/le/live/x y", "PROSODY_CERTS_DIR=/certs", "PROSODY_OWNER="+owner)
 		wantOwner := owner
 		if owner == "" {
 			wantOwner = "1000:1001"

@@ -30,8 +30,8 @@ turn: {host: ""}
 // TestDockerLetsEncrypt runs the compose flow against a real ACME server:
 // docker compose up starts prosody on the self-signed placeholder and
 // certbot, which gets the first certificate over HTTP-01 on the published
-// port 80; the deploy hook puts it in prosody/certs and signals prosody,
-// which serves it without a restart. A forced renewal (certbot renew
+// port 80; the deploy hook puts it in prosody/certs, and prosody's
+// healthcheck has prosody reload it: served without a restart. A forced renewal (certbot renew
 // --force-renewal, in the certbot container) is served the same way.
 func TestDockerLetsEncrypt(t *testing.T) {
 	dockerSetup(t)

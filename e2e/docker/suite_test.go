@@ -427,8 +427,30 @@ func (r *cellRun) up() error {
 	if !hasLine(string(readme), startLine) || !strings.Contains(r.summary, startLine) {
 		return fmt.Errorf("README.md or the summary does not say %s", startLine)
 	}
+	if err := r.portsFree(); err != nil {
+		return err
+	}
 	_, err = r.p.shell(5*time.Minute, "", startLine)
 	return err
+}
+
+// portsFree: the ports the cell publishes are free on this machine, so a
+// failure to start says so instead of the engine's "port is already
+// allocated" (a Prosody of the machine's own on 5222, say).
+func (r *cellRun) portsFree() error {
+	b := r.cell.portBase
+	ports := []int{b + 22, b + 23, b + 69, b + 81}
+	if r.acme != nil {
+		ports = append(ports, 80) // certbot's HTTP-01
+	}
+	for _, port := range ports {
+		l, err := net.Listen("tcp", fmt.Sprintf(":%d", port))
+		if err != nil {
+			return fmt.Errorf("port %d, which the cell publishes, is in use on this machine: %v", port, err)
+		}
+		l.Close()
+	}
+	return nil
 }
 
 func (r *cellRun) healthy() error { return r.p.waitHealthy(healthyLimit, r.services) }
