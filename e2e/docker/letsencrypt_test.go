@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -67,6 +69,7 @@ func (r *cellRun) leSteps() []cellStep {
 		{"every service healthy", r.healthy},
 		{"certbot cannot see data/", r.certbotMounts},
 		{"first certificate served, no restart", r.firstCertificate},
+		{"prosody killed: it restarts, certbot runs on", r.killProsody},
 		{"forced renewal served, no restart", r.renewal},
 		{"down: in the grace period, prosody exits 0", r.down},
 	}
@@ -216,6 +219,73 @@ func (r *cellRun) firstCertificate() (err error) {
 	// Before: the self-signed placeholder, which does not chain to Pebble.
 	r.acme.firstCert, err = r.servedByPebble(2*time.Minute, nil)
 	return err
+}
+
+// killProsody kills prosody (SIGKILL, as a crash or the OOM killer
+// would): its restart policy brings it back, healthy, and the
+// certbot container is not touched (it shares nothing with prosody's).
+func (r *cellRun) killProsody() error {
+	certbotBefore, err := r.serviceStart("certbot")
+	if err != nil {
+		return err
+	}
+	id, err := r.p.compose(30*time.Second, "ps", "-q", "prosody")
+	if err != nil {
+		return err
+	}
+	// From the host, by pid, as the kernel's OOM killer would: docker kill
+	// counts as stopping it by hand, which no restart policy undoes.
+	out, err := exec.Command("docker", "inspect", "--format", "{{.State.Pid}}", strings.TrimSpace(id)).Output()
+	if err != nil {
+		return fmt.Errorf("docker inspect prosody: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil || pid <= 1 {
+		return fmt.Errorf("prosody's pid on the host: %q", out)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		return fmt.Errorf("kill -9 %d: %v", pid, err)
+	}
+	var last string
+	if !testkit.WaitUntil(healthyLimit, func() bool {
+		states, err := r.p.states()
+		if err != nil {
+			last = err.Error()
+			return false
+		}
+		last = fmt.Sprint(states)
+		for _, st := range states {
+			if st.service == "prosody" && st.status == "running" && st.restarts == 1 && st.health == "healthy" {
+				return true
+			}
+		}
+		return false
+	}) {
+		return fmt.Errorf("prosody did not come back healthy after a kill within %v (last: %s)", healthyLimit, last)
+	}
+	certbotAfter, err := r.serviceStart("certbot")
+	if err != nil {
+		return err
+	}
+	if certbotAfter != certbotBefore || !strings.HasPrefix(certbotAfter, "running ") {
+		return fmt.Errorf("the certbot container was affected: %s, was %s", certbotAfter, certbotBefore)
+	}
+	r.acme.started, err = r.startedAt()
+	return err
+}
+
+// serviceStart is a service's container status, start time and restart
+// count.
+func (r *cellRun) serviceStart(service string) (string, error) {
+	id, err := r.p.compose(30*time.Second, "ps", "-q", service)
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command("docker", "inspect", "--format", "{{.State.Status}} {{.State.StartedAt}} {{.RestartCount}}", strings.TrimSpace(id)).Output()
+	if err != nil {
+		return "", fmt.Errorf("docker inspect %s: %v", service, err)
+	}
+	return strings.TrimSpace(string(out)), nil
 }
 
 // renewal forces a renewal the way the certbot service's loop renews:
