@@ -13,6 +13,8 @@ import (
 	"golang.org/x/net/idna"
 
 	"prosody-wizard/config"
+
+	"prosody-wizard/internal/testkit"
 )
 
 // idna2008 is the reference IDNA2008 conversion: UTS #46 non-transitional
@@ -177,11 +179,5 @@ func prosodyLua(launcher string) (interp, srcDir string, err error) {
 // skips, unless PW_REQUIRE_PROSODY=1 (CI), where it fails.
 func e2eNeed(t *testing.T, ok bool, what string) {
 	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("PW_REQUIRE_PROSODY") == "1" {
-		t.Fatalf("end-to-end tests need %s (PW_REQUIRE_PROSODY=1)", what)
-	}
-	t.Skipf("end-to-end tests need %s; run the README's test command", what)
+	testkit.Need(t, "PW_REQUIRE_PROSODY", ok, what)
 }

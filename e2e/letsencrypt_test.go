@@ -29,7 +29,7 @@ func TestEndToEndHostLetsEncryptPebble(t *testing.T) {
 	if err := runCellSteps(t, series, cell, (*cellRun).letsEncryptSteps); err != nil {
 		t.Fatal(err)
 	}
-	writeTimings(t)
+	e2eReport.Write(t)
 }
 
 // TestEndToEndHostLetsEncryptCatchesNoImport proves the test above can
@@ -52,7 +52,7 @@ func TestEndToEndHostLetsEncryptCatchesNoImport(t *testing.T) {
 			t.Fatalf("the failure does not say %q: %v", want, err)
 		}
 	}
-	t.Logf("as expected: %v", firstLine(err.Error()))
+	t.Logf("as expected: %v", testkit.FirstLine(err.Error()))
 }
 
 // letsEncryptSetup checks what the Let's Encrypt test needs (root,

@@ -90,11 +90,8 @@ const (
 	e2ePasswordBob   = "bob-secret-2"
 )
 
-// e2eTimings collects step timings for the report.
-var e2eTimings struct {
-	sync.Mutex
-	lines []string
-}
+// e2eReport collects step timings for the report.
+var e2eReport = &testkit.Report{Title: "end-to-end timings (series, cell, step, time)"}
 
 func TestEndToEnd(t *testing.T) {
 	series := e2eSetup(t)
@@ -106,7 +103,7 @@ func TestEndToEnd(t *testing.T) {
 			}
 		})
 	}
-	writeTimings(t)
+	e2eReport.Write(t)
 }
 
 // TestEndToEndCatchesBrokenConfig proves the suite fails, naming the cell
@@ -140,7 +137,7 @@ func mustCatch(t *testing.T, name, what string, breakConfig func(string) string,
 			t.Fatalf("the failure does not say %q: %v", w, err)
 		}
 	}
-	t.Logf("as expected: %v", firstLine(err.Error()))
+	t.Logf("as expected: %v", testkit.FirstLine(err.Error()))
 }
 
 // e2eSetup checks the machine can run the suite: root, prosody, the
@@ -211,29 +208,9 @@ type cellRun struct {
 	pebble *testkit.Pebble
 }
 
-// stepError names the cell and the step that failed.
-type stepError struct {
-	cell, step string
-	err        error
-}
-
-func (e *stepError) Error() string {
-	return fmt.Sprintf("cell %s, step %s: %v", e.cell, e.step, e.err)
-}
-
 // step runs one named step, times it, and wraps its error.
 func (r *cellRun) step(name string, fn func() error) error {
-	start := time.Now()
-	err := fn()
-	took := time.Since(start)
-	e2eTimings.Lock()
-	e2eTimings.lines = append(e2eTimings.lines, fmt.Sprintf("%-8s %-40s %-32s %8.0f ms", r.series, r.cell.name, name, float64(took.Microseconds())/1000))
-	e2eTimings.Unlock()
-	r.t.Logf("%s: %s (%v)", r.cell.name, name, took.Round(time.Millisecond))
-	if err != nil {
-		return &stepError{cell: r.cell.name, step: name, err: err}
-	}
-	return nil
+	return e2eReport.Step(r.t, fmt.Sprintf("%-8s %-40s", r.series, r.cell.name), r.cell.name, name, fn)
 }
 
 // cellStep is one named step of a cell.
@@ -330,7 +307,7 @@ func (r *cellRun) cleanup() error {
 		r.ns.delete()
 	}
 	if len(errs) > 0 {
-		return &stepError{cell: r.cell.name, step: "cleanup", err: fmt.Errorf("%s", strings.Join(errs, "; "))}
+		return &testkit.StepError{Cell: r.cell.name, Step: "cleanup", Err: fmt.Errorf("%s", strings.Join(errs, "; "))}
 	}
 	return nil
 }
@@ -1065,24 +1042,4 @@ func (r *cellRun) logClean() error {
 		return fmt.Errorf("prosody logged errors:\n%s\n\nthe whole log:\n%s", strings.Join(errs, "\n"), r.log.String())
 	}
 	return nil
-}
-
-func writeTimings(t *testing.T) {
-	e2eTimings.Lock()
-	defer e2eTimings.Unlock()
-	report := "end-to-end timings (series, cell, step, time):\n" + strings.Join(e2eTimings.lines, "\n") + "\n"
-	e2eTimings.lines = nil // written once, whichever test writes next
-	if path := os.Getenv("PW_E2E_REPORT"); path != "" {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err == nil {
-			_, _ = f.WriteString(report)
-			f.Close()
-		}
-	}
-	t.Log(report)
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
 }

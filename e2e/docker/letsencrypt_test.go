@@ -43,6 +43,7 @@ func TestDockerLetsEncrypt(t *testing.T) {
 		}
 		t.Skipf("the Docker suite needs Pebble: %s", missing)
 	}
+	t.Cleanup(func() { report.Write(t) })
 	if err := runCell(t, testkit.Binary(t, "../.."), leCell); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"prosody-wizard/internal/testkit"
 )
 
 // The stand-ins (standins/<name>/, see standins/README.md) replace the
@@ -154,18 +156,9 @@ func standinDocker(limit time.Duration, args ...string) (string, error) {
 // answering; with PW_REQUIRE_DOCKER=1 (CI) it fails instead.
 func standinsGate(t *testing.T) {
 	t.Helper()
-	need := func(ok bool, what string) {
-		if ok {
-			return
-		}
-		if os.Getenv("PW_REQUIRE_DOCKER") == "1" {
-			t.Fatalf("the stand-in tests need %s (PW_REQUIRE_DOCKER=1)", what)
-		}
-		t.Skipf("the stand-in tests need %s", what)
-	}
-	need(os.Geteuid() == 0, "root")
+	testkit.Need(t, "PW_REQUIRE_DOCKER", os.Geteuid() == 0, "root")
 	_, err := standinDocker(30*time.Second, "info")
-	need(err == nil, "a running Docker Engine (docker info)")
+	testkit.Need(t, "PW_REQUIRE_DOCKER", err == nil, "a running Docker Engine (docker info)")
 }
 
 // TestStandins builds each stand-in and checks that it honours what the

@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -113,7 +112,7 @@ func TestDocker(t *testing.T) {
 			}
 		})
 	}
-	t.Cleanup(func() { writeTimings(t) })
+	t.Cleanup(func() { report.Write(t) })
 }
 
 // TestDockerCatchesUidMismatch proves the suite fails, naming the cell and
@@ -134,12 +133,7 @@ func TestDockerCatchesUidMismatch(t *testing.T) {
 			t.Fatalf("the failure does not say %q: %v", want, err)
 		}
 	}
-	t.Logf("as expected: %s", firstLine(err.Error()))
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
+	t.Logf("as expected: %s", testkit.FirstLine(err.Error()))
 }
 
 // TestMain removes the binary the suite built once every test has run.
@@ -154,15 +148,7 @@ func TestMain(m *testing.M) {
 // PW_REQUIRE_DOCKER=1 (CI), where it fails.
 func dockerSetup(t *testing.T) {
 	t.Helper()
-	need := func(ok bool, what string) {
-		if ok {
-			return
-		}
-		if os.Getenv("PW_REQUIRE_DOCKER") == "1" {
-			t.Fatalf("the Docker suite needs %s (PW_REQUIRE_DOCKER=1)", what)
-		}
-		t.Skipf("the Docker suite needs %s; run the README's test command", what)
-	}
+	need := func(ok bool, what string) { testkit.Need(t, "PW_REQUIRE_DOCKER", ok, what) }
 	need(os.Getuid() == 0, "root")
 	need(exec.Command("docker", "info").Run() == nil, "a running Docker Engine (docker info)")
 	out, _ := exec.Command("docker", "compose", "version", "--short").Output()
@@ -174,25 +160,8 @@ func dockerSetup(t *testing.T) {
 	}
 }
 
-// timings collects step timings for the report.
-var timings struct {
-	sync.Mutex
-	lines []string
-}
-
-func writeTimings(t *testing.T) {
-	timings.Lock()
-	defer timings.Unlock()
-	report := "Docker end-to-end timings (cell, step, time):\n" + strings.Join(timings.lines, "\n") + "\n"
-	if path := os.Getenv("PW_E2E_REPORT"); path != "" {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err == nil {
-			_, _ = f.WriteString(report)
-			f.Close()
-		}
-	}
-	t.Log(report)
-}
+// report collects step timings for the report.
+var report = &testkit.Report{Title: "Docker end-to-end timings (cell, step, time)"}
 
 // cellRun holds one cell's state while its steps run.
 type cellRun struct {
@@ -220,27 +189,9 @@ type cellStep struct {
 	fn   func() error
 }
 
-type stepError struct {
-	cell, step string
-	err        error
-}
-
-func (e *stepError) Error() string {
-	return fmt.Sprintf("cell %s, step %s: %v", e.cell, e.step, e.err)
-}
-
+// step runs one named step of the cell, times it and wraps its error.
 func (r *cellRun) step(name string, fn func() error) error {
-	start := time.Now()
-	err := fn()
-	took := time.Since(start)
-	timings.Lock()
-	timings.lines = append(timings.lines, fmt.Sprintf("%-22s %-46s %8.1f s", r.cell.name, name, took.Seconds()))
-	timings.Unlock()
-	r.t.Logf("%s: %s (%v)", r.cell.name, name, took.Round(100*time.Millisecond))
-	if err != nil {
-		return &stepError{cell: r.cell.name, step: name, err: err}
-	}
-	return nil
+	return report.Step(r.t, fmt.Sprintf("%-22s", r.cell.name), r.cell.name, name, fn)
 }
 
 func runCell(t *testing.T, bin string, cell dockerCell) (err error) {
@@ -808,6 +759,7 @@ func servedCert(port int, domain string, roots *x509.CertPool) (*x509.Certificat
 func TestDockerLegacyBuilder(t *testing.T) {
 	dockerSetup(t)
 	bin := testkit.Binary(t, "../..")
+	t.Cleanup(func() { report.Write(t) })
 	for _, series := range config.AllSeries {
 		t.Run(string(series), func(t *testing.T) {
 			t.Parallel()
@@ -823,22 +775,25 @@ func TestDockerLegacyBuilder(t *testing.T) {
 			}
 			tag := fmt.Sprintf("pwdock-legacy-%s-%d", strings.ReplaceAll(string(series), ".", ""), os.Getpid())
 			t.Cleanup(func() { _ = exec.Command("docker", "image", "rm", "--force", tag).Run() })
-			ctx, cancel := context.WithTimeout(context.Background(), buildLimit)
-			defer cancel()
-			start := time.Now()
-			build := exec.CommandContext(ctx, "docker", "build", "--force-rm", "--build-arg", "PROSODY_SERIES="+string(series), "-t", tag, ".")
-			build.Dir = repo
-			build.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
-			out, err := build.CombinedOutput()
+			name := "legacy-" + string(series)
+			err := report.Step(t, fmt.Sprintf("%-22s", name), name, "DOCKER_BUILDKIT=0 docker build", func() error {
+				ctx, cancel := context.WithTimeout(context.Background(), buildLimit)
+				defer cancel()
+				build := exec.CommandContext(ctx, "docker", "build", "--force-rm", "--build-arg", "PROSODY_SERIES="+string(series), "-t", tag, ".")
+				build.Dir = repo
+				build.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
+				out, err := build.CombinedOutput()
+				if err != nil {
+					return fmt.Errorf("the legacy builder refused the generated Dockerfile: %v\n%s", err, lastLines(string(out), 30))
+				}
+				if !strings.Contains(string(out), "Successfully built") {
+					return fmt.Errorf("not the legacy builder's output:\n%s", lastLines(string(out), 30))
+				}
+				return nil
+			})
 			if err != nil {
-				t.Fatalf("the legacy builder refused the generated Dockerfile: %v\n%s", err, lastLines(string(out), 30))
+				t.Fatal(err)
 			}
-			if !strings.Contains(string(out), "Successfully built") {
-				t.Fatalf("not the legacy builder's output:\n%s", lastLines(string(out), 30))
-			}
-			timings.Lock()
-			timings.lines = append(timings.lines, fmt.Sprintf("%-22s %-46s %8.1f s", "legacy-"+string(series), "DOCKER_BUILDKIT=0 docker build", time.Since(start).Seconds()))
-			timings.Unlock()
 			version, err := exec.Command("docker", "run", "--rm", "--entrypoint", "dpkg-query", tag, "-W", "-f=${Version}", "prosody").Output()
 			if err != nil || !strings.HasPrefix(string(version), string(series)+".") {
 				t.Fatalf("the image has prosody %q (%v), want %s", version, err, series)
