@@ -226,6 +226,25 @@ func (p *project) remove() error {
 	return nil
 }
 
+// noNamelessVolumes: after a plain docker compose down, no volume seen
+// mounted in the project's containers is left but its named ones (which
+// carry the project's label and hold data on purpose). A nameless one is
+// an image's VOLUME that compose.yaml mounts nothing on: every down would
+// leave one more behind on the user's machine.
+func (p *project) noNamelessVolumes() error {
+	var left []string
+	for v := range p.volumes {
+		out, err := exec.Command("docker", "volume", "inspect", "--format", `{{index .Labels "com.docker.compose.project"}}`, v).Output()
+		if err == nil && strings.TrimSpace(string(out)) != p.name {
+			left = append(left, v)
+		}
+	}
+	if len(left) > 0 {
+		return fmt.Errorf("docker compose down left nameless volumes behind: %v", left)
+	}
+	return nil
+}
+
 // dataOwners lists the files under the repo's data/ not owned by uid:gid.
 func dataOwners(dir string, uid, gid int) ([]string, int, error) {
 	var wrong []string

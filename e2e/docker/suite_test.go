@@ -726,7 +726,7 @@ func (r *cellRun) down() error {
 	if took > 10*time.Second {
 		return fmt.Errorf("docker compose down took %v, more than the 10 s grace period", took.Round(time.Millisecond))
 	}
-	return nil
+	return r.p.noNamelessVolumes()
 }
 
 // ownerOf is a file's numeric owner.
