@@ -447,10 +447,13 @@ func summary(w io.Writer, a config.Answers, out string, plan scaffold.Plan, res 
 	}
 	fmt.Fprintln(w, "\nNext steps:")
 	for i, s := range plan.NextSteps {
-		nextStep(w, i+1, s)
+		nextStep(w, i+1, plan.MaskedStep(s))
 	}
 	// The warnings and DNS records, as every listing shows them.
 	_ = scaffold.Listing{Warnings: plan.Warnings, DNS: plan.DNS}.WriteText(w, "")
+	if plan.NotesFile != "" {
+		fmt.Fprintf(w, "\nThe steps, with the commands whole, and the records are kept in %s.\n", filepath.Join(out, filepath.FromSlash(plan.NotesFile)))
+	}
 }
 
 // summaryWidth is how wide the summary's prose may be.
@@ -459,10 +462,7 @@ const summaryWidth = 80
 // nextStep prints one next step, "what: command": what it does, wrapped
 // and numbered, then the command on a line of its own, to copy whole.
 func nextStep(w io.Writer, n int, step string) {
-	what, cmd, ok := strings.Cut(step, ": ")
-	if !ok {
-		what, cmd = step, ""
-	}
+	what, cmd := scaffold.SplitStep(step)
 	number := fmt.Sprintf("  %d. ", n)
 	indent := strings.Repeat(" ", len(number))
 	if cmd == "" {

@@ -185,3 +185,7 @@ func validatePortConflicts(p *problems, a Answers, active []Port) {
 		}
 	}
 }
+
+// LocalDatabase reports whether the database server runs on this machine
+// next to Prosody: deploy: host with a loopback database.host.
+func LocalDatabase(a Answers) bool { return localDatabase(a) }

@@ -59,17 +59,19 @@ func NewPlan(cfg config.Setup, in Inputs) (Plan, error) {
 	}
 
 	var p Plan
+	// The notes come first: a host install writes them into a file too.
+	p.NextSteps, p.Warnings = notes(s)
+	if pair.leaf != nil {
+		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts, in.Now), p.Warnings...)
+	}
+	p.DNS = s.DNSRecords()
+	s.NextSteps, s.Warnings = p.NextSteps, p.Warnings
 	if s.Compose() {
 		composeFiles(&p, s, pair)
 	} else {
 		hostFiles(&p, s, pair)
 	}
 	p.sortFiles()
-	p.NextSteps, p.Warnings = notes(s)
-	if pair.leaf != nil {
-		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts, in.Now), p.Warnings...)
-	}
-	p.DNS = s.DNSRecords()
 	p.Secrets = knownSecrets(password, turnSecret, oldPassword, oldTURNSecret)
 	p.OwnerNote = in.OwnerNote
 	return p, nil
@@ -133,8 +135,18 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 	pu, pg := s.UID, s.GID
 	p.dir(hostConfigDir, 0o755, 0, 0)
 	cfg := render("prosody.cfg.lua", s)
-	p.add(File{Path: path.Join(hostConfigDir, "prosody.cfg.lua"), Mode: 0o640, UID: 0, GID: pg, Data: cfg.data, Marks: cfg.marks,
+	p.add(File{Path: path.Join(hostConfigDir, "prosody.cfg.lua"), Mode: hostSecretMode, UID: 0, GID: pg, Data: cfg.data, Marks: cfg.marks,
 		Secret: s.Driver.Network || s.Answers.TURN.Host != ""}) // passwords are in the file
+	// The notes the summary prints, kept beside the config: the database
+	// step's command holds the password, and then the file is kept like
+	// the config.
+	notes := File{Path: path.Join(hostConfigDir, hostNotesFile), Mode: 0o644, Data: render("host-next-steps.md", s).data}
+	if s.Driver.Network {
+		notes.Mode, notes.GID, notes.Secret = hostSecretMode, pg, true
+	}
+	p.add(notes)
+	p.NotesFile = notes.Path
+	p.file(path.Join(hostConfigDir, "dns.zone"), 0o644, 0, 0, render("dns.zone", s))
 	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, text{data: config.Marshal(withoutSecrets(s.Answers))})
 	certs := path.Join(hostConfigDir, "certs")
 	p.dir(certs, 0o750, 0, pg)
@@ -179,22 +191,25 @@ func notes(s *setup) (next, warn []string) {
 			account.Step(),
 		)
 	} else {
+		if s.Driver.Package != "" {
+			next = append(next, "install the LuaDBI driver: "+ShellCommand("apt-get", "install", s.Driver.Package))
+		}
+		if step := databaseStep(s); step != "" {
+			next = append(next, step)
+		}
 		next = append(next,
 			"check the config: prosodyctl check config",
 			"restart Prosody: systemctl restart prosody",
 			account.Step(),
 		)
-		if s.Driver.Network {
-			next = append(next, fmt.Sprintf("the %s server must have database %q and user %q; install the LuaDBI driver: %s",
-				s.Driver.Label, s.Answers.Database.Name, s.Answers.Database.User, ShellCommand("apt-get", "install", s.Driver.Package)))
-		} else if s.Driver.Package != "" {
-			next = append(next, "install the LuaDBI driver: "+ShellCommand("apt-get", "install", s.Driver.Package))
-		}
 		for _, m := range s.Modules.Global {
 			if m.In[s.Series()] == config.Community {
 				warn = append(warn, fmt.Sprintf("module %s comes from Debian's prosody-modules package: apt-get install prosody-modules", m.Name))
 			}
 		}
+	}
+	if s.Answers.Registration == config.RegistrationInvite {
+		next = append(next, inviteStep(s, account))
 	}
 	warn = append(warn, adminWarnings(s, account)...)
 	for _, d := range s.Answers.Domains {

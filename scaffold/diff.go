@@ -66,6 +66,13 @@ var secretLine = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?m)^([-+ ]?[ \t]*(?:- )?(?:--)?(?:password|turn_external_secret|static-auth-secret|[A-Za-z_]*(?:PASSWORD|SECRET))[ \t]*[=:][ \t]*)(.*)$`)
 })
 
+// sqlSecretLine matches the command lines that create a database user
+// (databaseAdmins): the password literal and everything after it, to the
+// end of the line, is group 2.
+var sqlSecretLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(.*? (?:LOGIN PASSWORD|IDENTIFIED BY) )(.*)$`)
+})
+
 // References to a secret kept elsewhere, shown as they are: Lua's
 // ENV_NAME (only in Lua; in .env that text is a value), and compose's
 // ${NAME}, ${NAME:?message} (the whole value, maybe in quotes).
@@ -100,6 +107,9 @@ func maskSecretLines(path, s string) string {
 			b.WriteByte('\n')
 		}
 		if mayNameSecret(line) {
+			if m := sqlSecretLine().FindStringSubmatch(line); m != nil {
+				line = m[1] + "***"
+			}
 			line = re.ReplaceAllStringFunc(line, mask)
 		}
 		b.WriteString(line)
@@ -109,7 +119,7 @@ func maskSecretLines(path, s string) string {
 
 // mayNameSecret reports whether a line holds a word secretLine looks for.
 func mayNameSecret(line string) bool {
-	for _, w := range [...]string{"password", "secret", "PASSWORD", "SECRET"} {
+	for _, w := range [...]string{"password", "secret", "PASSWORD", "SECRET", "IDENTIFIED BY"} {
 		if strings.Contains(line, w) {
 			return true
 		}

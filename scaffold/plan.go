@@ -55,6 +55,9 @@ type Plan struct {
 	// database password and TURN secret the files hold, and the ones an
 	// earlier run left on disk that these files replace (see redactor).
 	Secrets []string
+	// NotesFile is the file that keeps NextSteps, Warnings and DNS beside a
+	// host install's config (relative to the output folder), or "".
+	NotesFile string
 	// OwnerNote says how the owner was chosen when it had to be guessed
 	// (Inputs.OwnerNote), or "".
 	OwnerNote string

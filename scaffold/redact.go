@@ -58,6 +58,14 @@ func redactor(secrets []string) *strings.Replacer {
 				add(f[1 : len(f)-1])
 			}
 		}
+		// The SQL literals of the commands that create a database user
+		// (databaseAdmins), inside a single-quoted shell word: the
+		// literal's text, and that text as ShellQuote writes it there.
+		for _, f := range []string{PostgresString(s), MariaDBString(s)} {
+			inner := f[1 : len(f)-1]
+			add(inner)
+			add(strings.ReplaceAll(inner, "'", `'\''`))
+		}
 	}
 	if len(forms) == 0 {
 		return nil
@@ -79,6 +87,22 @@ func redact(r *strings.Replacer, s string) string {
 		return s
 	}
 	return r.Replace(s)
+}
+
+// MaskedStep is a next step as the summary shows it: the plan's secrets
+// masked, and the password of a command that creates a database user (see
+// maskSecretLines). The file that keeps the steps on a host holds them
+// whole.
+func (p Plan) MaskedStep(step string) string {
+	step = redact(redactor(p.Secrets), step)
+	for _, s := range p.Secrets {
+		if utf8.RuneCountInString(s) < minMasked {
+			// Too short to mask by value: mask the command's password
+			// and what follows it, by the line rule.
+			return maskSecretLines("", step)
+		}
+	}
+	return step
 }
 
 // Masked is the text of f as a person may see it before it is written: the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -125,11 +126,25 @@ func (s *setup) DebianPackages() []string {
 func (s *setup) FirstAccount() AccountCommand { return FirstAccount(s.Setup) }
 
 // InviteCommand creates an invitation on the primary domain.
-func (s *setup) InviteCommand() string {
+func (s *setup) InviteCommand() string { return ShellCommand(inviteWords(s)...) }
+
+// inviteWords are prosodyctl's words that create an invitation to sign up
+// on the primary domain, under any free name.
+func inviteWords(s *setup) []string {
 	if s.Series() == config.Series012 {
-		return ShellCommand("prosodyctl", "mod_invites", "generate", s.Primary().Name)
+		return []string{"prosodyctl", "mod_invites", "generate", s.Primary().Name}
 	}
-	return ShellCommand("prosodyctl", "shell", "invite", "create_account", s.Primary().Name)
+	return []string{"prosodyctl", "shell", "invite", "create_account", s.Primary().Name}
+}
+
+// inviteStep is the next step that invites someone, run the way the first
+// account's command runs (account.Wrapper).
+func inviteStep(s *setup, account AccountCommand) string {
+	what := fmt.Sprintf("invite someone (registration is by invitation; each link makes one account on %s", s.Primary().Name)
+	if account.Running {
+		what += ", once Prosody runs"
+	}
+	return what + "): " + ShellCommand(append(slices.Clone(account.Wrapper), inviteWords(s)...)...)
 }
 
 // Documentation addresses used in DNS examples (RFC 5737, RFC 3849).

@@ -17,7 +17,63 @@ type setup struct {
 	DBPassword string // the resolved database password (generated when empty)
 	TURNSecret string // the resolved TURN secret (generated when empty)
 	CertName   string // base name of the certificate files in certs/
+	// NextSteps and Warnings are the plan's notes (see notes), for the
+	// file a host install keeps them in.
+	NextSteps, Warnings []string
 }
+
+// Step is one next step as a file lists it: what it does, and the command
+// that does it ("" when there is none).
+type Step struct {
+	What, Command string
+	Number        int
+}
+
+// Item is the step as a numbered Markdown list item: the number, what it
+// does wrapped, and a colon when a command follows.
+func (st Step) Item() string {
+	text := fmt.Sprintf("%d. %s", st.Number, st.What)
+	if st.Command != "" {
+		text += ":"
+	}
+	return strings.TrimPrefix(Wrap(notesWidth, "   ", text), "   ")
+}
+
+// notesWidth is how wide NEXT-STEPS.md's prose may be.
+const notesWidth = 78
+
+// WrapItem writes a warning as a Markdown list item, wrapped.
+func (s *setup) WrapItem(text string) string {
+	return strings.TrimPrefix(Wrap(notesWidth, "  ", "- "+text), "  ")
+}
+
+// SplitStep splits a next step, "what: command", into what it does and
+// the command ("" when the step has none).
+func SplitStep(step string) (what, command string) {
+	what, command, ok := strings.Cut(step, ": ")
+	if !ok {
+		return step, ""
+	}
+	return what, command
+}
+
+// Steps are the next steps, split and numbered.
+func (s *setup) Steps() []Step {
+	steps := make([]Step, len(s.NextSteps))
+	for i, n := range s.NextSteps {
+		what, cmd := SplitStep(n)
+		steps[i] = Step{What: what, Command: cmd, Number: i + 1}
+	}
+	return steps
+}
+
+// NotesHoldPassword: the next steps hold the database password (the
+// command that creates its user).
+func (s *setup) NotesHoldPassword() bool { return s.Driver.Network && !s.Compose() }
+
+// hostNotesFile is the file beside a host install's config that keeps the
+// next steps, the warnings and the DNS records.
+const hostNotesFile = "NEXT-STEPS.md"
 
 // Runtime paths, the same in the container and on a Debian host.
 const (
