@@ -179,11 +179,35 @@ func (p *proc) stop(limit time.Duration) (exited bool, code int, took time.Durat
 // folder, inside the cell's namespace, on loopback.
 type dbServer struct {
 	stop func() error
+	// asAdmin runs a command in the namespace as the server's superuser
+	// (the postgres system user; root for MariaDB), with env.
+	asAdmin func(name string, args ...string) *exec.Cmd
+	// env points the server's clients at its socket, where the client
+	// does not find it by default as on a Debian host with the server
+	// installed.
+	env []string
 }
 
 // startPostgres makes a private cluster (never the system's) and a role and
 // database for prosody.
 func startPostgres(n *netns, dir, user, password, db string) (*dbServer, error) {
+	s, err := startEmptyPostgres(n, dir)
+	if err != nil {
+		return nil, err
+	}
+	if out, err := s.asAdmin("psql", "-h", dir, "-p", "5432", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q",
+		"-c", fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s'", user, password),
+		"-c", fmt.Sprintf("CREATE DATABASE %s OWNER %s", db, user),
+		"-c", fmt.Sprintf("ALTER ROLE %s SET client_min_messages TO warning", user)).CombinedOutput(); err != nil {
+		_ = s.stop()
+		return nil, fmt.Errorf("psql: %v\n%s", err, out)
+	}
+	return s, nil
+}
+
+// startEmptyPostgres makes a private cluster (never the system's) with its
+// superuser postgres only, reached through the socket in dir (PGHOST).
+func startEmptyPostgres(n *netns, dir string) (*dbServer, error) {
 	bin, err := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	if err != nil || len(bin) == 0 {
 		return nil, fmt.Errorf("PostgreSQL is not installed (no initdb)")
@@ -216,21 +240,34 @@ func startPostgres(n *netns, dir, user, password, db string) (*dbServer, error) 
 		"-p 5432 -k "+dir+" -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "-t", "30", "start"); err != nil {
 		return nil, err
 	}
-	s := &dbServer{stop: func() error { return ctl("-D", data, "-m", "fast", "-w", "-t", "30", "stop") }}
-	if out, err := asPG("psql", "-h", dir, "-p", "5432", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q",
-		"-c", fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s'", user, password),
-		"-c", fmt.Sprintf("CREATE DATABASE %s OWNER %s", db, user),
-		"-c", fmt.Sprintf("ALTER ROLE %s SET client_min_messages TO warning", user)).CombinedOutput(); err != nil {
-		_ = s.stop()
-		return nil, fmt.Errorf("psql: %v\n%s", err, out)
-	}
-	return s, nil
+	return &dbServer{
+		stop:    func() error { return ctl("-D", data, "-m", "fast", "-w", "-t", "30", "stop") },
+		asAdmin: asPG,
+		env:     []string{"PGHOST=" + dir, "PGPORT=5432"},
+	}, nil
 }
 
 // startMariaDB makes a private datadir and starts mariadbd in the
 // foreground (its pid is ours to stop), with a user and database for
 // prosody.
 func startMariaDB(n *netns, dir, user, password, db string) (*dbServer, error) {
+	s, err := startEmptyMariaDB(n, dir)
+	if err != nil {
+		return nil, err
+	}
+	sql := fmt.Sprintf("CREATE DATABASE %s CHARACTER SET utf8mb4; CREATE USER '%s'@'127.0.0.1' IDENTIFIED BY '%s'; GRANT ALL ON %s.* TO '%s'@'127.0.0.1';",
+		db, user, password, db, user)
+	if out, err := s.asAdmin("mariadb", "-e", sql).CombinedOutput(); err != nil {
+		_ = s.stop()
+		return nil, fmt.Errorf("mariadb: %v\n%s", err, out)
+	}
+	return s, nil
+}
+
+// startEmptyMariaDB makes a private datadir and starts mariadbd in the
+// foreground (its pid is ours to stop), with its root user only (unix_socket
+// authentication), reached through the socket in dir (MYSQL_UNIX_PORT).
+func startEmptyMariaDB(n *netns, dir string) (*dbServer, error) {
 	data := filepath.Join(dir, "data")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
@@ -261,11 +298,25 @@ func startMariaDB(n *netns, dir, user, password, db string) (*dbServer, error) {
 		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
 		return nil, fmt.Errorf("mariadbd not ready within 30 s:\n%s", log)
 	}
-	sql := fmt.Sprintf("CREATE DATABASE %s CHARACTER SET utf8mb4; CREATE USER '%s'@'127.0.0.1' IDENTIFIED BY '%s'; GRANT ALL ON %s.* TO '%s'@'127.0.0.1';",
-		db, user, password, db, user)
-	if out, err := exec.Command("mariadb", "--no-defaults", "--socket="+sock, "-u", "root", "-e", sql).CombinedOutput(); err != nil {
+	// The namespace's /etc/mysql (ip netns exec binds /etc/netns/NAME/*
+	// over /etc) names this socket, as Debian's names its server's: the
+	// client finds it by default, and an option file would override
+	// MYSQL_UNIX_PORT.
+	etc := filepath.Join("/etc/netns", n.name, "mysql")
+	if err := os.MkdirAll(etc, 0o755); err != nil {
 		_ = s.stop()
-		return nil, fmt.Errorf("mariadb: %v\n%s", err, out)
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(etc, "my.cnf"), []byte("[client]\nsocket = "+sock+"\n"), 0o644); err != nil {
+		_ = s.stop()
+		return nil, err
+	}
+	// As root, whom unix_socket authentication lets in as MariaDB's root,
+	// as Debian's sudo mariadb does.
+	s.asAdmin = func(name string, args ...string) *exec.Cmd {
+		c := n.command(name, args...)
+		c.Dir = dir
+		return c
 	}
 	return s, nil
 }
