@@ -13,8 +13,8 @@ import (
 
 // e2eHostilePassword is a database password with everything a shell or SQL
 // could take for syntax: quotes of each kind, $, a backslash, spaces, a
-// semicolon and a comment. In YAML single quotes, where '' is one '.
-const e2eHostilePassword = `it''s "$HOME" \ a `+"`pass`"+` word; -- $(true)`
+// semicolon and a comment. In YAML single quotes, where ” is one '.
+const e2eHostilePassword = `it''s "$HOME" \ a ` + "`pass`" + ` word; -- $(true)`
 
 // e2eDatabaseCommandCells are host installs whose database servers start
 // empty: the commands NEXT-STEPS.md gives create the user and database.
