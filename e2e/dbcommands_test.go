@@ -13,7 +13,8 @@ import (
 
 // e2eHostilePassword is a database password with everything a shell or SQL
 // could take for syntax: quotes of each kind, $, a backslash, spaces, a
-// semicolon and a comment. In YAML single quotes, where ” is one '.
+// semicolon and a comment, written for YAML's single quotes (a doubled
+// quote stands for one).
 const e2eHostilePassword = `it''s "$HOME" \ a ` + "`pass`" + ` word; -- $(true)`
 
 // e2eDatabaseCommandCells are host installs whose database servers start
