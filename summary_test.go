@@ -34,3 +34,21 @@ Next steps:
 		t.Errorf("summary:\n%s\nwant it to hold:\n%s", b.String(), want)
 	}
 }
+
+// TestSummaryMasksTheDatabasePassword: the step that creates the database
+// user shows the command with the password masked, and the summary names
+// the file that keeps the steps whole.
+func TestSummaryMasksTheDatabasePassword(t *testing.T) {
+	const pw = `it's "$HOME" \ a pass word`
+	step := "create PostgreSQL user prosody and database prosody (…): " +
+		scaffold.ShellCommand("sudo", "-u", "postgres", "psql", "-c", "CREATE ROLE \"prosody\" LOGIN PASSWORD "+scaffold.PostgresString(pw))
+	plan := scaffold.Plan{NextSteps: []string{step}, Secrets: []string{pw}, NotesFile: "etc/prosody/NEXT-STEPS.md"}
+	var b strings.Builder
+	summary(&b, config.Defaults(), "/", plan, scaffold.Result{Written: []string{"x"}})
+	if strings.Contains(b.String(), "pass word") || !strings.Contains(b.String(), "PASSWORD '\\''***'\\''") {
+		t.Errorf("the password is not masked:\n%s", b.String())
+	}
+	if !strings.Contains(b.String(), "kept in /etc/prosody/NEXT-STEPS.md.") {
+		t.Errorf("the summary does not name NEXT-STEPS.md:\n%s", b.String())
+	}
+}
