@@ -125,8 +125,12 @@ func (s *setup) DebianPackages() []string {
 // admin (see FirstAccount).
 func (s *setup) FirstAccount() AccountCommand { return FirstAccount(s.Setup) }
 
-// InviteCommand creates an invitation on the primary domain.
-func (s *setup) InviteCommand() string { return ShellCommand(inviteWords(s)...) }
+// InviteCommand creates an invitation on the primary domain, run where
+// the first account's command runs (AccountCommand.Wrapper): the README's
+// and the next steps' alike.
+func (s *setup) InviteCommand() string {
+	return ShellCommand(append(slices.Clone(s.FirstAccount().Wrapper), inviteWords(s)...)...)
+}
 
 // inviteWords are prosodyctl's words that create an invitation to sign up
 // on the primary domain, under any free name.
@@ -137,14 +141,13 @@ func inviteWords(s *setup) []string {
 	return []string{"prosodyctl", "shell", "invite", "create_account", s.Primary().Name}
 }
 
-// inviteStep is the next step that invites someone, run the way the first
-// account's command runs (account.Wrapper).
+// inviteStep is the next step that invites someone (see InviteCommand).
 func inviteStep(s *setup, account AccountCommand) string {
 	what := fmt.Sprintf("invite someone (registration is by invitation; each link makes one account on %s", s.Primary().Name)
 	if account.Running {
 		what += ", once Prosody runs"
 	}
-	return what + "): " + ShellCommand(append(slices.Clone(account.Wrapper), inviteWords(s)...)...)
+	return what + "): " + s.InviteCommand()
 }
 
 // Documentation addresses used in DNS examples (RFC 5737, RFC 3849).
