@@ -39,6 +39,10 @@ type Change struct {
 	// owner differs; fixed in place, without a backup. Preserved entries
 	// such as the data folder are never touched, so never ModeOnly.
 	ModeOnly bool
+	// Kept: a preserved file (File.Preserve) that is there with other
+	// contents, mode or owner: the person's, so it counts as the same and
+	// is left as it is, also with Force.
+	Kept bool
 	// OldSize is the size of the file there now (StatusChanged).
 	OldSize int64
 	// secrets are the plan's (Plan.Secrets), which Diff masks.
@@ -69,14 +73,21 @@ func Compare(fsys afero.Fs, p Plan) ([]Change, error) {
 			return nil, fmt.Errorf("%s: want a file, but %s is there", f.Path, safeio.Kind(info.Mode()))
 		default:
 			c.Status, c.OldSize = StatusChanged, info.Size()
-			if info.Size() != int64(len(f.Data)) {
-				break
+			same := false
+			if info.Size() == int64(len(f.Data)) {
+				old, err := afero.ReadFile(fsys, f.Path)
+				if err != nil {
+					return nil, err
+				}
+				same = bytes.Equal(old, f.Data)
 			}
-			old, err := afero.ReadFile(fsys, f.Path)
-			if err != nil {
-				return nil, err
-			}
-			if bytes.Equal(old, f.Data) {
+			switch {
+			case f.Preserve:
+				// Whatever is there is the person's now: never replaced,
+				// never backed up, its mode and owner left as they are.
+				c.Status, c.OldSize = StatusSame, 0
+				c.Kept = !same || metaDiffers(info, f)
+			case same:
 				c.Status = StatusSame
 				c.ModeOnly = metaDiffers(info, f)
 			}

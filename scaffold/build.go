@@ -119,6 +119,7 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 	p.file("answers.yaml", 0o644, u, g, text{data: config.Marshal(withoutSecrets(s.Answers))})
 	p.dir(composeConfigDir, 0o750, u, g)
 	p.file(path.Join(composeConfigDir, "prosody.cfg.lua"), 0o640, u, g, render("prosody.cfg.lua", s))
+	ownConfig(p, s, composeConfigDir, u, g)
 	if s.Answers.TURN.Host != "" {
 		p.dir("coturn", 0o750, u, g)
 		p.file("coturn/turnserver.conf", 0o640, u, g, render("turnserver.conf", s))
@@ -148,6 +149,7 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 	p.NotesFile = notes.Path
 	p.file(path.Join(hostConfigDir, "dns.zone"), 0o644, 0, 0, render("dns.zone", s))
 	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, text{data: config.Marshal(withoutSecrets(s.Answers))})
+	ownConfig(p, s, hostConfigDir, 0, pg)
 	certs := path.Join(hostConfigDir, "certs")
 	p.dir(certs, 0o750, 0, pg)
 	addCerts(p, certs, s, pair, 0, pg, 0o640)
@@ -155,6 +157,19 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 		p.file(hostDeployHook, 0o755, 0, 0, render("host-deploy-hook", s))
 	}
 	p.add(File{Path: hostDataDir, Mode: dirMode(0o750), UID: pu, GID: pg, Preserve: true})
+}
+
+// ownConfig adds the folder of the person's own config files, which
+// prosody.cfg.lua includes last, and its example. The folder is the
+// config's (its mode and owner are set like certs/); the example is
+// preserved: made when missing, never replaced, whatever the person did to
+// it (see File.Preserve). Their other files there are not in the plan at
+// all, so nothing ever reads or touches them.
+func ownConfig(p *Plan, s *setup, configDir string, uid, gid int) {
+	dir := path.Join(configDir, OwnConfigDir)
+	p.dir(dir, 0o750, uid, gid)
+	ex := render("own-config-example.cfg.lua", s)
+	p.add(File{Path: path.Join(dir, ownConfigExample), Mode: 0o640, UID: uid, GID: gid, Data: ex.data, Preserve: true})
 }
 
 func addCerts(p *Plan, dir string, s *setup, pair keyPair, uid, gid int, keyMode uint32) {

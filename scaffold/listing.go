@@ -32,8 +32,9 @@ const DNSHeading = "DNS records (replace the example addresses with your server'
 
 // Row is one planned entry as listed.
 type Row struct {
-	// Status is "new", "changed", "same", or "mode" when only the mode or
-	// owner differs.
+	// Status is "new", "changed", "same", "mode" when only the mode or
+	// owner differs, or "kept" for a preserved file that differs and is
+	// left as it is (the person's own, see File.Preserve).
 	Status   string
 	Mode     fs.FileMode // permission bits
 	UID, GID int
@@ -66,8 +67,11 @@ func Describe(p Plan, changes []Change, diff func(Change) string) Listing {
 	for _, c := range changes {
 		row := Row{Status: c.Status.String(), Mode: c.Mode.Perm(), UID: c.UID, GID: c.GID,
 			Bytes: len(c.Data), Folder: c.IsDir(), Secret: c.Secret, Path: redact(r, c.Path)}
-		if c.ModeOnly {
+		switch {
+		case c.ModeOnly:
 			row.Status = "mode"
+		case c.Kept:
+			row.Status = "kept"
 		}
 		if diff != nil {
 			row.Diff = redact(r, diff(c))

@@ -17,6 +17,8 @@ type prosodyConfig map[string]map[string]any
 // loadProsodyConfig runs a config with a Lua parser the way Prosody's
 // core/configmanager.lua does: assignments land in the current section,
 // VirtualHost and Component start sections, ENV_X reads the environment.
+// Include reads nothing: its patterns are listed, in order, under
+// cfg[includes]["patterns"].
 func loadProsodyConfig(t *testing.T, src []byte, env map[string]string) prosodyConfig {
 	t.Helper()
 	L := lua.NewState(lua.Options{SkipOpenLibs: true})
@@ -65,6 +67,11 @@ func loadProsodyConfig(t *testing.T, src []byte, env map[string]string) prosodyC
 	})
 	envTable.RawSetString("VirtualHost", host)
 	envTable.RawSetString("Component", component)
+	cfg[includes] = map[string]any{"patterns": []any{}}
+	envTable.RawSetString("Include", L.NewFunction(func(L *lua.LState) int {
+		cfg[includes]["patterns"] = append(cfg[includes]["patterns"].([]any), L.CheckString(1))
+		return 0
+	}))
 	fn, err := L.LoadString(string(src))
 	if err != nil {
 		t.Fatalf("Lua parser rejected the config: %v", err)
@@ -76,6 +83,10 @@ func loadProsodyConfig(t *testing.T, src []byte, env map[string]string) prosodyC
 	}
 	return cfg
 }
+
+// includes is the pseudo-section loadProsodyConfig lists Include patterns
+// in: not a host name, which has no parentheses.
+const includes = "(includes)"
 
 func toGo(v lua.LValue) any {
 	switch x := v.(type) {
@@ -205,6 +216,11 @@ func TestConfigsMeanWhatTheAnswersSay(t *testing.T) {
 						}
 					}
 				}
+			}
+			// The person's own files come last, from the folder the plan
+			// makes beside the config.
+			if got := strs(cfg[includes]["patterns"]); !slices.Equal(got, []string{OwnConfigDir + "/*.cfg.lua"}) {
+				t.Errorf("Include patterns %q, want only %s/*.cfg.lua", got, OwnConfigDir)
 			}
 			resolved, problems := config.Resolve(a)
 			if len(problems) > 0 {

@@ -26,7 +26,9 @@ type File struct {
 	// them.
 	Secret bool
 	// Preserve marks what must never be changed once it exists, such as the
-	// data folder: Apply creates it when missing and otherwise leaves it be.
+	// data folder and the example in the folder of the person's own config
+	// files: Apply creates it when missing and otherwise leaves it be (its
+	// contents, mode and owner), also with Force.
 	Preserve bool
 	// First marks files Apply writes before the others: private keys, so
 	// that a certificate never lands without its key. A run killed between
@@ -131,7 +133,15 @@ const (
 	// hostDeployHook is certbot's deploy hook for the system prosody, in
 	// the folder whose hooks certbot runs after each renewal.
 	hostDeployHook = "etc/letsencrypt/renewal-hooks/deploy/prosody"
+	// ownConfigExample is the commented example in OwnConfigDir.
+	ownConfigExample = "example.cfg.lua"
 )
+
+// OwnConfigDir is the folder beside prosody.cfg.lua whose *.cfg.lua files
+// it includes: the person's own settings, which no run replaces. Not
+// conf.d: Debian's prosody package keeps a conf.d/localhost.cfg.lua there
+// (a VirtualHost "localhost"), which a host install would then serve.
+const OwnConfigDir = "local.d"
 
 // ConfigPath is where prosody.cfg.lua lands, relative to the output folder.
 func ConfigPath(a config.Answers) string {

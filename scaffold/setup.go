@@ -100,6 +100,13 @@ func newSetup(cfg config.Setup, in Inputs, dbPassword, turnSecret string) *setup
 // ConfigFile is prosody.cfg.lua's path at run time.
 func (s *setup) ConfigFile() string { return etcProsody + "/prosody.cfg.lua" }
 
+// OwnConfigDir is the folder of the person's own config files, relative
+// to the config's folder (as Include resolves it).
+func (s *setup) OwnConfigDir() string { return OwnConfigDir }
+
+// OwnConfigExample is the example file's name in OwnConfigDir.
+func (s *setup) OwnConfigExample() string { return ownConfigExample }
+
 // PidFile is where prosody writes its pid: in the data folder, which it owns.
 func (s *setup) PidFile() string { return varLibProsody + "/prosody.pid" }
 
