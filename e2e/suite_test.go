@@ -227,12 +227,14 @@ func runCell(t *testing.T, bin string, series config.Series, cell e2eCell) (err 
 func (r *cellRun) steps() []cellStep {
 	return []cellStep{
 		{"scaffold with the CLI", r.scaffold},
+		{"own config: edits survive --force", r.ownConfigSurvives},
 		{"network namespace", r.namespace},
 		{"database server", r.startDatabase},
 		{"check config", r.checkConfig},
 		{"check certs", r.checkCerts},
 		{"register accounts", r.register},
 		{"start to ready", r.start},
+		{"own config in effect", r.ownConfigInEffect},
 		{"admin: the printed command", r.createAdmin},
 		{"admin: login and admin rights", r.adminRights},
 		{"sign-up without an invitation", r.signUpWithoutInvitation},
@@ -400,15 +402,8 @@ func (r *cellRun) scaffold() error {
 			}
 		}
 	}
-	cfgPath := filepath.Join(r.confDir, "prosody.cfg.lua")
-	if r.cell.breakConfig != nil {
-		cfg, err := os.ReadFile(cfgPath)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(cfgPath, []byte(r.cell.breakConfig(string(cfg))), 0o640); err != nil {
-			return err
-		}
+	if err := r.breakConfig(); err != nil {
+		return err
 	}
 	if r.trustFile == "" {
 		// Trust the generated (self-signed) certificate itself.
