@@ -59,8 +59,13 @@ func Compare(fsys afero.Fs, p Plan) ([]Change, error) {
 	for _, f := range p.Files {
 		c := Change{File: f, Status: StatusNew, secrets: p.Secrets}
 		info, err := fsys.Stat(f.Path)
+		var link *safeio.LinkError
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
+		case f.Preserve && !f.IsDir() && errors.As(err, &link) && strings.HasSuffix(link.Path, "/"+f.Path):
+			// The person made it a link (a safeio.Tree does not follow
+			// it): theirs, like any content, so left as it is.
+			c.Status, c.Kept = StatusSame, true
 		case err != nil:
 			return nil, err
 		case f.IsDir():

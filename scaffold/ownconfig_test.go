@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/afero"
+
+	"prosody-wizard/safeio"
 )
 
 // TestOwnConfigSurvivesReruns: the example in the folder of the person's
@@ -93,6 +96,22 @@ func TestOwnConfigSurvivesReruns(t *testing.T) {
 						}
 					}
 					sameSnapshot(t, what, before, keep(snapshot(t, fsys)))
+				}
+
+				// Made a link by the person, the example stays a link: the
+				// CLI writes through a safeio.Tree, which never follows it.
+				if tree, ok := fsys.(*safeio.Tree); ok {
+					abs := tree.Abs(example)
+					if err := os.Remove(abs); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Symlink("mine.cfg.lua", abs); err != nil {
+						t.Fatal(err)
+					}
+					mustApply(t, fsys, p, ApplyOptions{Now: goldenNow.Add(4 * time.Hour), Force: true})
+					if target, err := os.Readlink(abs); err != nil || target != "mine.cfg.lua" {
+						t.Errorf("the linked example became %q (%v)", target, err)
+					}
 				}
 
 				// Removed, the example is made again; the person's file stays.
