@@ -43,7 +43,7 @@ type Change struct {
 	// contents, mode or owner: the person's, so it counts as the same and
 	// is left as it is, also with Force.
 	Kept bool
-	// OldSize is the size of the file there now (StatusChanged).
+	// OldSize is the size of the file there now (StatusChanged, Kept).
 	OldSize int64
 	// secrets are the plan's (Plan.Secrets), which Diff masks.
 	secrets []string
@@ -90,7 +90,7 @@ func Compare(fsys afero.Fs, p Plan) ([]Change, error) {
 			case f.Preserve:
 				// Whatever is there is the person's now: never replaced,
 				// never backed up, its mode and owner left as they are.
-				c.Status, c.OldSize = StatusSame, 0
+				c.Status = StatusSame
 				c.Kept = !same || metaDiffers(info, f)
 			case same:
 				c.Status = StatusSame

@@ -252,6 +252,13 @@ func notes(s *setup) (next, warn []string) {
 			next = append(next, "get the first certificate (certbot runs the deploy hook, which imports it into Prosody, now and after every renewal): "+ShellCommand(firstCertificate(s)...))
 		}
 	}
+	// Where the person's own settings go, and the check after a change
+	// (a next step ends with one command).
+	own, check := path.Join(composeConfigDir, OwnConfigDir), "docker compose exec prosody prosodyctl check config"
+	if !s.Compose() {
+		own, check = path.Join(etcProsody, OwnConfigDir), "prosodyctl check config"
+	}
+	next = append(next, "settings of your own go in "+own+"/*.cfg.lua (see "+ownConfigExample+" there; read last, never changed by prosody-wizard), checked with: "+check)
 	return next, warn
 }
 

@@ -71,7 +71,7 @@ func Describe(p Plan, changes []Change, diff func(Change) string) Listing {
 		case c.ModeOnly:
 			row.Status = "mode"
 		case c.Kept:
-			row.Status = "kept"
+			row.Status, row.Bytes = "kept", int(c.OldSize) // what stays
 		}
 		if diff != nil {
 			row.Diff = redact(r, diff(c))

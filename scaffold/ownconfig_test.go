@@ -65,8 +65,8 @@ func TestOwnConfigSurvivesReruns(t *testing.T) {
 				}
 				l := Describe(p, changes, func(c Change) string { return Diff(fsys, c) })
 				for _, r := range l.Rows {
-					if r.Path == example && (r.Status != "kept" || r.Diff != "") {
-						t.Errorf("the edited example is listed as %q with diff %q, want kept without one", r.Status, r.Diff)
+					if r.Path == example && (r.Status != "kept" || r.Diff != "" || r.Bytes != len(edited)) {
+						t.Errorf("the edited example is listed as %q, %d bytes, with diff %q; want kept, %d bytes, without one", r.Status, r.Bytes, r.Diff, len(edited))
 					}
 					if r.Status != "same" && r.Status != "kept" {
 						t.Errorf("the same answers list %s as %s", r.Path, r.Status)
