@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -310,54 +312,56 @@ func (r *cellRun) scaffold() error {
 	return nil
 }
 
-// imageLine matches compose.yaml's image: lines, service by service.
-var imageLine = regexp.MustCompile(`(?m)^  ([a-z0-9_-]+):\n(?:    .*\n|\s*\n)*?    image: (\S+)`)
-
 // override writes the test's compose file: for each service whose image
 // can't be pulled here, a local stand-in built from Debian's packages
-// (standins/), and nothing else.
+// (standins/, named by the image's last path element: postgres, mariadb,
+// coturn, certbot), and nothing else. It reads the services from compose
+// itself (docker compose config), before the override exists.
 func (r *cellRun) override() error {
-	compose, err := os.ReadFile(filepath.Join(r.p.dir, "compose.yaml"))
+	out, err := r.p.compose(30*time.Second, "config", "--format", "json")
 	if err != nil {
 		return err
 	}
-	images := imageLine.FindAllSubmatch(compose, -1)
-	if len(images) == 0 && r.cell.breakProsody == "" {
-		return r.listServices() // prosody alone: built here, no override
+	var cfg struct {
+		Services map[string]struct {
+			Image string          `json:"image"`
+			Build json.RawMessage `json:"build"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal([]byte(out), &cfg); err != nil {
+		return fmt.Errorf("docker compose config: %v", err)
+	}
+	r.services = r.services[:0]
+	for name := range cfg.Services {
+		r.services = append(r.services, name)
+	}
+	slices.Sort(r.services)
+	if !slices.Contains(r.services, "prosody") {
+		return fmt.Errorf("docker compose config names no prosody service: %v", r.services)
 	}
 	var b strings.Builder
 	b.WriteString("# The Docker suite's override: stand-ins for the images that can't be\n# pulled here (no registry); nothing else.\nservices:\n")
 	if r.cell.breakProsody != "" {
 		fmt.Fprintf(&b, "  prosody:\n    %s\n", r.cell.breakProsody)
 	}
-	for _, m := range images {
-		service, image := string(m[1]), string(m[2])
-		name := strings.Split(strings.TrimPrefix(image, "certbot/"), ":")[0]
-		name = strings.TrimPrefix(name, "coturn/")
-		tag := standinImage(r.t, name)
-		fmt.Fprintf(&b, "  %s:\n    image: %s\n", service, tag)
+	pulled := 0
+	for _, service := range r.services {
+		svc := cfg.Services[service]
+		if svc.Build != nil || svc.Image == "" {
+			continue // built here (prosody)
+		}
+		pulled++
+		ref, _, _ := strings.Cut(svc.Image, ":")
+		fmt.Fprintf(&b, "  %s:\n    image: %s\n", service, standinImage(r.t, path.Base(ref)))
 		if service == "certbot" && r.acme != nil {
 			b.WriteString(r.leOverride())
 		}
 	}
+	if pulled == 0 && r.cell.breakProsody == "" {
+		return nil // prosody alone: built here, no override
+	}
 	r.p.override = filepath.Join(r.dir, "compose.override.test.yaml")
-	if err := os.WriteFile(r.p.override, []byte(b.String()), 0o644); err != nil {
-		return err
-	}
-	return r.listServices()
-}
-
-// listServices asks compose for the project's services.
-func (r *cellRun) listServices() error {
-	out, err := r.p.compose(30*time.Second, "config", "--services")
-	if err != nil {
-		return err
-	}
-	r.services = strings.Fields(out)
-	if !slices.Contains(r.services, "prosody") {
-		return fmt.Errorf("docker compose config names no prosody service: %v", r.services)
-	}
-	return nil
+	return os.WriteFile(r.p.override, []byte(b.String()), 0o644)
 }
 
 func (r *cellRun) build() error {
