@@ -237,6 +237,7 @@ func runCell(t *testing.T, bin string, cell dockerCell) (err error) {
 func (r *cellRun) steps() []cellStep {
 	return []cellStep{
 		{"scaffold with the CLI", r.scaffold},
+		{"a file of one's own in local.d", r.ownConfig},
 		{"override: stand-ins only", r.override},
 		{"docker compose build", r.build},
 		{"docker compose up -d --build (README)", r.up},
@@ -245,6 +246,7 @@ func (r *cellRun) steps() []cellStep {
 		{"admin: login and admin rights", r.adminRights},
 		{"accounts alice and bob", r.register},
 		{"messages both ways (STARTTLS, direct TLS)", r.messages},
+		{"own config in effect: no OS in version replies", r.ownConfigInEffect},
 		{"TURN credentials work", r.turn},
 		{"logs show Prosody's log", r.logs},
 		{"offline message, then restart", r.restart},
@@ -503,6 +505,49 @@ func (r *cellRun) adminRights() error {
 			return err
 		}
 		return c.ListModulesOn(domain)
+	})
+}
+
+// Own config: a person's file in the repo's own-config folder, with an
+// option Prosody 0.12 and 13.0 read alike and a client sees (mod_version's
+// hide_os_type), as the README's "Your own settings" says.
+const (
+	ownConfigFile = "docker-e2e.cfg.lua"
+	ownConfigText = "-- Added by the Docker suite: answer version queries without the OS.\nhide_os_type = true\n"
+)
+
+// ownConfig adds the person's own file before the first start. It is
+// written as the compose owner (as a person on the host would), mode 0644.
+func (r *cellRun) ownConfig() error {
+	dir := filepath.Join(r.p.dir, "prosody", scaffold.OwnConfigDir)
+	if _, err := os.Stat(filepath.Join(dir, "example.cfg.lua")); err != nil {
+		return fmt.Errorf("the repo has no own-config example: %v", err)
+	}
+	file := filepath.Join(dir, ownConfigFile)
+	if err := os.WriteFile(file, []byte(ownConfigText), 0o644); err != nil {
+		return err
+	}
+	return os.Chown(file, r.uid, r.gid)
+}
+
+// ownConfigInEffect: alice asks the server its version; the reply names
+// Prosody but not the operating system.
+func (r *cellRun) ownConfigInEffect() error {
+	return r.withConn(r.a.Primary(), r.cell.portBase+22, func(c *xmpptest.Conn) error {
+		if err := c.AuthPlain("alice", passwordAlice); err != nil {
+			return err
+		}
+		reply, err := c.IQ("get", r.a.Primary(), "<query xmlns='jabber:iq:version'/>")
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(reply, "Prosody") {
+			return fmt.Errorf("the version reply does not name Prosody: %s", reply)
+		}
+		if strings.Contains(reply, "<os") {
+			return fmt.Errorf("hide_os_type from prosody/%s/%s is not in effect: the version reply names the OS: %s", scaffold.OwnConfigDir, ownConfigFile, reply)
+		}
+		return nil
 	})
 }
 
