@@ -445,6 +445,13 @@ func summary(w io.Writer, a config.Answers, out string, plan scaffold.Plan, res 
 			fmt.Fprintf(w, "  %s\n", c)
 		}
 	}
+	if t := plan.Transition; t != nil {
+		// What changes on the running server; its steps start the next steps.
+		fmt.Fprintf(w, "\n%s\n", scaffold.Wrap(summaryWidth, "", t.Heading))
+		for _, n := range t.Notes {
+			fmt.Fprintln(w, "  - "+strings.TrimPrefix(scaffold.Wrap(summaryWidth, "    ", plan.MaskedStep(n)), "    "))
+		}
+	}
 	fmt.Fprintln(w, "\nNext steps:")
 	for i, s := range plan.NextSteps {
 		nextStep(w, i+1, plan.MaskedStep(s))

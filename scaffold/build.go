@@ -3,6 +3,7 @@ package scaffold
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"slices"
 	"sort"
@@ -59,8 +60,19 @@ func NewPlan(cfg config.Setup, in Inputs) (Plan, error) {
 	}
 
 	var p Plan
+	if prev, ok := previousSetup(in.Existing, a); ok {
+		if mv, ok := storageMove(prev, s); ok {
+			s.Move = &mv
+		}
+		if t, ok := transition(prev, s); ok {
+			s.Transition, p.Transition = &t, &t
+		}
+	}
 	// The notes come first: a host install writes them into a file too.
 	p.NextSteps, p.Warnings = notes(s)
+	if p.Transition != nil {
+		p.NextSteps = withTransition(*p.Transition, p.NextSteps)
+	}
 	if pair.leaf != nil {
 		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts, in.Now), p.Warnings...)
 	}
@@ -120,6 +132,7 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 	p.dir(composeConfigDir, 0o750, u, g)
 	p.file(path.Join(composeConfigDir, "prosody.cfg.lua"), 0o640, u, g, render("prosody.cfg.lua", s))
 	ownConfig(p, s, composeConfigDir, u, g)
+	migratorConfig(p, s, 0o600, u, g)
 	if s.Answers.TURN.Host != "" {
 		p.dir("coturn", 0o750, u, g)
 		p.file("coturn/turnserver.conf", 0o640, u, g, render("turnserver.conf", s))
@@ -150,6 +163,7 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 	p.file(path.Join(hostConfigDir, "dns.zone"), 0o644, 0, 0, render("dns.zone", s))
 	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, text{data: config.Marshal(withoutSecrets(s.Answers))})
 	ownConfig(p, s, hostConfigDir, 0, pg)
+	migratorConfig(p, s, hostSecretMode, 0, pg)
 	certs := path.Join(hostConfigDir, "certs")
 	p.dir(certs, 0o750, 0, pg)
 	addCerts(p, certs, s, pair, 0, pg, 0o640)
@@ -170,6 +184,17 @@ func ownConfig(p *Plan, s *setup, configDir string, uid, gid int) {
 	p.dir(dir, 0o750, uid, gid)
 	ex := render("own-config-example.cfg.lua", s)
 	p.add(File{Path: path.Join(dir, ownConfigExample), Mode: 0o640, UID: uid, GID: gid, Data: ex.data, Preserve: true})
+}
+
+// migratorConfig adds prosody-migrator's configuration for a storage
+// move (see StorageMove), readable by the user prosody runs as; it holds
+// the database password when the data moves to a server.
+func migratorConfig(p *Plan, s *setup, mode fs.FileMode, uid, gid int) {
+	if s.Move == nil {
+		return
+	}
+	p.add(File{Path: migratorPath(s.Answers), Mode: mode, UID: uid, GID: gid,
+		Data: render("migrate-storage.cfg.lua", s).data, Secret: s.Move.To.Network})
 }
 
 func addCerts(p *Plan, dir string, s *setup, pair keyPair, uid, gid int, keyMode uint32) {
@@ -200,8 +225,10 @@ func withoutSecrets(a config.Answers) config.Answers {
 func notes(s *setup) (next, warn []string) {
 	account := FirstAccount(s.Setup)
 	if s.Compose() {
+		if s.Transition == nil { // else its steps start it
+			next = append(next, "cd into the output folder and start: docker compose up -d --build")
+		}
 		next = append(next,
-			"cd into the output folder and start: docker compose up -d --build",
 			"watch it start: docker compose logs -f prosody",
 			account.Step(),
 		)

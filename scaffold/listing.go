@@ -18,8 +18,11 @@ import (
 // warning asks for them before going live. The next steps are not: they are
 // printed after writing (and a dry run writes nothing).
 type Listing struct {
-	Rows     []Row
-	Warnings []string
+	Rows []Row
+	// Transition is what the re-run changes on the running server and
+	// what to do (Plan.Transition), or nil.
+	Transition *Transition
+	Warnings   []string
 	// DNS are the records to create, in zone-file syntax (Plan.DNS).
 	DNS []string
 }
@@ -78,6 +81,16 @@ func Describe(p Plan, changes []Change, diff func(Change) string) Listing {
 		}
 		l.Rows = append(l.Rows, row)
 	}
+	if t := p.Transition; t != nil {
+		m := Transition{Heading: redact(r, t.Heading)}
+		for _, n := range t.Notes {
+			m.Notes = append(m.Notes, redact(r, n))
+		}
+		for _, st := range t.Steps {
+			m.Steps = append(m.Steps, redact(r, st))
+		}
+		l.Transition = &m
+	}
 	for _, w := range p.Warnings {
 		l.Warnings = append(l.Warnings, redact(r, w))
 	}
@@ -100,6 +113,12 @@ func (l Listing) WriteText(w io.Writer, dir string) error {
 			ew.printf("\n%s", r.Diff)
 		}
 	}
+	if t := l.Transition; t != nil {
+		ew.printf("\n")
+		for _, line := range t.Lines() {
+			ew.printf("%s\n", line)
+		}
+	}
 	if len(l.Warnings) > 0 {
 		ew.printf("\n%s\n", WarningsHeading)
 		for _, s := range l.Warnings {
@@ -113,6 +132,30 @@ func (l Listing) WriteText(w io.Writer, dir string) error {
 		}
 	}
 	return ew.err
+}
+
+// TransitionStepsHeading introduces a transition's steps.
+const TransitionStepsHeading = "What to do, in this order:"
+
+// Lines are the transition as lines of text, unwrapped: the heading, each
+// note as "- note", the steps heading and each step as "N. what:" with
+// its command on a line of its own ("   command"), as the summary prints
+// next steps.
+func (t Transition) Lines() []string {
+	lines := []string{t.Heading}
+	for _, n := range t.Notes {
+		lines = append(lines, "  - "+n)
+	}
+	lines = append(lines, TransitionStepsHeading)
+	for i, st := range t.Steps {
+		what, cmd := SplitStep(st)
+		if cmd == "" {
+			lines = append(lines, fmt.Sprintf("  %d. %s", i+1, what))
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("  %d. %s:", i+1, what), "       "+cmd)
+	}
+	return lines
 }
 
 // errWriter keeps the first write error and skips the writes after it.

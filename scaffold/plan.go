@@ -57,6 +57,10 @@ type Plan struct {
 	// database password and TURN secret the files hold, and the ones an
 	// earlier run left on disk that these files replace (see redactor).
 	Secrets []string
+	// Transition is what this re-run changes on the running server
+	// beyond its files (another Prosody series, another storage backend),
+	// or nil; NextSteps start with its steps.
+	Transition *Transition
 	// NotesFile is the file that keeps NextSteps, Warnings and DNS beside a
 	// host install's config (relative to the output folder), or "".
 	NotesFile string

@@ -20,7 +20,16 @@ type setup struct {
 	// NextSteps and Warnings are the plan's notes (see notes), for the
 	// file a host install keeps them in.
 	NextSteps, Warnings []string
+	// Move is the storage move whose migrator configuration the plan
+	// writes, or nil (see storageMove).
+	Move *StorageMove
+	// Transition is what this re-run changes on the running server, or
+	// nil (see transition).
+	Transition *Transition
 }
+
+// NotesPath is where a host install keeps its notes, at run time.
+func (s *setup) NotesPath() string { return etcProsody + "/" + hostNotesFile }
 
 // Step is one next step as a file lists it: what it does, and the command
 // that does it ("" when there is none).

@@ -147,6 +147,17 @@ func (r *review) wrap(st Styles, width int) {
 		}
 		add(style, 4, fmt.Sprintf("  %-7s %04o %d:%d %7s  %s", row.Status, row.Mode, row.UID, row.GID, size, row.Path))
 	}
+	if t := r.listing.Transition; t != nil {
+		// What the re-run changes on the running server, and what to do.
+		blank()
+		for i, l := range t.Lines() {
+			style := plain
+			if i == 0 || l == scaffold.TransitionStepsHeading {
+				style = st.Title.Render
+			}
+			add(style, 4, l)
+		}
+	}
 	if len(r.listing.Warnings) > 0 {
 		blank()
 		add(st.Title.Render, 0, scaffold.WarningsHeading)
