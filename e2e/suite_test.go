@@ -940,25 +940,30 @@ func (r *cellRun) componentsAs(ctx context.Context, c *xmpptest.Conn) error {
 		}
 	}
 	if up := r.a.Components.Upload; up != "" {
-		body := "hello from e2e\n"
-		slot, err := c.IQ("get", up, fmt.Sprintf("<request xmlns='urn:xmpp:http:upload:0' filename='hello.txt' size='%d' content-type='text/plain'/>", len(body)))
-		if err != nil {
-			return fmt.Errorf("upload slot: %w", err)
-		}
-		m := regexp.MustCompile(`<put[^>]*url=['"]([^'"]+)['"]`).FindStringSubmatch(slot)
-		if m == nil {
-			return fmt.Errorf("no put URL in %s", slot)
-		}
-		putURL := strings.ReplaceAll(m[1], "&amp;", "&")
-		headers := map[string]string{}
-		for _, h := range regexp.MustCompile(`<header name=['"]([^'"]+)['"]>([^<]*)</header>`).FindAllStringSubmatch(slot, -1) {
-			headers[h[1]] = h[2]
-		}
-		if err := r.httpPut(ctx, putURL, body, headers); err != nil {
+		if _, err := r.upload(ctx, c, up, "hello from e2e\n"); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// upload shares body through the file share up (XEP-0363): a slot, the
+// PUT, a GET of it; the URL it is served at.
+func (r *cellRun) upload(ctx context.Context, c *xmpptest.Conn, up, body string) (string, error) {
+	slot, err := c.IQ("get", up, fmt.Sprintf("<request xmlns='urn:xmpp:http:upload:0' filename='hello.txt' size='%d' content-type='text/plain'/>", len(body)))
+	if err != nil {
+		return "", fmt.Errorf("upload slot: %w", err)
+	}
+	m := regexp.MustCompile(`<put[^>]*url=['"]([^'"]+)['"]`).FindStringSubmatch(slot)
+	if m == nil {
+		return "", fmt.Errorf("no put URL in %s", slot)
+	}
+	putURL := strings.ReplaceAll(m[1], "&amp;", "&")
+	headers := map[string]string{}
+	for _, h := range regexp.MustCompile(`<header name=['"]([^'"]+)['"]>([^<]*)</header>`).FindAllStringSubmatch(slot, -1) {
+		headers[h[1]] = h[2]
+	}
+	return putURL, r.httpPut(ctx, putURL, body, headers)
 }
 
 // listsJID reports whether a disco#items result has an item for jid.
@@ -967,16 +972,10 @@ func listsJID(items, jid string) bool {
 }
 
 // httpPut uploads body to url with the slot's headers, connecting inside the namespace to the
-// https port and verifying the certificate for the URL's host.
+// https port and verifying the certificate for the URL's host, and
+// downloads it again.
 func (r *cellRun) httpPut(ctx context.Context, url, body string, headers map[string]string) error {
-	port := strconv.Itoa(r.a.Ports.HTTPS)
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return r.ns.dial(ctx, network, "127.0.0.1:"+port)
-		},
-		TLSClientConfig: &tls.Config{RootCAs: r.roots},
-	}
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	client := r.httpClient()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, strings.NewReader(body))
 	if err != nil {
 		return err
@@ -993,16 +992,38 @@ func (r *cellRun) httpPut(ctx context.Context, url, body string, headers map[str
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("PUT %s: %s", url, resp.Status)
 	}
-	get, err := client.Get(url)
+	return r.httpGet(ctx, url, body)
+}
+
+// httpGet downloads url as httpPut does and requires body.
+func (r *cellRun) httpGet(ctx context.Context, url, body string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	get, err := r.httpClient().Do(req)
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", url, err)
 	}
 	defer get.Body.Close()
 	got, _ := io.ReadAll(get.Body)
-	if string(got) != body {
-		return fmt.Errorf("GET %s returned %q, want %q", url, got, body)
+	if get.StatusCode != http.StatusOK || string(got) != body {
+		return fmt.Errorf("GET %s returned %s %q, want %q", url, get.Status, got, body)
 	}
 	return nil
+}
+
+// httpClient connects inside the namespace to the https port, whatever
+// the URL's host, trusting the cell's certificate only.
+func (r *cellRun) httpClient() *http.Client {
+	port := strconv.Itoa(r.a.Ports.HTTPS)
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return r.ns.dial(ctx, network, "127.0.0.1:"+port)
+		},
+		TLSClientConfig: &tls.Config{RootCAs: r.roots},
+	}
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
 // stop sends SIGTERM: prosody must exit 0 within 5 s, and nothing it
