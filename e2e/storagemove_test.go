@@ -111,13 +111,13 @@ func (r *cellRun) storageMoveSteps(database string, migrate bool) []cellStep {
 func (r *cellRun) makeMoveData() (string, error) {
 	var url string
 	err := r.asAlice(func(ctx context.Context, c *xmpptest.Conn) error {
-		if _, err := c.IQ("set", "", fmt.Sprintf("<query xmlns='jabber:iq:roster'><item jid='%s' name='Bob'/></query>", r.jid("bob"))); err != nil {
-			return fmt.Errorf("roster: %w", err)
-		}
-		if err := c.Send(fmt.Sprintf("<message to='%s' type='chat' id='m1'><body>%s</body></message>", r.jid("bob"), e2eMoveArchived)); err != nil {
+		if err := c.AddToRoster(r.jid("bob"), "Bob"); err != nil {
 			return err
 		}
-		if err := r.archiveHolds(c); err != nil {
+		if err := c.SendChat(r.jid("bob"), e2eMoveArchived); err != nil {
+			return err
+		}
+		if err := c.ArchiveHolds(e2eMoveArchived); err != nil {
 			return err
 		}
 		var err error
@@ -125,28 +125,6 @@ func (r *cellRun) makeMoveData() (string, error) {
 		return err
 	})
 	return url, err
-}
-
-// archiveHolds queries alice's archive (XEP-0313) and requires the
-// message.
-func (r *cellRun) archiveHolds(c *xmpptest.Conn) error {
-	if err := c.Send("<iq type='set' id='mam1'><query xmlns='urn:xmpp:mam:2' queryid='q1'/></iq>"); err != nil {
-		return err
-	}
-	var found bool
-	_, err := c.WaitFor(func(s xmpptest.Stanza) bool {
-		if s.XMLName.Local == "message" && strings.Contains(s.Inner, "urn:xmpp:mam:2") && strings.Contains(s.Inner, e2eMoveArchived) {
-			found = true
-		}
-		return s.XMLName.Local == "iq" && s.Attr("id") == "mam1"
-	})
-	if err != nil {
-		return fmt.Errorf("archive query: %w", err)
-	}
-	if !found {
-		return fmt.Errorf("alice's archive does not hold %q", e2eMoveArchived)
-	}
-	return nil
 }
 
 // rerunWithDatabase adds the database line to the answers and runs the
@@ -245,14 +223,10 @@ func (r *cellRun) setOldDataAside() error {
 // waited for him, and the shared file is still served.
 func (r *cellRun) movedDataServed(uploadURL string) error {
 	err := r.asAlice(func(ctx context.Context, c *xmpptest.Conn) error {
-		roster, err := c.IQ("get", "", "<query xmlns='jabber:iq:roster'/>")
-		if err != nil {
+		if err := c.RosterLists(r.jid("bob")); err != nil {
 			return err
 		}
-		if !listsJID(roster, r.jid("bob")) {
-			return fmt.Errorf("alice's roster does not list bob: %s", roster)
-		}
-		if err := r.archiveHolds(c); err != nil {
+		if err := c.ArchiveHolds(e2eMoveArchived); err != nil {
 			return err
 		}
 		return r.httpGet(ctx, uploadURL, e2eMoveUpload)
@@ -273,9 +247,7 @@ func (r *cellRun) movedDataServed(uploadURL string) error {
 	if err := c.Send("<presence/>"); err != nil {
 		return err
 	}
-	if _, err := c.WaitFor(func(s xmpptest.Stanza) bool {
-		return s.XMLName.Local == "message" && strings.Contains(s.Inner, e2eMoveArchived)
-	}); err != nil {
+	if err := c.WaitForChat(e2eMoveArchived); err != nil {
 		return fmt.Errorf("bob did not get the message that waited offline: %w", err)
 	}
 	return nil

@@ -950,20 +950,11 @@ func (r *cellRun) componentsAs(ctx context.Context, c *xmpptest.Conn) error {
 // upload shares body through the file share up (XEP-0363): a slot, the
 // PUT, a GET of it; the URL it is served at.
 func (r *cellRun) upload(ctx context.Context, c *xmpptest.Conn, up, body string) (string, error) {
-	slot, err := c.IQ("get", up, fmt.Sprintf("<request xmlns='urn:xmpp:http:upload:0' filename='hello.txt' size='%d' content-type='text/plain'/>", len(body)))
+	url, headers, err := c.UploadSlot(up, "hello.txt", body)
 	if err != nil {
-		return "", fmt.Errorf("upload slot: %w", err)
+		return "", err
 	}
-	m := regexp.MustCompile(`<put[^>]*url=['"]([^'"]+)['"]`).FindStringSubmatch(slot)
-	if m == nil {
-		return "", fmt.Errorf("no put URL in %s", slot)
-	}
-	putURL := strings.ReplaceAll(m[1], "&amp;", "&")
-	headers := map[string]string{}
-	for _, h := range regexp.MustCompile(`<header name=['"]([^'"]+)['"]>([^<]*)</header>`).FindAllStringSubmatch(slot, -1) {
-		headers[h[1]] = h[2]
-	}
-	return putURL, r.httpPut(ctx, putURL, body, headers)
+	return url, r.httpPut(ctx, url, body, headers)
 }
 
 // listsJID reports whether a disco#items result has an item for jid.
