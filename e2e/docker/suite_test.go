@@ -41,6 +41,8 @@ type dockerCell struct {
 	// breakProsody, for the self-test only, is added to the prosody
 	// service in the override file.
 	breakProsody string
+	// steps, when set, are the cell's steps instead of the matrix's.
+	steps func(*cellRun) []cellStep
 }
 
 // The password the SQL cells give their database: quotes, $, a backslash
@@ -222,7 +224,10 @@ func runCell(t *testing.T, bin string, cell dockerCell) (err error) {
 		}
 	}()
 	steps := r.steps()
-	if cell.name == leCell.name {
+	switch {
+	case cell.steps != nil:
+		steps = cell.steps(r)
+	case cell.name == leCell.name:
 		steps = r.leSteps()
 	}
 	for _, s := range steps {
