@@ -94,22 +94,16 @@ var databaseAdmins = map[string]string{
 // superuser: the rest of the line goes to sh as written.
 func (r *cellRun) createDatabase() error {
 	notes := filepath.Join(r.confDir, "NEXT-STEPS.md")
-	data, err := os.ReadFile(notes)
-	if err != nil {
-		return err
-	}
 	if info, err := os.Stat(notes); err != nil || info.Mode().Perm() != 0o640 {
 		return fmt.Errorf("%s: mode %v (%v), want 0640: it holds the password", notes, info.Mode(), err)
 	}
 	prefix := databaseAdmins[r.a.Database.Driver]
-	var lines []string
-	for _, l := range strings.Split(string(data), "\n") {
-		if l = strings.TrimSpace(l); strings.HasPrefix(l, prefix) && !strings.Contains(l, "prosodyctl") {
-			lines = append(lines, l)
-		}
+	lines, err := r.notesLines(func(l string) bool { return strings.HasPrefix(l, prefix) && !strings.Contains(l, "prosodyctl") })
+	if err != nil {
+		return err
 	}
 	if len(lines) != 1 {
-		return fmt.Errorf("want one command starting with %q in %s, found %q:\n%s", prefix, notes, lines, data)
+		return fmt.Errorf("want one command starting with %q in %s, found %q", prefix, notes, lines)
 	}
 	line := lines[0]
 	if strings.Contains(r.summary, r.dbPass) || !slices.ContainsFunc(strings.Split(r.summary, "\n"), func(l string) bool {

@@ -44,24 +44,36 @@ func TestEndToEndHostInviteCommand(t *testing.T) {
 	e2eReport.Write(t)
 }
 
+// notesLines are the lines of NEXT-STEPS.md, trimmed, that keep accepts.
+func (r *cellRun) notesLines(keep func(line string) bool) ([]string, error) {
+	notes := filepath.Join(r.confDir, "NEXT-STEPS.md")
+	data, err := os.ReadFile(notes)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); keep(l) {
+			lines = append(lines, l)
+		}
+	}
+	return lines, nil
+}
+
 // inviteFromNotes finds the invite step's command in NEXT-STEPS.md and in
 // the summary, runs it as root in the tree, and signs up as carol with
 // the token of the link it prints.
 func (r *cellRun) inviteFromNotes() error {
-	notes := filepath.Join(r.confDir, "NEXT-STEPS.md")
-	data, err := os.ReadFile(notes)
+	lines, err := r.notesLines(func(l string) bool {
+		return strings.HasPrefix(l, "sudo prosodyctl ") && strings.HasSuffix(l, " "+r.a.Primary())
+	})
 	if err != nil {
 		return err
 	}
-	var line string
-	for _, l := range strings.Split(string(data), "\n") {
-		if l = strings.TrimSpace(l); strings.HasPrefix(l, "sudo prosodyctl ") && strings.HasSuffix(l, " "+r.a.Primary()) {
-			line = l
-		}
+	if len(lines) == 0 {
+		return fmt.Errorf("no invite command in NEXT-STEPS.md")
 	}
-	if line == "" {
-		return fmt.Errorf("no invite command in %s:\n%s", notes, data)
-	}
+	line := lines[len(lines)-1]
 	if !strings.Contains(r.summary, "\n       "+line+"\n") {
 		return fmt.Errorf("the summary does not print %s:\n%s", line, r.summary)
 	}

@@ -111,13 +111,7 @@ func (r *cellRun) storageMoveSteps(database string, migrate bool) []cellStep {
 func (r *cellRun) makeMoveData() (string, error) {
 	var url string
 	err := r.asAlice(func(ctx context.Context, c *xmpptest.Conn) error {
-		if err := c.AddToRoster(r.jid("bob"), "Bob"); err != nil {
-			return err
-		}
-		if err := c.SendChat(r.jid("bob"), e2eMoveArchived); err != nil {
-			return err
-		}
-		if err := c.ArchiveHolds(e2eMoveArchived); err != nil {
+		if err := c.LeaveTraces(r.jid("bob"), e2eMoveArchived); err != nil {
 			return err
 		}
 		var err error
@@ -162,20 +156,14 @@ func (r *cellRun) rerunWithDatabase(database string) error {
 // written, as root in the tree (it switches to the prosody user itself);
 // the summary prints the same line.
 func (r *cellRun) migrateFromNotes() error {
-	notes := filepath.Join(r.confDir, "NEXT-STEPS.md")
-	data, err := os.ReadFile(notes)
+	lines, err := r.notesLines(func(l string) bool { return strings.HasPrefix(l, "prosody-migrator ") })
 	if err != nil {
 		return err
 	}
-	var line string
-	for _, l := range strings.Split(string(data), "\n") {
-		if l = strings.TrimSpace(l); strings.HasPrefix(l, "prosody-migrator ") {
-			line = l
-		}
+	if len(lines) != 1 {
+		return fmt.Errorf("want one prosody-migrator command in NEXT-STEPS.md, found %q", lines)
 	}
-	if line == "" {
-		return fmt.Errorf("no prosody-migrator command in %s:\n%s", notes, data)
-	}
+	line := lines[0]
 	if !strings.Contains(r.summary, line+"\n") {
 		return fmt.Errorf("the summary does not print %s:\n%s", line, r.summary)
 	}
@@ -223,13 +211,10 @@ func (r *cellRun) setOldDataAside() error {
 // waited for him, and the shared file is still served.
 func (r *cellRun) movedDataServed(uploadURL string) error {
 	err := r.asAlice(func(ctx context.Context, c *xmpptest.Conn) error {
-		if err := c.RosterLists(r.jid("bob")); err != nil {
+		if err := c.TracesKept(r.jid("bob"), e2eMoveArchived); err != nil {
 			return err
 		}
-		if err := c.ArchiveHolds(e2eMoveArchived); err != nil {
-			return err
-		}
-		return r.httpGet(ctx, uploadURL, e2eMoveUpload)
+		return xmpptest.Fetch(ctx, r.httpClient(), uploadURL, e2eMoveUpload)
 	})
 	if err != nil {
 		return err

@@ -954,54 +954,12 @@ func (r *cellRun) upload(ctx context.Context, c *xmpptest.Conn, up, body string)
 	if err != nil {
 		return "", err
 	}
-	return url, r.httpPut(ctx, url, body, headers)
+	return url, xmpptest.Share(ctx, r.httpClient(), url, body, headers)
 }
 
 // listsJID reports whether a disco#items result has an item for jid.
 func listsJID(items, jid string) bool {
 	return strings.Contains(items, "jid='"+jid+"'") || strings.Contains(items, `jid="`+jid+`"`)
-}
-
-// httpPut uploads body to url with the slot's headers, connecting inside the namespace to the
-// https port and verifying the certificate for the URL's host, and
-// downloads it again.
-func (r *cellRun) httpPut(ctx context.Context, url, body string, headers map[string]string) error {
-	client := r.httpClient()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "text/plain")
-	for k, v := range headers {
-		req.Header.Set(k, v) // the slot's Authorization, as XEP-0363 says
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("PUT %s: %w", url, err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("PUT %s: %s", url, resp.Status)
-	}
-	return r.httpGet(ctx, url, body)
-}
-
-// httpGet downloads url as httpPut does and requires body.
-func (r *cellRun) httpGet(ctx context.Context, url, body string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	get, err := r.httpClient().Do(req)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", url, err)
-	}
-	defer get.Body.Close()
-	got, _ := io.ReadAll(get.Body)
-	if get.StatusCode != http.StatusOK || string(got) != body {
-		return fmt.Errorf("GET %s returned %s %q, want %q", url, get.Status, got, body)
-	}
-	return nil
 }
 
 // httpClient connects inside the namespace to the https port, whatever

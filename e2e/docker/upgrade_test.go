@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,13 +19,32 @@ import (
 	"prosody-wizard/internal/xmpptest"
 )
 
+// change is what a person changes in a running repo's answers.yaml: the
+// edits (old and new text, in pairs), and the heading the summary must
+// give the change.
+type change struct {
+	edits   []string
+	heading string
+}
+
 // upgradeCell starts on Prosody 0.12 with internal storage, the group chat
 // and the file share, and is upgraded to 13.0.
 var upgradeCell = dockerCell{name: "0.12-to-13.0-upgrade", series: config.Series012, portBase: 15700, answers: `
 domains: [example.org]
 admins: [admin@example.org]
 turn: {host: ""}
-`, steps: (*cellRun).upgradeSteps}
+`, steps: func(r *cellRun) []cellStep {
+	return r.changeSteps(change{[]string{`prosody: "0.12"`, `prosody: "13.0"`}, "Upgrading from Prosody 0.12 to 13.0:"})
+}}
+
+// moveCell starts on 13.0 with internal storage and moves to PostgreSQL
+// (the stand-in), with a password of quotes, $, a backslash and spaces.
+var moveCell = dockerCell{name: "13.0-internal-to-postgres", series: config.Series13, portBase: 15800, answers: upgradeCell.answers,
+	steps: func(r *cellRun) []cellStep {
+		return r.changeSteps(change{[]string{"  driver: internal\n", "  driver: postgres\n",
+			"  password: \"\"\n", "  password: " + strconv.Quote(hostilePassword) + "\n"},
+			"Moving the data from internal storage to PostgreSQL:"})
+	}}
 
 // Data made on 0.12, checked on 13.0.
 const (
@@ -40,19 +59,29 @@ const (
 // answers.yaml --out . --force); the summary's steps for the upgrade run
 // as written (stop, back up, rebuild, up, check config), and every item is
 // served by the rebuilt 13.0.
-func TestDockerUpgrade012To13(t *testing.T) {
+func TestDockerUpgrade012To13(t *testing.T) { runChangeCell(t, upgradeCell) }
+
+// TestDockerStorageMove does the same for a 13.0 repo whose storage moves
+// from internal to PostgreSQL: the summary's steps start the database
+// service and run prosody-migrator in a container of the prosody service
+// with the configuration the CLI wrote, and every item is served from
+// PostgreSQL.
+func TestDockerStorageMove(t *testing.T) { runChangeCell(t, moveCell) }
+
+func runChangeCell(t *testing.T, cell dockerCell) {
 	dockerSetup(t)
 	bin := testkit.Binary(t, "../..")
-	if err := runCell(t, bin, upgradeCell); err != nil {
+	if err := runCell(t, bin, cell); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { report.Write(t) })
 }
 
-func (r *cellRun) upgradeSteps() []cellStep {
+// changeSteps are the steps of a cell whose answers change as ch says.
+func (r *cellRun) changeSteps(ch change) []cellStep {
 	var url string
 	return []cellStep{
-		{"scaffold with the CLI (0.12)", r.scaffold},
+		{"scaffold with the CLI", r.scaffold},
 		{"override: stand-ins only", r.override},
 		{"docker compose build", r.build},
 		{"docker compose up -d --build (README)", r.up},
@@ -60,12 +89,14 @@ func (r *cellRun) upgradeSteps() []cellStep {
 		{"admin: the README's command", r.admin},
 		{"accounts alice and bob", r.register},
 		{"roster, archive, offline message, upload on 0.12", func() (err error) { url, err = r.makeUpgradeData(); return err }},
-		{"re-run the CLI with prosody 13.0 (README)", r.rerunAs13},
-		{"the summary's upgrade steps, as written", r.upgradeFromSummary},
+		{"re-run the CLI with the change (README)", func() error { return r.rerunWith(ch) }},
+		{"override: stand-ins only", r.override},
+		{"the summary's steps, as written", r.upgradeFromSummary},
 		{"every service healthy", r.healthy},
-		{"the image runs 13.0", r.runs13},
+		{"the image runs the answers' series", r.runsSeries},
 		{"admin: login and admin rights", r.adminRights},
-		{"served by 13.0: roster, archive, offline message, upload", func() error { return r.upgradeDataServed(url) }},
+		{"served: roster, archive, offline message, upload", func() error { return r.upgradeDataServed(url) }},
+		{"storage holds the accounts", r.accountsStored},
 		{"down: in the grace period, prosody exits 0", r.down},
 	}
 }
@@ -79,13 +110,7 @@ func (r *cellRun) makeUpgradeData() (string, error) {
 		if err := c.AuthPlain("alice", passwordAlice); err != nil {
 			return err
 		}
-		if err := c.AddToRoster(r.jid("bob"), "Bob"); err != nil {
-			return err
-		}
-		if err := c.SendChat(r.jid("bob"), upgradeArchived); err != nil {
-			return err
-		}
-		if err := c.ArchiveHolds(upgradeArchived); err != nil {
+		if err := c.LeaveTraces(r.jid("bob"), upgradeArchived); err != nil {
 			return err
 		}
 		put, headers, err := c.UploadSlot(r.a.Components.Upload, "hello.txt", upgradeFile)
@@ -93,7 +118,7 @@ func (r *cellRun) makeUpgradeData() (string, error) {
 			return err
 		}
 		url = put
-		return r.httpPutGet(put, headers)
+		return xmpptest.Share(context.Background(), r.httpClient(), put, upgradeFile, headers)
 	})
 	return url, err
 }
@@ -112,48 +137,13 @@ func (r *cellRun) httpClient() *http.Client {
 	return &http.Client{Transport: tr, Timeout: 20 * time.Second}
 }
 
-// httpPutGet uploads the file to the slot's URL, then downloads it.
-func (r *cellRun) httpPutGet(url string, headers map[string]string) error {
-	req, err := http.NewRequest(http.MethodPut, url, strings.NewReader(upgradeFile))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "text/plain")
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := r.httpClient().Do(req)
-	if err != nil {
-		return fmt.Errorf("PUT %s: %w", url, err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("PUT %s: %s", url, resp.Status)
-	}
-	return r.httpGet(url)
-}
-
-// httpGet requires the shared file at url.
-func (r *cellRun) httpGet(url string) error {
-	resp, err := r.httpClient().Get(url)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	got, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || string(got) != upgradeFile {
-		return fmt.Errorf("GET %s: %s %q, want %q", url, resp.Status, got, upgradeFile)
-	}
-	return nil
-}
-
 // rerunLine is how the repo's README says to write changed answers.
 const rerunLine = "prosody-wizard --answers answers.yaml --out . --force"
 
-// rerunAs13 changes prosody to "13.0" in the repo's answers.yaml and runs
-// the CLI there as the README's line says; the summary must say what the
-// upgrade changes.
-func (r *cellRun) rerunAs13() error {
+// rerunWith changes the repo's answers.yaml as ch says and runs the CLI
+// there as the README's line says; the summary must say what the change
+// does to the running server.
+func (r *cellRun) rerunWith(ch change) error {
 	readme, err := os.ReadFile(filepath.Join(r.p.dir, "README.md"))
 	if err != nil {
 		return err
@@ -166,9 +156,12 @@ func (r *cellRun) rerunAs13() error {
 	if err != nil {
 		return err
 	}
-	text := strings.Replace(string(data), `prosody: "0.12"`, `prosody: "13.0"`, 1)
-	if text == string(data) {
-		return fmt.Errorf(`answers.yaml has no line prosody: "0.12":\n%s`, data)
+	text := string(data)
+	for i := 0; i < len(ch.edits); i += 2 {
+		if !strings.Contains(text, ch.edits[i]) {
+			return fmt.Errorf("answers.yaml has no %q:\n%s", ch.edits[i], data)
+		}
+		text = strings.Replace(text, ch.edits[i], ch.edits[i+1], 1)
 	}
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 		return err
@@ -181,8 +174,8 @@ func (r *cellRun) rerunAs13() error {
 		return fmt.Errorf("%s: %v\n%s", rerunLine, err, out)
 	}
 	r.summary = string(out)
-	if !strings.Contains(r.summary, "Upgrading from Prosody 0.12 to 13.0") {
-		return fmt.Errorf("the summary does not say what the upgrade changes:\n%s", out)
+	if !strings.Contains(r.summary, "\n"+ch.heading+"\n") {
+		return fmt.Errorf("the summary does not say %q:\n%s", ch.heading, out)
 	}
 	a, err := config.Parse([]byte(text))
 	if err != nil {
@@ -235,14 +228,34 @@ func (r *cellRun) upgradeFromSummary() error {
 	return nil
 }
 
-// runs13: the rebuilt image's prosody is 13.0's.
-func (r *cellRun) runs13() error {
+// runsSeries: the rebuilt image's prosody is of the answers' series.
+func (r *cellRun) runsSeries() error {
 	out, err := r.p.compose(time.Minute, "exec", "-T", "prosody", "dpkg-query", "-W", "-f=${Version}", "prosody")
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(out, "13.0.") {
-		return fmt.Errorf("prosody %s runs after the upgrade, want 13.0", out)
+	if !strings.HasPrefix(out, string(r.a.Prosody)+".") {
+		return fmt.Errorf("prosody %s runs after the change, want %s", out, r.a.Prosody)
+	}
+	return nil
+}
+
+// accountsStored: the storage the answers name holds alice's and bob's
+// accounts (for PostgreSQL, read in its container over its socket).
+func (r *cellRun) accountsStored() error {
+	if r.a.Database.Driver != config.DriverPostgres {
+		return nil // the logins above read them
+	}
+	db := r.a.Database
+	out, err := r.p.compose(time.Minute, "exec", "-T", "postgres", "psql", "-U", db.User, "-d", db.Name, "-tA", "-c",
+		`select distinct "user" from prosody where store='accounts'`)
+	if err != nil {
+		return err
+	}
+	for _, u := range []string{"alice", "bob"} {
+		if !strings.Contains(out, u) {
+			return fmt.Errorf("PostgreSQL holds no account %s:\n%s", u, out)
+		}
 	}
 	return nil
 }
@@ -254,10 +267,7 @@ func (r *cellRun) upgradeDataServed(url string) error {
 		if err := c.AuthPlain("alice", passwordAlice); err != nil {
 			return err
 		}
-		if err := c.RosterLists(r.jid("bob")); err != nil {
-			return err
-		}
-		return c.ArchiveHolds(upgradeArchived)
+		return c.TracesKept(r.jid("bob"), upgradeArchived)
 	})
 	if err != nil {
 		return err
@@ -274,5 +284,5 @@ func (r *cellRun) upgradeDataServed(url string) error {
 	if err != nil {
 		return fmt.Errorf("bob: %w", err)
 	}
-	return r.httpGet(url)
+	return xmpptest.Fetch(context.Background(), r.httpClient(), url, upgradeFile)
 }

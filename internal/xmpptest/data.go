@@ -1,7 +1,10 @@
 package xmpptest
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"regexp"
 	"strings"
 )
@@ -95,3 +98,65 @@ var (
 	putURL     = regexp.MustCompile(`<put[^>]*url=['"]([^'"]+)['"]`)
 	slotHeader = regexp.MustCompile(`<header name=['"]([^'"]+)['"]>([^<]*)</header>`)
 )
+
+// LeaveTraces puts peer on the account's roster and sends peer body,
+// which the account's archive must then hold: what an upgrade or a
+// storage move must keep (see TracesKept).
+func (c *Conn) LeaveTraces(peer, body string) error {
+	if err := c.AddToRoster(peer, "Peer"); err != nil {
+		return err
+	}
+	if err := c.SendChat(peer, body); err != nil {
+		return err
+	}
+	return c.ArchiveHolds(body)
+}
+
+// TracesKept requires what LeaveTraces left: peer on the roster, body in
+// the archive.
+func (c *Conn) TracesKept(peer, body string) error {
+	if err := c.RosterLists(peer); err != nil {
+		return err
+	}
+	return c.ArchiveHolds(body)
+}
+
+// Share uploads body to a slot's URL with its headers (XEP-0363's HTTP
+// PUT), then requires it back from the same URL (Fetch).
+func Share(ctx context.Context, client *http.Client, url, body string, headers map[string]string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "text/plain")
+	for k, v := range headers {
+		req.Header.Set(k, v) // the slot's Authorization, as XEP-0363 says
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("PUT %s: %w", url, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("PUT %s: %s", url, resp.Status)
+	}
+	return Fetch(ctx, client, url, body)
+}
+
+// Fetch requires url to serve body.
+func Fetch(ctx context.Context, client *http.Client, url, body string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(got) != body {
+		return fmt.Errorf("GET %s returned %s %q, want %q", url, resp.Status, got, body)
+	}
+	return nil
+}
