@@ -196,3 +196,30 @@ func TestReviewsMaskSecrets(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewsShowTheTransition: a re-run that takes a 0.12 setup to 13.0
+// on SQLite says in both reviews, before anything is written, what that
+// changes and the steps in order, the migrator's among them.
+func TestReviewsShowTheTransition(t *testing.T) {
+	a := loadAnswers(t, "minimal")
+	a.Prosody = config.Series012
+	r := newReviewRig(t, a)
+	r.write(t, a)
+	a.Prosody, a.Database.Driver = config.Series13, config.DriverSQLite
+	r.opts.Answers = a
+	reviews := map[string]string{"wizard": flat(r.tuiReview(t)), "accessible": flat(r.accessibleReview(t))}
+	for name, review := range reviews {
+		for _, want := range []string{
+			"Upgrading from Prosody 0.12 to 13.0 and moving the data from internal storage to SQLite:",
+			"prosody:operator", scaffold.TransitionStepsHeading,
+			"1. stop Prosody: docker compose stop prosody",
+			"docker compose build --pull prosody",
+			"docker compose run --rm --no-deps prosody prosody-migrator --config /etc/prosody/migrate-storage.cfg.lua internal sqlite",
+			"prosody/migrate-storage.cfg.lua",
+		} {
+			if !strings.Contains(review, flat(want)) {
+				t.Errorf("the %s review lacks %q:\n%s", name, want, review)
+			}
+		}
+	}
+}

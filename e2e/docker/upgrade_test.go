@@ -88,7 +88,7 @@ func (r *cellRun) changeSteps(ch change) []cellStep {
 		{"every service healthy", r.healthy},
 		{"admin: the README's command", r.admin},
 		{"accounts alice and bob", r.register},
-		{"roster, archive, offline message, upload on 0.12", func() (err error) { url, err = r.makeUpgradeData(); return err }},
+		{"roster, archive, offline message, upload before", func() (err error) { url, err = r.makeUpgradeData(); return err }},
 		{"re-run the CLI with the change (README)", func() error { return r.rerunWith(ch) }},
 		{"override: stand-ins only", r.override},
 		{"the summary's steps, as written", r.upgradeFromSummary},
