@@ -208,6 +208,9 @@ func (s *setup) MigratorHosts() []MigratorHost {
 	return hosts
 }
 
+// MigratorFileName is the migrator's configuration's file name.
+func (s *setup) MigratorFileName() string { return migratorFile }
+
 // MigratorFile is the migrator's configuration at run time.
 func (s *setup) MigratorFile() string { return etcProsody + "/" + migratorFile }
 

@@ -153,6 +153,10 @@ func TestTransition(t *testing.T) {
 			if uint32(f.Mode.Perm()) != tc.mode || f.Secret != tc.secret {
 				t.Errorf("%s: mode %04o secret %v, want %04o %v", f.Path, f.Mode.Perm(), f.Secret, tc.mode, tc.secret)
 			}
+			if gi, ok := p.File(".gitignore"); after.Deploy == config.DeployCompose &&
+				(!ok || !slices.Contains(strings.Split(string(gi.Data), "\n"), tc.migrator)) {
+				t.Errorf(".gitignore does not name %s, which may hold the password", tc.migrator)
+			}
 			if after.Deploy == config.DeployHost && (f.UID != 0 || f.GID != hostOwner.GID) {
 				t.Errorf("%s: owner %d:%d, want root:prosody", f.Path, f.UID, f.GID)
 			}
