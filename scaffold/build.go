@@ -228,10 +228,7 @@ func notes(s *setup) (next, warn []string) {
 		if s.Transition == nil { // else its steps start it
 			next = append(next, "cd into the output folder and start: docker compose up -d --build")
 		}
-		next = append(next,
-			"watch it start: docker compose logs -f prosody",
-			account.Step(),
-		)
+		next = append(next, "watch it start: docker compose logs -f prosody")
 	} else {
 		if s.Driver.Package != "" {
 			next = append(next, "install the LuaDBI driver: "+ShellCommand("apt-get", "install", s.Driver.Package))
@@ -242,13 +239,17 @@ func notes(s *setup) (next, warn []string) {
 		next = append(next,
 			"check the config: prosodyctl check config",
 			"restart Prosody: systemctl restart prosody",
-			account.Step(),
 		)
 		for _, m := range s.Modules.Global {
 			if m.In[s.Series()] == config.Community {
 				warn = append(warn, fmt.Sprintf("module %s comes from Debian's prosody-modules package: apt-get install prosody-modules", m.Name))
 			}
 		}
+	}
+	if s.Transition == nil {
+		// A setup that runs already has its admin (and a transition keeps
+		// the accounts).
+		next = append(next, account.Step())
 	}
 	if s.Answers.Registration == config.RegistrationInvite {
 		next = append(next, inviteStep(s, account))

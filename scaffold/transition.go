@@ -237,11 +237,6 @@ func transition(prev Previous, s *setup) (Transition, bool) {
 	}
 	var t Transition
 	var heads []string
-	own := path.Join(path.Dir(ConfigPath(s.Answers)), OwnConfigDir)
-	if !s.Compose() {
-		own = path.Join(etcProsody, OwnConfigDir)
-	}
-	t.Notes = append(t.Notes, fmt.Sprintf("prosody.cfg.lua is written anew (a changed one is kept as prosody.cfg.lua.bak.<time>): carry edits of your own over into %s/, which no run touches", own))
 	if upgrade {
 		heads = append(heads, fmt.Sprintf("upgrading from Prosody %s to %s", prev.Series, s.Series()))
 		t.Notes = append(t.Notes, seriesNotes(prev.Series, s)...)
@@ -250,6 +245,11 @@ func transition(prev Previous, s *setup) (Transition, bool) {
 		heads = append(heads, fmt.Sprintf("moving the data from %s to %s", driverName(from), driverName(s.Driver)))
 		t.Notes = append(t.Notes, moveNotes(from, s)...)
 	}
+	own := path.Join(path.Dir(ConfigPath(s.Answers)), OwnConfigDir)
+	if !s.Compose() {
+		own = path.Join(etcProsody, OwnConfigDir)
+	}
+	t.Notes = append(t.Notes, fmt.Sprintf("prosody.cfg.lua and the other files prosody-wizard wrote are written anew for this (each one you changed is kept as NAME.bak.<time>, and the list above marks it changed): carry edits of your own over, settings into %s/, which no run touches", own))
 	t.Heading = strings.ToUpper(heads[0][:1]) + strings.Join(heads, " and ")[1:] + ":"
 	if s.Compose() {
 		t.Steps = composeTransitionSteps(from, s, move)
