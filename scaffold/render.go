@@ -113,12 +113,19 @@ func (s *setup) DBPasswordEnv() string { return dbPasswordEnv }
 // C2SPort is the client port the healthcheck watches.
 func (s *setup) C2SPort() int { return s.Answers.Ports.C2S }
 
-// DebianPackages are the extra packages the image needs: the LuaDBI driver.
+// DebianPackages are the extra packages the image needs: the LuaDBI
+// driver, and during a storage move out of SQLite SQLite's too, which
+// prosody-migrator reads the old data with (a run after the move drops
+// it again).
 func (s *setup) DebianPackages() []string {
-	if s.Driver.Package == "" {
-		return nil
+	var pkgs []string
+	if s.Driver.Package != "" {
+		pkgs = append(pkgs, s.Driver.Package)
 	}
-	return []string{s.Driver.Package}
+	if s.Move != nil && s.Move.From.Package != "" && s.Move.From.Package != s.Driver.Package {
+		pkgs = append(pkgs, s.Move.From.Package)
+	}
+	return pkgs
 }
 
 // FirstAccount is the command that makes the first account, the first

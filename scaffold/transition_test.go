@@ -34,6 +34,8 @@ func TestTransition(t *testing.T) {
 		secret      bool
 		notInSteps  []string
 		notesHaving string
+		// image: the packages the Dockerfile must install (compose)
+		image []string
 	}{
 		{name: "compose upgrade", before: `prosody: "0.12"`, after: `prosody: "13.0"`,
 			heading: "Upgrading from Prosody 0.12 to 13.0:",
@@ -52,6 +54,13 @@ func TestTransition(t *testing.T) {
 			steps: []string{"docker compose stop prosody", "docker compose build --pull prosody", "docker compose up -d --wait postgres",
 				"prosody-migrator --config /etc/prosody/migrate-storage.cfg.lua internal postgres", "docker compose up -d",
 				"rm prosody/migrate-storage.cfg.lua"},
+			migrator: "prosody/migrate-storage.cfg.lua", mode: 0o600, secret: true},
+		{name: "compose move from sqlite to postgres", before: "prosody: \"13.0\"\ndatabase: {driver: sqlite}",
+			after:   "prosody: \"13.0\"\ndatabase: {driver: postgres}",
+			heading: "Moving the data from SQLite to PostgreSQL:",
+			steps:   []string{"docker compose up -d --wait postgres", "prosody-migrator --config /etc/prosody/migrate-storage.cfg.lua sqlite postgres"},
+			// the migrator reads the old data with SQLite's driver
+			image:    []string{"lua-dbi-postgresql", "lua-dbi-sqlite3"},
 			migrator: "prosody/migrate-storage.cfg.lua", mode: 0o600, secret: true},
 		{name: "host move to mariadb", before: "deploy: host\nprosody: \"0.12\"",
 			after:   "deploy: host\nprosody: \"0.12\"\ndatabase: {driver: mysql, host: 127.0.0.1, password: '" + strings.ReplaceAll(hostilePassword, "'", "''") + "'}",
@@ -130,6 +139,13 @@ func TestTransition(t *testing.T) {
 			for _, not := range tc.notInSteps {
 				if slices.ContainsFunc(p.NextSteps, func(s string) bool { return strings.Contains(s, not) }) {
 					t.Errorf("a step has %q:\n%s", not, strings.Join(p.NextSteps, "\n"))
+				}
+			}
+			if df, ok := p.File("Dockerfile"); ok {
+				for _, pkg := range tc.image {
+					if !strings.Contains(string(df.Data), " "+pkg) {
+						t.Errorf("the Dockerfile does not install %s", pkg)
+					}
 				}
 			}
 			if tc.notesHaving != "" && !slices.ContainsFunc(tr.Notes, func(n string) bool { return strings.Contains(n, tc.notesHaving) }) {
