@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"prosody-wizard/config"
 	"prosody-wizard/internal/xmpptest"
 )
 
@@ -126,11 +125,7 @@ func (r *cellRun) makeMoveData() (string, error) {
 // summary must show the move and the migrator's configuration be there.
 func (r *cellRun) rerunWithDatabase(database string) error {
 	text := fmt.Sprintf("version: 1\nprosody: %q\n%s%s\n", r.series, r.cell.answers, database)
-	answers := filepath.Join(r.dir, "answers.yaml")
-	if err := os.WriteFile(answers, []byte(text), 0o644); err != nil {
-		return err
-	}
-	a, err := config.Parse([]byte(text))
+	answers, a, err := r.writeAnswers(text)
 	if err != nil {
 		return err
 	}

@@ -341,11 +341,7 @@ func (r *cellRun) scaffold() error {
 			return err
 		}
 	}
-	answers := filepath.Join(r.dir, "answers.yaml")
-	if err := os.WriteFile(answers, []byte(text), 0o644); err != nil {
-		return err
-	}
-	a, err := config.Parse([]byte(text))
+	answers, a, err := r.writeAnswers(text)
 	if err != nil {
 		return err
 	}
@@ -419,6 +415,17 @@ func (r *cellRun) scaffold() error {
 		return fmt.Errorf("%s does not parse", r.trustFile)
 	}
 	return nil
+}
+
+// writeAnswers writes the answers text to the cell's answers.yaml, which
+// the CLI is run on, and parses it.
+func (r *cellRun) writeAnswers(text string) (string, config.Answers, error) {
+	answers := filepath.Join(r.dir, "answers.yaml")
+	if err := os.WriteFile(answers, []byte(text), 0o644); err != nil {
+		return "", config.Answers{}, err
+	}
+	a, err := config.Parse([]byte(text))
+	return answers, a, err
 }
 
 func (r *cellRun) namespace() error {

@@ -80,25 +80,20 @@ func runChangeCell(t *testing.T, cell dockerCell) {
 // changeSteps are the steps of a cell whose answers change as ch says.
 func (r *cellRun) changeSteps(ch change) []cellStep {
 	var url string
-	return []cellStep{
-		{"scaffold with the CLI", r.scaffold},
-		{"override: stand-ins only", r.override},
-		{"docker compose build", r.build},
-		{"docker compose up -d --build (README)", r.up},
-		{"every service healthy", r.healthy},
-		{"admin: the README's command", r.admin},
-		{"accounts alice and bob", r.register},
-		{"roster, archive, offline message, upload before", func() (err error) { url, err = r.makeUpgradeData(); return err }},
-		{"re-run the CLI with the change (README)", func() error { return r.rerunWith(ch) }},
-		{"override: stand-ins only", r.override},
-		{"the summary's steps, as written", r.upgradeFromSummary},
-		{"every service healthy", r.healthy},
-		{"the image runs the answers' series", r.runsSeries},
-		{"admin: login and admin rights", r.adminRights},
-		{"served: roster, archive, offline message, upload", func() error { return r.upgradeDataServed(url) }},
-		{"storage holds the accounts", r.accountsStored},
-		{"down: in the grace period, prosody exits 0", r.down},
-	}
+	return append(r.startSteps(),
+		cellStep{"accounts alice and bob", r.register},
+		cellStep{"roster, archive, offline message, upload before", func() (err error) { url, err = r.makeUpgradeData(); return err }},
+		cellStep{"re-run the CLI with the change (README)", func() error { return r.rerunWith(ch) }},
+		cellStep{"override: stand-ins only", r.override},
+		cellStep{"the summary's steps, as written", r.upgradeFromSummary},
+		cellStep{"every service healthy", r.healthy},
+		cellStep{"the image runs the answers' series", r.runsSeries},
+		cellStep{"admin: login and admin rights", r.adminRights},
+		cellStep{"served: roster, archive, offline message, upload", func() error { return r.upgradeDataServed(url) }},
+		cellStep{"own config kept and in effect: no OS in version replies", r.ownConfigInEffect},
+		cellStep{"storage holds the accounts", r.accountsStored},
+		cellStep{"down: in the grace period, prosody exits 0", r.down},
+	)
 }
 
 // makeUpgradeData: alice puts bob on her roster, sends him a message while
