@@ -339,17 +339,14 @@ func composeTransitionSteps(from config.Driver, s *setup, move bool) []string {
 }
 
 // hostTransitionSteps are the steps of a host install: stop, back up,
-// install 13.0 or the LuaDBI driver, copy the data, check, start.
+// the LuaDBI driver and the database, copy the data (Debian's
+// prosody-migrator of either series reads internal storage), install
+// 13.0, check, restart.
 func hostTransitionSteps(from config.Driver, s *setup, upgrade, move bool) []string {
 	steps := []string{"stop Prosody: systemctl stop prosody",
 		"back up the config and the data folder: " + ShellCommand("tar", "--numeric-owner", "-czf", "/root/prosody-backup.tar.gz", "-C", "/", "etc/prosody", "var/lib/prosody")}
 	if from.Network {
 		steps[1] += fmt.Sprintf(" (and the %s database where it runs)", from.Label)
-	}
-	if upgrade && s.Series() == config.Series13 {
-		steps = append(steps,
-			"enable Debian's bookworm-backports (once): echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/bookworm-backports.list && apt-get update",
-			"install Prosody 13.0 from it, keeping the config prosody-wizard wrote: "+ShellCommand("apt-get", "install", "-t", "bookworm-backports", "-o", "Dpkg::Options::=--force-confold", "prosody", "prosody-modules"))
 	}
 	if move {
 		if s.Driver.Package != "" {
@@ -359,6 +356,13 @@ func hostTransitionSteps(from config.Driver, s *setup, upgrade, move bool) []str
 			steps = append(steps, step)
 		}
 		steps = append(steps, fmt.Sprintf("copy the data into %s, as root (the migrator switches to the prosody user itself): ", driverName(s.Driver))+ShellCommand(s.MigratorCommand()...))
+	}
+	// The package starts prosody once installed: the data is in place by
+	// then.
+	if upgrade && s.Series() == config.Series13 {
+		steps = append(steps,
+			"enable Debian's bookworm-backports (once): echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/bookworm-backports.list && apt-get update",
+			"install Prosody 13.0 from it, keeping the config prosody-wizard wrote (the package starts Prosody again): "+ShellCommand("apt-get", "install", "-t", "bookworm-backports", "-o", "Dpkg::Options::=--force-confold", "prosody", "prosody-modules"))
 	}
 	steps = append(steps,
 		"check the config: prosodyctl check config",
