@@ -54,6 +54,9 @@ type Answers struct {
 	Modules      Modules    `yaml:"modules"`
 	Ports        Ports      `yaml:"ports"`
 	Owner        Owner      `yaml:"owner"`
+	// Proxy is the reverse proxy in front of the web side, if any; left
+	// out of a saved file when there is none (see Proxy).
+	Proxy Proxy `yaml:"proxy,omitempty"`
 }
 
 // TLS says where the server's certificates come from.

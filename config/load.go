@@ -73,6 +73,9 @@ func Parse(data []byte) (Answers, error) {
 	if !seen["components.upload"] {
 		a.Components.Upload = NormalizeDomain(DefaultComponents(primary).Upload)
 	}
+	if a.Proxied() && !seen["ports.https"] {
+		a.Ports.HTTPS = ProxyHTTPSPort // the proxy's port, not Prosody's 5281
+	}
 	if !seen["turn.host"] {
 		a.TURN.Host = NormalizeDomain(DefaultTURNHost(primary, a.Deploy))
 	}

@@ -18,7 +18,10 @@ func activePorts(a Answers, mods ModuleSet) []Port {
 		ports = append(ports, Port{Service: ServiceS2S, Number: a.Ports.S2S, Label: "server-to-server (federation)",
 			Field: "ports.s2s", Follows: []string{"federation"}})
 	}
-	if http, follows := usesHTTP(a, mods); http {
+	if http, follows := usesHTTP(a, mods); http && a.Proxied() {
+		ports = append(ports, Port{Service: ServiceHTTP, Number: HTTPPort, Label: "plain HTTP for the reverse proxy (" + a.Proxy.Kind + ")",
+			Field: "proxy.kind", Follows: union([]string{"ports.https"}, follows), Internal: true})
+	} else if http {
 		ports = append(ports, Port{Service: ServiceHTTPS, Number: a.Ports.HTTPS, Label: "HTTPS (file sharing, web clients)",
 			DirectTLS: true, Field: "ports.https", Follows: follows})
 	}
@@ -75,9 +78,9 @@ func Common(lists ...[]string) []string {
 	return out
 }
 
-// httpPort is Prosody's plain-HTTP port, which it binds on loopback whenever
-// mod_http is loaded.
-const httpPort = 5280
+// HTTPPort is Prosody's plain-HTTP port, which it binds on loopback whenever
+// mod_http is loaded; behind a reverse proxy, the port the proxy forwards to.
+const HTTPPort = 5280
 
 func validatePorts(p *problems, a Answers, active []Port) {
 	check := func(field string, v int, optional bool) {
@@ -121,10 +124,18 @@ type binding struct {
 // the answer a person can change.
 func bindings(a Answers, active []Port) []binding {
 	var b []binding
-	if slices.ContainsFunc(active, func(p Port) bool { return p.Service == ServiceHTTPS }) {
-		b = append(b, binding{"", httpPort, "Prosody's plain-HTTP port on loopback"})
+	switch {
+	case slices.ContainsFunc(active, func(p Port) bool { return p.Service == ServiceHTTP }):
+		b = append(b, binding{"", HTTPPort, "Prosody's plain-HTTP port, which the reverse proxy forwards to"})
+	case slices.ContainsFunc(active, func(p Port) bool { return p.Service == ServiceHTTPS }):
+		b = append(b, binding{"", HTTPPort, "Prosody's plain-HTTP port on loopback"})
 	}
-	if a.TLS.Mode == TLSLetsEncrypt {
+	// Behind a reverse proxy the proxy holds port 80 and serves certbot's
+	// challenge files (see scaffold's webroot); certbot binds nothing.
+	switch {
+	case a.TLS.Mode == TLSLetsEncrypt && a.Proxied():
+		b = append(b, binding{"", certbotPort, "the reverse proxy's HTTP port, where it serves certbot's challenge files (tls.mode: letsencrypt)"})
+	case a.TLS.Mode == TLSLetsEncrypt:
 		b = append(b, binding{"", certbotPort, "the port certbot answers Let's Encrypt's HTTP challenge on (tls.mode: letsencrypt)"})
 	}
 	local := localDatabase(a)
@@ -132,7 +143,12 @@ func bindings(a Answers, active []Port) []binding {
 		b = append(b, binding{"", a.DBPort(), "the default port of the database on this host (database.host " + quoted(a.Database.Host) + ")"})
 	}
 	for _, ap := range active {
-		b = append(b, binding{ap.Field, ap.Number, ap.Field})
+		if !ap.Internal { // the fixed entry above
+			b = append(b, binding{ap.Field, ap.Number, ap.Field})
+		}
+	}
+	if a.Proxied() && a.Ports.HTTPS != 0 {
+		b = append(b, binding{"ports.https", a.Ports.HTTPS, "ports.https, the reverse proxy's HTTPS port"})
 	}
 	if a.TURN.Host != "" {
 		b = append(b, binding{"turn.port", a.TURN.Port, "turn.port"})

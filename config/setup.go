@@ -63,6 +63,7 @@ const (
 	ServiceC2SDirectTLS Service = "c2s_direct_tls" // clients, TLS from the start (XEP-0368)
 	ServiceS2S          Service = "s2s"            // other servers
 	ServiceHTTPS        Service = "https"          // file sharing, BOSH, WebSocket
+	ServiceHTTP         Service = "http"           // the same in plain HTTP, for a reverse proxy
 	ServiceProxy65      Service = "proxy65"        // the file-transfer proxy (SOCKS5)
 )
 
@@ -77,6 +78,9 @@ type Port struct {
 	// Follows names the other answers that decide whether it is on:
 	// "federation" for s2s (see EnabledModule.Follows).
 	Follows []string
+	// Internal: only the reverse proxy reaches it (Prosody's plain HTTP
+	// behind proxy.kind); it is neither opened nor published to the world.
+	Internal bool
 }
 
 // Primary is the primary domain's host, the first VirtualHost.
@@ -148,6 +152,7 @@ func Resolve(a Answers) (Setup, Problems) {
 	validatePorts(&p, a, ports)
 	validateOwner(&p, a)
 	validateTURN(&p, a)
+	validateProxy(&p, a)
 	if a.Prosody == Series012 || a.Prosody == Series13 {
 		p.list = append(p.list, modProblems...)
 	}

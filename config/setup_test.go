@@ -43,11 +43,11 @@ ports: {c2s_direct_tls: 5223}
 		t.Errorf("upload host %v %v", up, ok)
 	}
 	wantPorts := []Port{
-		{ServiceC2S, 5222, "client connections (STARTTLS)", false, "ports.c2s", nil},
-		{ServiceC2SDirectTLS, 5223, "client connections (direct TLS)", true, "ports.c2s_direct_tls", nil},
-		{ServiceS2S, 5269, "server-to-server (federation)", false, "ports.s2s", []string{"federation"}},
-		{ServiceHTTPS, 5281, "HTTPS (file sharing, web clients)", true, "ports.https", nil}, // upload and web clients: neither alone
-		{ServiceProxy65, 5000, "file-transfer proxy (SOCKS5)", false, "ports.proxy65", []string{"components.proxy65"}},
+		{ServiceC2S, 5222, "client connections (STARTTLS)", false, "ports.c2s", nil, false},
+		{ServiceC2SDirectTLS, 5223, "client connections (direct TLS)", true, "ports.c2s_direct_tls", nil, false},
+		{ServiceS2S, 5269, "server-to-server (federation)", false, "ports.s2s", []string{"federation"}, false},
+		{ServiceHTTPS, 5281, "HTTPS (file sharing, web clients)", true, "ports.https", nil, false}, // upload and web clients: neither alone
+		{ServiceProxy65, 5000, "file-transfer proxy (SOCKS5)", false, "ports.proxy65", []string{"components.proxy65"}, false},
 	}
 	if !reflect.DeepEqual(s.Ports, wantPorts) {
 		t.Errorf("ports:\n got %+v\nwant %+v", s.Ports, wantPorts)

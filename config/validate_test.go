@@ -322,6 +322,18 @@ var badCases = []badCase{
 	// Each problem once.
 	{name: "bad primary is not repeated under turn.host", yaml: withDomains(`"a b"`), want: []want{{"domains[0]", "contains a space"}}, not: []string{"turn.host", "components.muc", "components.upload"}},
 	{name: "hidden character in the primary is reported once", yaml: withDomains(`"exam\u200bple.org"`), want: []want{{"domains[0]", "U+200B"}}, not: []string{"turn.host", "components.muc", "components.upload"}},
+
+	// Reverse proxy.
+	{name: "unknown proxy", yaml: with("proxy: {kind: apache}"), want: []want{{"proxy.kind", `"apache" is not allowed; allowed: none, nginx, caddy or traefik`}}},
+	{name: "unknown proxy key", yaml: with("proxy: {kind: nginx, upstream: x}"), want: []want{{"proxy.upstream", "unknown key"}}},
+	{name: "proxy with nothing on HTTP", yaml: with("proxy: {kind: nginx}\nports: {https: 0}\ncomponents: {upload: \"\"}\nmodules: {disable: [bosh, websocket]}"), want: []want{{"proxy.kind", "ports.https is 0"}}},
+	{name: "Traefik network with nginx", yaml: with("proxy: {kind: nginx, network: web}"), want: []want{{"proxy.network", "only used with proxy.kind: traefik"}}},
+	{name: "Traefik network on a host", yaml: with("deploy: host\nproxy: {kind: traefik, network: web}"), want: []want{{"proxy.network", "only used with deploy: compose"}}},
+	{name: "Traefik entry point with a space", yaml: with("proxy: {kind: traefik, entrypoint: \"web secure\"}"), want: []want{{"proxy.entrypoint", `"web secure" is not allowed`}}},
+	{name: "Traefik resolver with a backtick", yaml: with("proxy: {kind: traefik, certresolver: \"le`\"}"), want: []want{{"proxy.certresolver", "is not allowed"}}},
+	{name: "Traefik and Let's Encrypt", yaml: "version: 1\ndomains: [wizard-demo.net]\ntls: {mode: letsencrypt, email: a@wizard-demo.net}\nproxy: {kind: traefik}\n", want: []want{{"tls.mode", "traefik-certs-dumper"}}},
+	{name: "client port on the proxy's port", yaml: with("proxy: {kind: caddy}\nports: {c2s: 443}"), want: []want{{"ports.https", "443 is also ports.c2s"}}},
+	{name: "client port on the proxy's upstream", yaml: with("proxy: {kind: nginx}\nports: {c2s: 5280}"), want: []want{{"ports.c2s", "5280 is also Prosody's plain-HTTP port, which the reverse proxy forwards to"}}},
 }
 
 // goTypeName matches Go type names and formatting mistakes that must never

@@ -119,6 +119,7 @@ func composeFiles(p *Plan, s *setup, pair keyPair) {
 	p.file("healthcheck.sh", 0o755, u, g, render("healthcheck.sh", s))
 	p.file("README.md", 0o644, u, g, render("README.md", s))
 	p.file("dns.zone", 0o644, u, g, render("dns.zone", s))
+	proxySnippet(p, s, u, g)
 	if s.Answers.TLS.Mode == config.TLSLetsEncrypt {
 		p.file("certbot.sh", 0o755, u, g, render("certbot.sh", s))
 		p.file("certbot-deploy-hook.sh", 0o755, u, g, render("certbot-deploy-hook.sh", s))
@@ -164,6 +165,7 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 	p.file(path.Join(hostConfigDir, "answers.yaml"), 0o600, 0, 0, text{data: config.Marshal(withoutSecrets(s.Answers))})
 	ownConfig(p, s, hostConfigDir, 0, pg)
 	migratorConfig(p, s, hostSecretMode, 0, pg)
+	proxySnippet(p, s, 0, 0)
 	certs := path.Join(hostConfigDir, "certs")
 	p.dir(certs, 0o750, 0, pg)
 	addCerts(p, certs, s, pair, 0, pg, 0o640)
@@ -262,8 +264,11 @@ func notes(s *setup) (next, warn []string) {
 		}
 	}
 	for _, p := range s.Ports {
-		warn = append(warn, fmt.Sprintf("open port %d/tcp: %s", p.Number, p.Label))
+		if !p.Internal {
+			warn = append(warn, fmt.Sprintf("open port %d/tcp: %s", p.Number, p.Label))
+		}
 	}
+	next, warn = proxyNotes(s, next, warn)
 	if s.Answers.TURN.Host != "" {
 		warn = append(warn, fmt.Sprintf("open port %d/udp and /tcp and the UDP range %s: TURN for calls", s.Answers.TURN.Port, s.TURNRelay()))
 		if !s.Compose() {
@@ -275,7 +280,11 @@ func notes(s *setup) (next, warn []string) {
 	case config.TLSSelfSigned:
 		warn = append(warn, "the certificate is self-signed: clients will ask to trust it, and other servers may refuse to federate")
 	case config.TLSLetsEncrypt:
-		warn = append(warn, "open port 80/tcp: Let's Encrypt checks it (HTTP-01); until the first certificate arrives, prosody serves a self-signed placeholder")
+		if s.Proxied() {
+			warn = append(warn, fmt.Sprintf("Let's Encrypt checks port 80 (HTTP-01), where %s serves certbot's challenge files from %s (the snippet's port-80 block); until the first certificate arrives, prosody serves a self-signed placeholder", s.ProxyLabel(), acmeWebroot))
+		} else {
+			warn = append(warn, "open port 80/tcp: Let's Encrypt checks it (HTTP-01); until the first certificate arrives, prosody serves a self-signed placeholder")
+		}
 		if !s.Compose() {
 			next = append(next, "get the first certificate (certbot runs the deploy hook, which imports it into Prosody, now and after every renewal): "+ShellCommand(firstCertificate(s)...))
 		}
@@ -304,8 +313,14 @@ func notes(s *setup) (next, warn []string) {
 // forgotten, and would import outside the hook that renewals use.
 // sudo: certbot --standalone binds port 80 and writes /etc/letsencrypt.
 func firstCertificate(s *setup) []string {
-	cmd := []string{"sudo", "certbot", "certonly", "--standalone", "-m", s.Answers.TLS.Email, "--agree-tos",
-		"--deploy-hook", "/" + hostDeployHook}
+	how := []string{"--standalone"}
+	if s.Proxied() {
+		// The proxy holds port 80 and serves the webroot's files.
+		how = []string{"--webroot", "-w", acmeWebroot}
+	}
+	cmd := append([]string{"sudo", "certbot", "certonly"}, how...)
+	cmd = append(cmd, "-m", s.Answers.TLS.Email, "--agree-tos",
+		"--deploy-hook", "/"+hostDeployHook)
 	for _, h := range s.CertHosts() {
 		cmd = append(cmd, "-d", h)
 	}

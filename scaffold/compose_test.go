@@ -110,12 +110,24 @@ func TestComposeFilesValidate(t *testing.T) {
 			var published []string
 			for _, port := range svc.Ports {
 				published = append(published, port.Published)
+				// Published to the world, or behind a proxy on the host's
+				// loopback only (Traefik: not at all).
+				if want := proxiedHostIP(a, int(port.Target)); port.HostIP != want {
+					t.Errorf("port %d is published on %q, want %q", port.Target, port.HostIP, want)
+				}
 			}
 			for _, ap := range resolved.Ports {
+				if ap.Internal && a.Proxy.Kind == config.ProxyTraefik {
+					if slices.Contains(published, itoa(ap.Number)) {
+						t.Errorf("%s (%d) is published; Traefik reaches it over its network", ap.Field, ap.Number)
+					}
+					continue
+				}
 				if !slices.Contains(published, itoa(ap.Number)) {
 					t.Errorf("%s (%d) is not published; published: %v", ap.Field, ap.Number, published)
 				}
 			}
+			proxyComposeMeans(t, a, project)
 			if a.NetworkDB() && svc.Environment[dbPasswordEnv] == nil {
 				t.Errorf("the database password does not reach prosody's environment")
 			}

@@ -217,6 +217,7 @@ func TestConfigsMeanWhatTheAnswersSay(t *testing.T) {
 					}
 				}
 			}
+			proxyMeans(t, a, cfg)
 			// The person's own files come last, from the folder the plan
 			// makes beside the config.
 			if got := strs(cfg[includes]["patterns"]); !slices.Equal(got, []string{OwnConfigDir + "/*.cfg.lua"}) {
@@ -229,6 +230,9 @@ func TestConfigsMeanWhatTheAnswersSay(t *testing.T) {
 			// The test names each option after its answer, on its own.
 			for _, ap := range resolved.Ports {
 				opt := strings.TrimPrefix(ap.Field, "ports.") + "_ports"
+				if ap.Internal {
+					opt = string(ap.Service) + "_ports" // no answer of its own
+				}
 				if got, _ := g[opt].([]any); len(got) != 1 || got[0] != float64(ap.Number) {
 					t.Errorf("%s = %v, want { %d }", opt, g[opt], ap.Number)
 				}
