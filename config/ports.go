@@ -22,8 +22,9 @@ func activePorts(a Answers, mods ModuleSet) []Port {
 		ports = append(ports, Port{Service: ServiceHTTP, Number: HTTPPort, Label: "plain HTTP for the reverse proxy (" + a.Proxy.Kind + ")",
 			Field: "proxy.kind", Follows: union([]string{"ports.https"}, follows), Internal: true})
 	} else if http {
+		// Prosody serves HTTPS itself while no proxy does.
 		ports = append(ports, Port{Service: ServiceHTTPS, Number: a.Ports.HTTPS, Label: "HTTPS (file sharing, web clients)",
-			DirectTLS: true, Field: "ports.https", Follows: follows})
+			DirectTLS: true, Field: "ports.https", Follows: union(follows, []string{"proxy.kind"})})
 	}
 	if a.Components.Proxy65 != "" {
 		ports = append(ports, Port{Service: ServiceProxy65, Number: a.Ports.Proxy65, Label: "file-transfer proxy (SOCKS5)",

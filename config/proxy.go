@@ -123,7 +123,21 @@ func validateProxy(p *problems, a Answers) {
 		p.add("proxy.kind", "is %s, but ports.https is 0: nothing is served over HTTP (no file sharing, no web clients) for a proxy to front; set ports.https (%d, the proxy's port) or proxy.kind: none", x.Kind, ProxyHTTPSPort)
 	}
 	if traefik && a.TLS.Mode == TLSLetsEncrypt {
-		p.add("tls.mode", "letsencrypt needs port 80 for certbot's HTTP challenge, and Traefik (proxy.kind: traefik) holds it and cannot serve certbot's files; "+
-			"use tls.mode: existing with the certificate Traefik obtains (exported from its acme.json, e.g. with traefik-certs-dumper) or one from certbot's DNS challenge")
+		p.add("tls.mode", "letsencrypt %s", traefikLetsEncrypt)
 	}
+}
+
+// traefikLetsEncrypt says why Traefik and tls.mode letsencrypt do not go
+// together, and what to do instead.
+const traefikLetsEncrypt = "needs port 80 for certbot's HTTP challenge, and Traefik (proxy.kind: traefik) holds it and cannot serve certbot's files; " +
+	"use tls.mode: existing with the certificate Traefik obtains (exported from its acme.json, e.g. with traefik-certs-dumper) or one from certbot's DNS challenge"
+
+// ProxyKindProblem says what is wrong with a proxy kind for the
+// certificate mode, or "": the wizard's check of its question, in
+// validation's words.
+func ProxyKindProblem(kind, tlsMode string) string {
+	if kind == ProxyTraefik && tlsMode == TLSLetsEncrypt {
+		return "tls.mode letsencrypt " + traefikLetsEncrypt
+	}
+	return ""
 }

@@ -46,7 +46,7 @@ ports: {c2s_direct_tls: 5223}
 		{ServiceC2S, 5222, "client connections (STARTTLS)", false, "ports.c2s", nil, false},
 		{ServiceC2SDirectTLS, 5223, "client connections (direct TLS)", true, "ports.c2s_direct_tls", nil, false},
 		{ServiceS2S, 5269, "server-to-server (federation)", false, "ports.s2s", []string{"federation"}, false},
-		{ServiceHTTPS, 5281, "HTTPS (file sharing, web clients)", true, "ports.https", nil, false}, // upload and web clients: neither alone
+		{ServiceHTTPS, 5281, "HTTPS (file sharing, web clients)", true, "ports.https", []string{"proxy.kind"}, false}, // upload and web clients: neither alone; no proxy
 		{ServiceProxy65, 5000, "file-transfer proxy (SOCKS5)", false, "ports.proxy65", []string{"components.proxy65"}, false},
 	}
 	if !reflect.DeepEqual(s.Ports, wantPorts) {
@@ -71,10 +71,10 @@ func TestResolveHTTPSFollowsModules(t *testing.T) {
 		on      bool
 		follows []string
 	}{
-		{base + "components: {upload: \"\"}\n", true, []string{"modules", "ports.https"}}, // web clients
+		{base + "components: {upload: \"\"}\n", true, []string{"modules", "ports.https", "proxy.kind"}}, // web clients
 		{base + "components: {upload: \"\"}\nmodules: {disable: [bosh, websocket]}\n", false, nil},
-		{base + "components: {upload: \"\"}\nmodules: {disable: [bosh, websocket], enable: [http_openmetrics]}\n", true, []string{"modules"}},
-		{base + "modules: {disable: [bosh, websocket]}\n", true, []string{"components.upload"}},
+		{base + "components: {upload: \"\"}\nmodules: {disable: [bosh, websocket], enable: [http_openmetrics]}\n", true, []string{"modules", "proxy.kind"}},
+		{base + "modules: {disable: [bosh, websocket]}\n", true, []string{"components.upload", "proxy.kind"}},
 	} {
 		s := mustResolve(t, c.src)
 		i := slices.IndexFunc(s.Ports, func(p Port) bool { return p.Service == ServiceHTTPS })

@@ -98,6 +98,7 @@ var defaultLines = []string{
 	"",             // Storage: internal
 	"",             // Modules: keep the recommended set
 	"", "", "", "", // MUC, file sharing, proxy65, TURN
+	"",             // Reverse proxy: none
 	"", "", "", "", // deploy, output folder, uid, gid
 }
 
@@ -273,6 +274,7 @@ func TestAccessibleCustomRun(t *testing.T) {
 		moduleNumber(t, config.Series13, "uptime"), // toggle off
 		"0",
 		"", "", "proxy.example.org", "-", // MUC, upload kept; proxy65 on; TURN off
+		"2",            // Reverse proxy: nginx
 		"", "", "", "", // deploy, output folder, uid, gid
 		"y",
 	)
@@ -308,6 +310,8 @@ turn:
 modules:
   enable: [motd]
   disable: [uptime]
+proxy:
+  kind: nginx
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -567,7 +571,11 @@ func TestAccessibleEditKeepsEveryAnswer(t *testing.T) {
 					shown = append(shown, "Now: "+h+"\n")
 				}
 			}
-			for _, v := range []string{start.Registration, start.TLS.Mode, start.Database.Driver, start.Deploy, string(start.Prosody)} {
+			proxy := config.ProxyNone
+			if start.Proxied() {
+				proxy = start.Proxy.Kind
+			}
+			for _, v := range []string{start.Registration, start.TLS.Mode, start.Database.Driver, start.Deploy, string(start.Prosody), proxy} {
 				shown = append(shown, ". "+v)
 			}
 			for _, s := range shown {
@@ -577,7 +585,7 @@ func TestAccessibleEditKeepsEveryAnswer(t *testing.T) {
 			}
 			// Each select marks the option it keeps.
 			for _, line := range strings.Split(out, "\n") {
-				if strings.HasSuffix(line, "(now)") && !slices.ContainsFunc([]string{start.Registration, start.TLS.Mode, start.Database.Driver, start.Deploy, string(start.Prosody)},
+				if strings.HasSuffix(line, "(now)") && !slices.ContainsFunc([]string{start.Registration, start.TLS.Mode, start.Database.Driver, start.Deploy, string(start.Prosody), proxy},
 					func(v string) bool { return strings.Contains(line, ". "+v) }) {
 					t.Errorf("%q is marked as the value now", line)
 				}

@@ -42,6 +42,13 @@ type draft struct {
 
 	MUC, Upload, Proxy65, TURN string
 
+	// ProxyKind is the reverse proxy in front of the web side
+	// (config.ProxyNone for none); asked only while HTTPSOn.
+	ProxyKind string
+	// HTTPSOn: the answers serve something over HTTP(S) (ports.https is
+	// not 0), which a reverse proxy may front.
+	HTTPSOn bool
+
 	Out      string
 	UID, GID string // "" = choose automatically
 
@@ -90,7 +97,12 @@ func fromAnswers(a config.Answers, out string) *draft {
 		Upload:       a.Components.Upload,
 		Proxy65:      a.Components.Proxy65,
 		TURN:         a.TURN.Host,
+		ProxyKind:    config.ProxyNone,
+		HTTPSOn:      a.Ports.HTTPS != 0,
 		Out:          out,
+	}
+	if a.Proxied() {
+		d.ProxyKind = a.Proxy.Kind
 	}
 	if len(a.Domains) > 1 {
 		d.MoreDomains = strings.Join(a.Domains[1:], " ")
@@ -155,6 +167,7 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 	}
 	a.Components = config.Components{MUC: opt(d.MUC), Upload: opt(d.Upload), Proxy65: opt(d.Proxy65)}
 	a.TURN.Host = opt(d.TURN)
+	d.applyProxy(&a, base)
 	a.Owner = config.Owner{UID: -1, GID: -1}
 	if uid, err := strconv.Atoi(opt(d.UID)); err == nil {
 		a.Owner.UID = uid

@@ -68,6 +68,15 @@ var questionChanges = map[string][]func(d *draft){
 	"components.upload":  {func(d *draft) { d.Upload = "" }, func(d *draft) { d.Upload = "files." + d.Primary }},
 	"components.proxy65": {func(d *draft) { d.Proxy65 = "" }, func(d *draft) { d.Proxy65 = "proxy." + d.Primary }},
 	"turn.host":          {func(d *draft) { d.TURN = "" }, func(d *draft) { d.TURN = "turn." + d.Primary }},
+	"proxy.kind": {
+		func(d *draft) { d.ProxyKind = config.ProxyNginx },
+		func(d *draft) { d.ProxyKind = config.ProxyCaddy },
+		func(d *draft) {
+			if d.TLSMode != config.TLSLetsEncrypt {
+				d.ProxyKind = config.ProxyTraefik
+			}
+		},
+	},
 	"deploy": {func(d *draft) {
 		d.Deploy = map[string]string{config.DeployCompose: config.DeployHost, config.DeployHost: config.DeployCompose}[d.Deploy]
 	}},

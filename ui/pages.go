@@ -194,7 +194,7 @@ var pages = []page{
 						Value(&d.TURN).Validate(validTURNHost(&d.TURN)),
 				}
 			},
-		}},
+		}, proxyStep},
 	},
 	{
 		name: "deployment", title: "Deployment", previewFile: "compose.yaml",

@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"errors"
+
+	"charm.land/huh/v2"
+
+	"prosody-wizard/config"
+)
+
+// applyProxy sets the reverse proxy the draft chose. ports.https, which
+// the wizard does not ask, follows the choice where it still has the
+// other mode's default: Prosody's own 5281 without a proxy, the proxy's
+// 443 with one. Traefik's own answers stay only with Traefik.
+func (d *draft) applyProxy(a *config.Answers, base config.Answers) {
+	kind := d.ProxyKind
+	if kind == config.ProxyNone || !d.HTTPSOn {
+		kind = ""
+	}
+	a.Proxy = base.Proxy
+	a.Proxy.Kind = kind
+	if kind != config.ProxyTraefik {
+		a.Proxy = config.Proxy{Kind: kind}
+	}
+	switch https := config.Defaults().Ports.HTTPS; {
+	case kind != "" && a.Ports.HTTPS == https:
+		a.Ports.HTTPS = config.ProxyHTTPSPort
+	case kind == "" && base.Proxied() && a.Ports.HTTPS == config.ProxyHTTPSPort:
+		a.Ports.HTTPS = https
+	}
+}
+
+// proxyStep asks which reverse proxy fronts the web side, when there is
+// one to front.
+var proxyStep = step{
+	title:       "Reverse proxy",
+	description: "If nginx, Caddy or Traefik already serves HTTPS on this machine, it can serve file sharing and web clients too; the XMPP ports stay direct.",
+	when:        func(d *draft) bool { return d.HTTPSOn },
+	fields: func(d *draft, _ config.Series) []huh.Field {
+		return []huh.Field{huh.NewSelect[string]().Key("proxy.kind").Title("What serves HTTPS for Prosody?").
+			Options(
+				huh.NewOption("none: Prosody itself, on its own port", config.ProxyNone),
+				huh.NewOption("nginx: Prosody's plain HTTP behind it (a snippet is written)", config.ProxyNginx),
+				huh.NewOption("Caddy: Prosody's plain HTTP behind it (a snippet is written)", config.ProxyCaddy),
+				huh.NewOption("Traefik: routed by labels or a file-provider config", config.ProxyTraefik),
+			).Value(&d.ProxyKind).Validate(validProxyKind(d))}
+	},
+}
+
+// validProxyKind checks the proxy question against the certificate mode
+// chosen before it (config.ProxyKindProblem).
+func validProxyKind(d *draft) func(string) error {
+	return func(kind string) error {
+		if msg := config.ProxyKindProblem(kind, d.TLSMode); msg != "" {
+			return errors.New(msg)
+		}
+		return nil
+	}
+}
