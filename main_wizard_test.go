@@ -167,6 +167,7 @@ func TestWizardAccessibleEndToEnd(t *testing.T) {
 		"",             // storage
 		"0",            // modules
 		"", "", "", "", // MUC, upload, proxy65, TURN
+		"",             // reverse proxy
 		"", "", "", "", // deploy, output folder (--out), uid, gid
 		"y",
 	}
@@ -215,7 +216,7 @@ func TestWizardAccessibleUnplannableExit2(t *testing.T) {
 	lines := []string{
 		"", "example.org", "", "", "", "",
 		"2", "/nowhere/fullchain.pem", "/nowhere/privkey.pem", // existing TLS
-		"", "0", "", "", "", "", "", "", "", "",
+		"", "0", "", "", "", "", "", "", "", "", "", // storage, modules, services, reverse proxy, deployment
 	}
 	var o, e bytes.Buffer
 	code := run([]string{"--accessible", "--out", out}, pipeStdin(t, lines), &o, &e)

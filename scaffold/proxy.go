@@ -317,13 +317,18 @@ func proxyNotes(s *setup, next, warn []string) ([]string, []string) {
 	switch {
 	case s.Answers.Proxy.Kind == config.ProxyNginx && s.Compose():
 		next = append(next, "get nginx's certificate for "+strings.Join(s.ProxyNames(), ", ")+" (before enabling the snippet, which names it): "+s.NginxCertCommand())
-		next = append(next, "enable the nginx snippet (from this folder), then check and reload nginx: "+
-			`sudo ln -s "$PWD"/`+ShellQuote(s.ProxySnippet())+" "+ShellQuote("/etc/nginx/sites-enabled/prosody-"+s.Primary().ASCII+".conf")+" && sudo nginx -t && sudo systemctl reload nginx")
+		next = append(next, "install a copy of the nginx snippet owned by root (from this folder, again whenever it changes), then check and reload nginx: "+
+			s.ProxyInstallCommand()+" && sudo nginx -t && sudo systemctl reload nginx")
 	case s.Answers.Proxy.Kind == config.ProxyNginx:
 		next = append(next, "enable the nginx snippet, then check and reload nginx: "+
-			ShellCommand("ln", "-s", s.ProxySnippetAt(), "/etc/nginx/sites-enabled/prosody-"+s.Primary().ASCII+".conf")+" && nginx -t && systemctl reload nginx")
+			s.ProxyInstallCommand()+" && nginx -t && systemctl reload nginx")
 	case s.Answers.Proxy.Kind == config.ProxyCaddy:
-		next = append(next, "import the Caddy snippet at the top level of /etc/caddy/Caddyfile (import "+s.snippetRef()+"), then check and reload Caddy: caddy validate --config /etc/caddy/Caddyfile && sudo systemctl reload caddy")
+		what := "import the Caddy snippet"
+		if s.Compose() {
+			what = "install a copy of the Caddy snippet owned by root (from this folder, again whenever it changes): " + s.ProxyInstallCommand() + " ; then import it"
+		}
+		next = append(next, what+" at the top level of /etc/caddy/Caddyfile (import "+s.ProxyConfigAt()+"), then check and reload Caddy: "+
+			s.sudo()+"caddy validate --config /etc/caddy/Caddyfile && "+s.sudo()+"systemctl reload caddy")
 	case s.Answers.Proxy.Kind == config.ProxyTraefik && s.Compose():
 		next = append(next, "make Traefik's network if it does not exist, and attach Traefik to it: "+ShellCommand("docker", "network", "create", s.Answers.Proxy.TraefikNetwork()))
 	case s.Answers.Proxy.Kind == config.ProxyTraefik:
@@ -338,11 +343,44 @@ func proxyNotes(s *setup, next, warn []string) ([]string, []string) {
 	return next, warn
 }
 
-// snippetRef is how a person names the snippet from elsewhere: its path
-// on a host, a path in the repo for compose.
-func (s *setup) snippetRef() string {
-	if s.Compose() {
-		return "/path/to/this/repo/" + s.ProxySnippet()
+// ProxyConfigAt is where the proxy reads the snippet: for nginx a file in
+// sites-enabled, for Caddy the file its Caddyfile imports. On a host that
+// is the snippet in /etc/prosody (nginx: through a link), which belongs
+// to root. A compose repo's copy belongs to the repo's owner instead, and
+// nginx's master process, which runs as root, would take whatever that
+// user writes there (an access_log line opens any file as root): so the
+// proxy reads a copy root installs (ProxyInstallCommand), made again when
+// the snippet changes.
+func (s *setup) ProxyConfigAt() string {
+	name := "prosody-" + s.Primary().ASCII
+	switch {
+	case s.Answers.Proxy.Kind == config.ProxyNginx:
+		return "/etc/nginx/sites-enabled/" + name + ".conf"
+	case s.Compose():
+		return "/etc/caddy/" + name + ".caddy"
 	}
 	return s.ProxySnippetAt()
+}
+
+// ProxyInstallCommand puts the snippet where the proxy reads it (see
+// ProxyConfigAt): a copy owned by root from a compose repo (run in the
+// repo's folder), a link on a host (nginx); "" for a host's Caddy, which
+// imports the snippet where it is.
+func (s *setup) ProxyInstallCommand() string {
+	switch {
+	case s.Compose():
+		return ShellCommand("sudo", "install", "-m", "0644", "-o", "root", "-g", "root", s.ProxySnippet(), s.ProxyConfigAt())
+	case s.Answers.Proxy.Kind == config.ProxyNginx:
+		return ShellCommand("ln", "-s", s.ProxySnippetAt(), s.ProxyConfigAt())
+	}
+	return ""
+}
+
+// sudo is "sudo " for a compose repo's commands, run by a person, and ""
+// for a host install's, whose next steps run as root.
+func (s *setup) sudo() string {
+	if s.Compose() {
+		return "sudo "
+	}
+	return ""
 }
