@@ -104,6 +104,9 @@ type leRun struct {
 	pid int
 	// certbotLog is the certbot log read so far.
 	certbotLog int
+	// extraMounts are bound for certbot besides its own folders (a
+	// webroot the proxy serves).
+	extraMounts [][2]string
 }
 
 func (r *leRun) startPebble() error {
@@ -157,6 +160,7 @@ func (r *leRun) certbot(line string) (string, error) {
 		{filepath.Join(r.dir, "certbot-lib"), "/var/lib/letsencrypt"},
 		{filepath.Join(r.dir, "certbot-log"), "/var/log/letsencrypt"},
 	}
+	mounts = append(mounts, r.extraMounts...)
 	cmd := r.inTreeAsRoot(mounts, []string{"REQUESTS_CA_BUNDLE=" + r.pebble.CABundle}, "sh", "-c", line)
 	var out testkit.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
