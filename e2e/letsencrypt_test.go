@@ -128,6 +128,21 @@ func (r *leRun) startPebble() error {
 	return err
 }
 
+// pebbleRoots are the roots Pebble's certificates chain to.
+func (r *leRun) pebbleRoots() (*x509.CertPool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rootCerts, _, err := r.pebble.Issuers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	roots := x509.NewCertPool()
+	for _, c := range rootCerts {
+		roots.AddCert(c)
+	}
+	return roots, nil
+}
+
 // certbot runs a certbot command line as root in the cell's namespaces,
 // with the tree on /etc/prosody and /var/lib/prosody and the tree's
 // etc/letsencrypt on /etc/letsencrypt, as on the host the tree was written
@@ -263,15 +278,9 @@ func (r *leRun) hookRanOnce() error {
 // certificate for the domain that chains to Pebble's root, new (a serial
 // not seen before), from the same prosody process.
 func (r *leRun) served(which string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	rootCerts, _, err := r.pebble.Issuers(ctx)
+	roots, err := r.pebbleRoots()
 	if err != nil {
 		return err
-	}
-	roots := x509.NewCertPool()
-	for _, c := range rootCerts {
-		roots.AddCert(c)
 	}
 	const limit = 15 * time.Second
 	var got *x509.Certificate

@@ -97,7 +97,7 @@ func (p *proxyCertRun) steps() []cellStep {
 		{"check config", r.checkConfig},
 		{"start to ready", r.start},
 		{"nginx with the generated snippet", p.startNginx},
-		{"Pebble in the namespace", p.startPebble},
+		{"Pebble in the namespace", p.startPebble}, // on port 80, nginx's here
 		{"certbot: the printed commands", p.firstCertificate},
 		{"first certificate served", func() error { return p.served("first") }},
 		{"deploy hook ran once", p.hookRanOnce},
@@ -174,19 +174,6 @@ func (p *proxyCertRun) startNginx() error {
 	return nil
 }
 
-// startPebble starts Pebble with its HTTP-01 checks on port 80, nginx's.
-func (p *proxyCertRun) startPebble() error {
-	r := p.cellRun
-	p.pid = r.prosody.cmd.Process.Pid
-	work := filepath.Join(r.dir, "pebble")
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		return err
-	}
-	pb, err := testkit.StartPebble(testkit.PebbleConfig{Work: work, Address: "127.0.0.1", HTTPPort: 80, Command: r.ns.command, Dial: r.ns.dial})
-	r.pebble = pb
-	return err
-}
-
 // firstCertificate runs the printed certbot commands, as printed, with
 // the webroot bound where they name it; none binds port 80 (nginx holds
 // it, which certbot --standalone would fail on).
@@ -216,16 +203,12 @@ func (p *proxyCertRun) nginxServesIt() error {
 	if err := p.nginx.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	rootCerts, _, err := r.pebble.Issuers(ctx)
+	roots, err := p.pebbleRoots()
 	if err != nil {
 		return err
 	}
-	roots := x509.NewCertPool()
-	for _, c := range rootCerts {
-		roots.AddCert(c)
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	upload := config.ALabel(r.a.Components.Upload)
 	var got *x509.Certificate
 	var lastErr error
