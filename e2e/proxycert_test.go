@@ -44,6 +44,25 @@ func TestEndToEndHostLetsEncryptBehindNginx(t *testing.T) {
 	e2eReport.Write(t)
 }
 
+// TestEndToEndHostLetsEncryptBehindCaddy: the same behind Debian's Caddy
+// importing the generated Caddyfile: its http:// site for every name of
+// Prosody's certificate serves certbot's webroot on port 80. Caddy's own
+// certificates for its HTTPS sites come from its internal CA here
+// (local_certs in the test's top-level Caddyfile: no ACME server of
+// Caddy's is reachable), so only Prosody's certificate is checked.
+func TestEndToEndHostLetsEncryptBehindCaddy(t *testing.T) {
+	series := e2eNeeds(t, "prosody", "prosodyctl", "ip", "unshare", "setpriv", "certbot", "caddy")
+	missing := testkit.PebbleMissing(testkit.PebbleDir())
+	e2eNeed(t, missing == "", "Pebble: "+missing)
+	cell := proxyCertCell
+	cell.name = "host-letsencrypt-behind-caddy"
+	cell.answers = strings.Replace(cell.answers, "kind: nginx", "kind: caddy", 1)
+	if err := runCellSteps(t, series, cell, (*cellRun).proxyCertSteps); err != nil {
+		t.Fatal(err)
+	}
+	e2eReport.Write(t)
+}
+
 // TestEndToEndHostLetsEncryptBehindNginxCatchesNoWebroot proves the test
 // above can fail: a snippet whose port-80 block does not serve certbot's
 // webroot leaves Pebble's challenge unanswered, and the certbot step
@@ -78,6 +97,7 @@ func proxyCertSetup(t *testing.T) (config.Series, e2eCell) {
 // proxyCertRun is the Let's Encrypt run with nginx in front.
 type proxyCertRun struct {
 	*leRun
+	// nginx is the proxy's process, nginx's or Caddy's.
 	nginx *proc
 	// webroot is bound on /var/www/letsencrypt for nginx and certbot.
 	webroot string
@@ -91,41 +111,51 @@ func (r *cellRun) proxyCertSteps() []cellStep {
 
 func (p *proxyCertRun) steps() []cellStep {
 	r := p.cellRun
-	return []cellStep{
+	steps := []cellStep{
 		{"scaffold with the CLI", r.scaffold},
 		{"network namespace", r.namespace},
 		{"check config", r.checkConfig},
 		{"start to ready", r.start},
-		{"nginx with the generated snippet", p.startNginx},
-		{"Pebble in the namespace", p.startPebble}, // on port 80, nginx's here
+		{"the proxy with the generated snippet", p.startProxy},
+		{"Pebble in the namespace", p.startPebble}, // on port 80, the proxy's here
 		{"certbot: the printed commands", p.firstCertificate},
 		{"first certificate served", func() error { return p.served("first") }},
 		{"deploy hook ran once", p.hookRanOnce},
-		{"nginx serves Prosody's certificate", p.nginxServesIt},
-		{"nginx stops", p.stopNginx},
-		{"Pebble stops", func() error { return r.pebble.Stop() }},
-		{"SIGTERM stops prosody", r.stop},
-		{"log has no errors", r.logClean},
 	}
+	if r.a.Proxy.Kind == config.ProxyNginx {
+		steps = append(steps, cellStep{"nginx serves Prosody's certificate", p.nginxServesIt})
+	}
+	return append(steps,
+		cellStep{"the proxy stops", p.stopProxy},
+		cellStep{"Pebble stops", func() error { return r.pebble.Stop() }},
+		cellStep{"SIGTERM stops prosody", r.stop},
+		cellStep{"log has no errors", r.logClean},
+	)
 }
 
 // acmeWebroot is the snippet's and the printed certbot command's webroot.
 const acmeWebroot = "/var/www/letsencrypt"
 
-// startNginx runs Debian's nginx in the cell's namespaces on a main
-// config that includes the generated snippet from /etc/prosody, as the
-// printed step links it into nginx's http block. The plumbing: a main
-// config of the test's own (pid, logs in the cell's folder, the snippet
-// included by its path) and a folder of the cell's on /var/www/letsencrypt.
-func (p *proxyCertRun) startNginx() error {
+// startProxy runs Debian's nginx or Caddy in the cell's namespaces on a
+// main config that includes the generated snippet from /etc/prosody, as
+// the printed step enables it (nginx: linked into its http block; Caddy:
+// imported at the top level). The plumbing: a main config of the test's
+// own (pid, logs and Caddy's storage in the cell's folder; Caddy's own
+// sites certified by its internal CA) and a folder of the cell's on
+// /var/www/letsencrypt.
+func (p *proxyCertRun) startProxy() error {
 	r := p.cellRun
-	if !strings.Contains(r.summary, "ln -s /etc/prosody/reverse-proxy/nginx.conf /etc/nginx/sites-enabled/") {
-		return fmt.Errorf("the next steps do not link the snippet into nginx:\n%s", r.summary)
+	file, enable := "nginx.conf", "ln -s /etc/prosody/reverse-proxy/nginx.conf /etc/nginx/sites-enabled/"
+	if r.a.Proxy.Kind == config.ProxyCaddy {
+		file, enable = "Caddyfile", "/etc/prosody/reverse-proxy/Caddyfile), then check and reload Caddy"
+	}
+	if !strings.Contains(r.summary, enable) {
+		return fmt.Errorf("the next steps do not enable the snippet (%s):\n%s", enable, r.summary)
 	}
 	if !strings.Contains(r.summary, "mkdir -p "+acmeWebroot) {
 		return fmt.Errorf("the next steps do not make certbot's webroot:\n%s", r.summary)
 	}
-	snippet := filepath.Join(r.confDir, "reverse-proxy", "nginx.conf")
+	snippet := filepath.Join(r.confDir, "reverse-proxy", file)
 	if p.breakSnippet != nil {
 		data, err := os.ReadFile(snippet)
 		if err != nil {
@@ -144,10 +174,19 @@ func (p *proxyCertRun) startNginx() error {
 	}
 	main := filepath.Join(ngx, "nginx.conf")
 	conf := fmt.Sprintf("daemon off;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\n\taccess_log %s/access.log;\n\tinclude /etc/prosody/reverse-proxy/nginx.conf;\n}\n", ngx, ngx, ngx)
+	mounts := [][2]string{{p.webroot, acmeWebroot}}
+	args := []string{"nginx", "-p", ngx, "-e", filepath.Join(ngx, "error.log"), "-c", main}
+	var env []string
+	if r.a.Proxy.Kind == config.ProxyCaddy {
+		main = filepath.Join(ngx, "Caddyfile")
+		conf = fmt.Sprintf("{\n\tadmin off\n\tlocal_certs\n\tskip_install_trust\n\tstorage file_system %s/storage\n}\nimport /etc/prosody/reverse-proxy/Caddyfile\n", ngx)
+		args = []string{"caddy", "run", "--adapter", "caddyfile", "--config", main}
+		env = []string{"HOME=" + ngx, "XDG_DATA_HOME=" + ngx, "XDG_CONFIG_HOME=" + ngx}
+	}
 	if err := os.WriteFile(main, []byte(conf), 0o644); err != nil {
 		return err
 	}
-	cmd := r.inTreeAsRoot([][2]string{{p.webroot, acmeWebroot}}, nil, "nginx", "-p", ngx, "-e", filepath.Join(ngx, "error.log"), "-c", main)
+	cmd := r.inTreeAsRoot(mounts, env, args...)
 	var out testkit.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	proc, err := startProc(cmd)
@@ -169,7 +208,7 @@ func (p *proxyCertRun) startNginx() error {
 		return err == nil || proc.exited()
 	}) || proc.exited() {
 		log, _ := os.ReadFile(filepath.Join(ngx, "error.log"))
-		return fmt.Errorf("nginx does not listen on port 80 within 10 s: %s\n%s", out.String(), log)
+		return fmt.Errorf("%s does not listen on port 80 within 10 s: %s\n%s", args[0], out.String(), log)
 	}
 	return nil
 }
@@ -229,9 +268,9 @@ func (p *proxyCertRun) nginxServesIt() error {
 	return nil
 }
 
-func (p *proxyCertRun) stopNginx() error {
+func (p *proxyCertRun) stopProxy() error {
 	if exited, _, took := p.nginx.stop(10 * time.Second); !exited {
-		return fmt.Errorf("nginx did not stop on SIGTERM within %v", took)
+		return fmt.Errorf("the proxy did not stop on SIGTERM within %v", took)
 	}
 	return nil
 }
