@@ -247,6 +247,7 @@ func (r *cellRun) steps() []cellStep {
 		{"plain-text client refused", r.plainRefused},
 		{"storage holds the accounts", r.accountsStored},
 		{"components", r.components},
+		{"web clients: BOSH, WebSocket, upload", r.webClients},
 		{"TURN credentials work", r.turn},
 		{"deploy hook renews the certificate", r.renewal},
 		{"compliance", r.compliance},

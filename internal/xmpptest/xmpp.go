@@ -1,7 +1,9 @@
 // Package xmpptest is the XMPP client of the end-to-end suites (the
 // namespace one in e2e/ and the Docker one in e2e/docker): enough of RFC
 // 6120 to open a stream, do STARTTLS or direct TLS, log in with SASL PLAIN,
-// bind a resource and exchange stanzas. Tests only.
+// bind a resource and exchange stanzas; the same over BOSH (XEP-0124/0206,
+// bosh.go) and WebSocket (RFC 7395, websocket.go), and XEP-0363 uploads
+// (upload.go). Tests only.
 package xmpptest
 
 import (
@@ -23,8 +25,12 @@ import (
 // 6120 to open a stream, do STARTTLS, log in with SASL PLAIN, bind a
 // resource and exchange stanzas. It reads stanzas as raw XML strings.
 type Conn struct {
-	Net      net.Conn
-	dec      *xml.Decoder
+	// Net is the TCP (or TLS) connection of a stream over TCP; nil over
+	// BOSH and WebSocket.
+	Net net.Conn
+	dec *xml.Decoder
+	// web carries the stream over HTTP (BOSH or WebSocket); nil over TCP.
+	web      framing
 	domain   string
 	Features string // the last <stream:features/> seen
 	jid      string
@@ -110,8 +116,30 @@ func Dial(ctx context.Context, dial DialFunc, addr, domain string, roots *x509.C
 // domain; Open sends the stream header.
 func New(conn net.Conn, domain string) *Conn { return &Conn{Net: conn, domain: domain} }
 
+// framing carries a stream over HTTP, where each element travels whole
+// (in a BOSH body or a WebSocket message) instead of in one XML document.
+type framing interface {
+	// open opens the stream, or restarts it after SASL, and returns the
+	// server's features.
+	open(domain string) (Stanza, error)
+	next() (Stanza, error)
+	send(raw string) error
+	close()
+}
+
 // Open sends a stream header and reads the server's header and features.
 func (c *Conn) Open() error {
+	if c.web != nil {
+		f, err := c.web.open(c.domain)
+		if err != nil {
+			return err
+		}
+		if f.XMLName.Local != "features" {
+			return fmt.Errorf("want stream features, got %s", f)
+		}
+		c.Features = f.String()
+		return nil
+	}
 	_, err := fmt.Fprintf(c.Net, "<?xml version='1.0'?><stream:stream to='%s' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>", c.domain)
 	if err != nil {
 		return err
@@ -139,6 +167,9 @@ func (c *Conn) Open() error {
 
 // Next reads the next top-level element.
 func (c *Conn) Next() (Stanza, error) {
+	if c.web != nil {
+		return c.web.next()
+	}
 	for {
 		tok, err := c.dec.Token()
 		if err != nil {
@@ -164,7 +195,7 @@ func (c *Conn) AuthPlain(user, password string) error {
 		return fmt.Errorf("server does not offer PLAIN: %s", c.Features)
 	}
 	creds := base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + password))
-	if _, err := fmt.Fprintf(c.Net, "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>%s</auth>", creds); err != nil {
+	if err := c.Send(fmt.Sprintf("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>%s</auth>", creds)); err != nil {
 		return err
 	}
 	s, err := c.Next()
@@ -197,7 +228,7 @@ func (c *Conn) IQ(typ, to, payload string) (string, error) {
 	if to != "" {
 		toAttr = fmt.Sprintf(" to='%s'", to)
 	}
-	if _, err := fmt.Fprintf(c.Net, "<iq type='%s' id='%s'%s>%s</iq>", typ, id, toAttr, payload); err != nil {
+	if err := c.Send(fmt.Sprintf("<iq type='%s' id='%s'%s>%s</iq>", typ, id, toAttr, payload)); err != nil {
 		return "", err
 	}
 	s, err := c.WaitFor(func(s Stanza) bool { return s.XMLName.Local == "iq" && s.Attr("id") == id })
@@ -212,6 +243,9 @@ func (c *Conn) IQ(typ, to, payload string) (string, error) {
 
 // Send writes a raw stanza.
 func (c *Conn) Send(raw string) error {
+	if c.web != nil {
+		return c.web.send(raw)
+	}
 	_, err := io.WriteString(c.Net, raw)
 	return err
 }
@@ -296,9 +330,16 @@ func (c *Conn) JoinRoom(room string) error {
 	return nil
 }
 
+// JID is the full JID the server bound (after AuthPlain).
+func (c *Conn) JID() string { return c.jid }
+
 // Close ends the stream and waits, a second at most, for the server to
 // close its side.
 func (c *Conn) Close() {
+	if c.web != nil {
+		c.web.close()
+		return
+	}
 	_, _ = io.WriteString(c.Net, "</stream:stream>")
 	_ = c.Net.SetDeadline(time.Now().Add(time.Second))
 	_, _ = io.Copy(io.Discard, c.Net)
