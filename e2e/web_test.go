@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 
 	"prosody-wizard/config"
@@ -119,4 +120,13 @@ func exchange(from, to *xmpptest.Conn, fromName, toName string) error {
 		return fmt.Errorf("the %s client did not get the %s client's message: %w", toName, fromName, err)
 	}
 	return nil
+}
+
+// TestEndToEndCatchesNoWebSocket: with mod_websocket dropped from the
+// generated config, the web clients step must fail at the WebSocket
+// handshake (Prosody answers 404 there).
+func TestEndToEndCatchesNoWebSocket(t *testing.T) {
+	mustCatch(t, "no-websocket", "a config without mod_websocket", func(cfg string) string {
+		return strings.Replace(cfg, `"websocket";`, "", 1)
+	}, "no-websocket", "web clients", "WebSocket at", "not 101")
 }
