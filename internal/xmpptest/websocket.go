@@ -249,7 +249,7 @@ func (w *websocket) open(domain string) (Stanza, error) {
 	}
 	s, err := w.next()
 	if err != nil {
-		return Stanza{}, err
+		return Stanza{}, fmt.Errorf("WebSocket: waiting for the server's <open/>: %w", err)
 	}
 	if s.XMLName.Local != "open" || s.XMLName.Space != nsFraming {
 		return Stanza{}, fmt.Errorf("WebSocket: want <open xmlns='%s'/>, got %s", nsFraming, s)
