@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -53,6 +54,8 @@ func (r *cellRun) webClients() error {
 // with the URL its slots must start with ("" upload: none).
 type webEndpoints struct {
 	bosh, websocket, domain, upload, uploadURL string
+	// uploadSize is the size of the shared file; 0: a line of text.
+	uploadSize int
 }
 
 // webLogins logs alice in over BOSH and bob over WebSocket at the
@@ -95,6 +98,9 @@ func webLogins(web xmpptest.Web, e webEndpoints) error {
 		return nil
 	}
 	body := []byte(fmt.Sprintf("shared over the web side at %s\n", time.Now().Format(time.RFC3339Nano)))
+	if e.uploadSize > 0 {
+		body = bytes.Repeat(body, e.uploadSize/len(body)+1)[:e.uploadSize]
+	}
 	slot, err := alice.Upload(ctx, web, e.upload, "web.txt", "text/plain", body)
 	if err != nil {
 		return fmt.Errorf("upload as alice (BOSH): %w", err)

@@ -29,7 +29,7 @@ const (
 // Send and WaitFor work as over TCP. ctx bounds the session's life.
 func DialBOSH(ctx context.Context, web Web, url, domain string) (*Conn, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	b := &bosh{ctx: ctx, cancel: cancel, client: web.Client(), url: url, rid: 1_000_000 + rand.Uint64N(1_000_000_000),
+	b := &bosh{ctx: ctx, cancel: cancel, client: web.Client(), web: web, url: url, rid: 1_000_000 + rand.Uint64N(1_000_000_000),
 		ready: make(chan struct{}, 1), responses: map[uint64][]Stanza{}}
 	c := &Conn{domain: domain, web: b}
 	if err := c.Open(); err != nil {
@@ -43,6 +43,7 @@ type bosh struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	client *http.Client
+	web    Web
 	url    string
 	sid    string
 
@@ -94,6 +95,7 @@ func (b *bosh) roundTrip(rid uint64, body string) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
+	b.web.addHeader(req)
 	resp, err := b.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("BOSH: POST %s: %w", b.url, err)

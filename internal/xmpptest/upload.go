@@ -67,6 +67,7 @@ func (c *Conn) Upload(ctx context.Context, web Web, component, filename, content
 		return s, err
 	}
 	req.Header.Set("Content-Type", contentType)
+	web.addHeader(req)
 	for k, v := range s.Headers {
 		req.Header.Set(k, v) // the slot's Authorization, as XEP-0363 says
 	}
@@ -83,6 +84,7 @@ func (c *Conn) Upload(ctx context.Context, web Web, component, filename, content
 	if err != nil {
 		return s, err
 	}
+	web.addHeader(get)
 	resp, err = client.Do(get)
 	if err != nil {
 		return s, fmt.Errorf("GET %s: %w", s.Get, err)

@@ -16,6 +16,18 @@ import (
 type Web struct {
 	Dial  DialFunc
 	Roots *x509.CertPool
+	// Header is added to every request (BOSH, the WebSocket handshake,
+	// uploads): what a client could send to fool a proxy.
+	Header http.Header
+}
+
+// addHeader adds w.Header to req.
+func (w Web) addHeader(req *http.Request) {
+	for k, vs := range w.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 }
 
 func (w Web) dial(ctx context.Context, network, addr string) (net.Conn, error) {

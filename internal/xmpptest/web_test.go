@@ -117,10 +117,14 @@ func TestBOSHCatchesTerminate(t *testing.T) {
 		if !strings.Contains(string(body), "to='nowhere.example'") || !strings.Contains(string(body), "xmpp:version='1.0'") {
 			t.Errorf("session request %s", body)
 		}
+		if got := r.Header.Get("X-Forwarded-For"); got != "203.0.113.66" {
+			t.Errorf("Web.Header not sent: X-Forwarded-For %q", got)
+		}
 		_, _ = io.WriteString(w, "<body xmlns='http://jabber.org/protocol/httpbind' type='terminate' condition='improper-addressing'/>")
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	web.Header = http.Header{"X-Forwarded-For": {"203.0.113.66"}}
 	_, err := DialBOSH(ctx, web, srv.URL+"/http-bind", "nowhere.example")
 	if err == nil || !strings.Contains(err.Error(), "improper-addressing") {
 		t.Fatalf("want the terminate condition, got %v", err)

@@ -61,7 +61,7 @@ func DialWebSocket(ctx context.Context, web Web, rawURL, domain string) (*Conn, 
 		return nil, fmt.Errorf("WebSocket: TLS handshake with %s: %w", u.Host, err)
 	}
 	w := &websocket{conn: conn, r: bufio.NewReader(conn)}
-	if err := w.handshake(u); err != nil {
+	if err := w.handshake(u, web); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func AcceptKey(key string) string {
 	return base64.StdEncoding.EncodeToString(h[:])
 }
 
-func (w *websocket) handshake(u *url.URL) error {
+func (w *websocket) handshake(u *url.URL, web Web) error {
 	nonce := make([]byte, 16)
 	_, _ = rand.Read(nonce)
 	key := base64.StdEncoding.EncodeToString(nonce)
@@ -99,6 +99,7 @@ func (w *websocket) handshake(u *url.URL) error {
 	req.Header.Set("Sec-WebSocket-Key", key)
 	req.Header.Set("Sec-WebSocket-Version", "13")
 	req.Header.Set("Sec-WebSocket-Protocol", "xmpp")
+	web.addHeader(req)
 	if err := req.Write(w.conn); err != nil {
 		return fmt.Errorf("WebSocket: sending the handshake: %w", err)
 	}
