@@ -37,6 +37,9 @@ type e2eCell struct {
 	// breakCommand, for a self-test, changes a printed command before it
 	// runs.
 	breakCommand func(line string) string
+	// breakSnippet, for a self-test, changes the generated reverse-proxy
+	// snippet before the proxy reads it.
+	breakSnippet func(snippet string) string
 	// ownCA: the cell brings a certificate from a test CA (tls.mode
 	// existing, paths {{cert}} and {{key}}), and clients trust only the CA.
 	ownCA bool
@@ -206,6 +209,8 @@ type cellRun struct {
 	// pebble is the ACME server of the Let's Encrypt test, in the cell's
 	// namespace.
 	pebble *testkit.Pebble
+	// proxy is the reverse proxy in front of the web side (proxy_test.go).
+	proxy *proxyRun
 }
 
 // step runs one named step, times it, and wraps its error.
@@ -273,7 +278,7 @@ func runCellSteps(t *testing.T, series config.Series, cell e2eCell, steps func(*
 		}
 		// A self-test breaks the cell on purpose: its failure is expected,
 		// and its folder is not kept.
-		if err == nil || cell.breakConfig != nil || cell.breakCommand != nil {
+		if err == nil || cell.breakConfig != nil || cell.breakCommand != nil || cell.breakSnippet != nil {
 			os.RemoveAll(dir)
 		} else {
 			t.Logf("kept %s for inspection", dir)
@@ -292,6 +297,9 @@ func (r *cellRun) cleanup() error {
 	if r.prosody != nil && !r.prosody.exited() {
 		_ = r.prosody.cmd.Process.Kill()
 		<-r.prosody.done
+	}
+	if r.proxy != nil && r.proxy.proc != nil && !r.proxy.proc.exited() {
+		r.proxy.proc.stop(10 * time.Second)
 	}
 	if r.pebble != nil {
 		if err := r.pebble.Stop(); err != nil {
