@@ -79,48 +79,22 @@ func TestEndToEndReverseProxy(t *testing.T) {
 
 // TestEndToEndReverseProxyCatchesNoUpgrade: an nginx snippet without the
 // WebSocket upgrade headers passes BOSH but must fail the WebSocket login.
-// (Seen with nginx 1.22.1 and Prosody 0.12.3: Prosody upgrades any GET
-// with a Sec-WebSocket-Key, nginx relays its 101 but had asked with
-// "Connection: close", and the connection ends before the server's
+// (Seen with nginx 1.22.1 and Prosody 0.12.3 and 13.0.1: Prosody upgrades
+// any GET with a Sec-WebSocket-Key, nginx relays its 101 but had asked
+// with "Connection: close", and the connection ends before the server's
 // <open/>.)
 func TestEndToEndReverseProxyCatchesNoUpgrade(t *testing.T) {
-	series := proxySetup(t)
-	cell := proxyCells[0]
-	cell.name = "proxy-no-upgrade"
-	cell.breakSnippet = func(snippet string) string {
+	mustCatchProxy(t, "proxy-no-upgrade", "an nginx snippet without the WebSocket upgrade headers", func(snippet string) string {
 		return regexp.MustCompile(`(?m)^\s*proxy_set_header (Upgrade|Connection) .*\n`).ReplaceAllString(snippet, "")
-	}
-	err := runCellSteps(t, series, cell, (*cellRun).proxySteps)
-	if err == nil {
-		t.Fatal("the suite passed an nginx snippet without the WebSocket upgrade headers")
-	}
-	for _, w := range []string{"proxy-no-upgrade", "through the proxy", "nginx's log", "WebSocket at wss://example.org/xmpp-websocket"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Fatalf("the failure does not say %q: %v", w, err)
-		}
-	}
-	t.Logf("as expected: %v", testkit.FirstLine(err.Error()))
+	}, "through the proxy", "nginx's log", "WebSocket at wss://example.org/xmpp-websocket")
 }
 
 // TestEndToEndReverseProxyCatchesBodyLimit: without the snippet's
 // client_max_body_size, nginx's default (1 MiB) refuses the 3 MiB upload.
 func TestEndToEndReverseProxyCatchesBodyLimit(t *testing.T) {
-	series := proxySetup(t)
-	cell := proxyCells[0]
-	cell.name = "proxy-body-limit"
-	cell.breakSnippet = func(snippet string) string {
+	mustCatchProxy(t, "proxy-body-limit", "an nginx snippet without client_max_body_size", func(snippet string) string {
 		return regexp.MustCompile(`(?m)^\s*client_max_body_size .*\n`).ReplaceAllString(snippet, "")
-	}
-	err := runCellSteps(t, series, cell, (*cellRun).proxySteps)
-	if err == nil {
-		t.Fatal("the suite passed an nginx snippet without client_max_body_size")
-	}
-	for _, w := range []string{"proxy-body-limit", "through the proxy", "upload as alice", "413"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Fatalf("the failure does not say %q: %v", w, err)
-		}
-	}
-	t.Logf("as expected: %v", testkit.FirstLine(err.Error()))
+	}, "through the proxy", "upload as alice", "413")
 }
 
 // TestEndToEndReverseProxyCatchesForgedForwardedFor: an nginx snippet
@@ -128,17 +102,25 @@ func TestEndToEndReverseProxyCatchesBodyLimit(t *testing.T) {
 // instead of $proxy_add_x_forwarded_for) lets a client pass for another
 // address, and the suite must say so.
 func TestEndToEndReverseProxyCatchesForgedForwardedFor(t *testing.T) {
+	mustCatchProxy(t, "proxy-forged-xff", "an nginx snippet that passes the client's own X-Forwarded-For on", func(snippet string) string {
+		return strings.ReplaceAll(snippet, "$proxy_add_x_forwarded_for", "$http_x_forwarded_for")
+	}, "forged X-Forwarded-For", "believed the forged X-Forwarded-For "+forgedIP)
+}
+
+// mustCatchProxy runs the first proxy cell (nginx), named name, with its
+// snippet changed by breakSnippet, and requires the suite to fail naming
+// the cell and every one of want.
+func mustCatchProxy(t *testing.T, name, what string, breakSnippet func(string) string, want ...string) {
+	t.Helper()
 	series := proxySetup(t)
 	cell := proxyCells[0]
-	cell.name = "proxy-forged-xff"
-	cell.breakSnippet = func(snippet string) string {
-		return strings.ReplaceAll(snippet, "$proxy_add_x_forwarded_for", "$http_x_forwarded_for")
-	}
+	cell.name = name
+	cell.breakSnippet = breakSnippet
 	err := runCellSteps(t, series, cell, (*cellRun).proxySteps)
 	if err == nil {
-		t.Fatal("the suite passed an nginx snippet that forwards the client's own X-Forwarded-For")
+		t.Fatalf("the suite passed %s", what)
 	}
-	for _, w := range []string{"proxy-forged-xff", "forged X-Forwarded-For", "believed the forged X-Forwarded-For " + forgedIP} {
+	for _, w := range append([]string{name}, want...) {
 		if !strings.Contains(err.Error(), w) {
 			t.Fatalf("the failure does not say %q: %v", w, err)
 		}

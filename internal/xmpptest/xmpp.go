@@ -129,32 +129,13 @@ type framing interface {
 
 // Open sends a stream header and reads the server's header and features.
 func (c *Conn) Open() error {
+	var f Stanza
+	var err error
 	if c.web != nil {
-		f, err := c.web.open(c.domain)
-		if err != nil {
-			return err
-		}
-		if f.XMLName.Local != "features" {
-			return fmt.Errorf("want stream features, got %s", f)
-		}
-		c.Features = f.String()
-		return nil
+		f, err = c.web.open(c.domain)
+	} else {
+		f, err = c.openTCP()
 	}
-	_, err := fmt.Fprintf(c.Net, "<?xml version='1.0'?><stream:stream to='%s' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>", c.domain)
-	if err != nil {
-		return err
-	}
-	c.dec = xml.NewDecoder(c.Net)
-	for {
-		tok, err := c.dec.Token()
-		if err != nil {
-			return fmt.Errorf("reading stream header: %w", err)
-		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "stream" {
-			break
-		}
-	}
-	f, err := c.Next()
 	if err != nil {
 		return err
 	}
@@ -163,6 +144,26 @@ func (c *Conn) Open() error {
 	}
 	c.Features = f.String()
 	return nil
+}
+
+// openTCP sends the stream header on the connection, reads the server's
+// and returns the element after it.
+func (c *Conn) openTCP() (Stanza, error) {
+	_, err := fmt.Fprintf(c.Net, "<?xml version='1.0'?><stream:stream to='%s' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>", c.domain)
+	if err != nil {
+		return Stanza{}, err
+	}
+	c.dec = xml.NewDecoder(c.Net)
+	for {
+		tok, err := c.dec.Token()
+		if err != nil {
+			return Stanza{}, fmt.Errorf("reading stream header: %w", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "stream" {
+			break
+		}
+	}
+	return c.Next()
 }
 
 // Next reads the next top-level element.
