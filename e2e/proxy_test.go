@@ -40,30 +40,22 @@ import (
 //     the snippet, as the snippet's header says to.
 //
 // Listen addresses are left as generated: the namespace has loopback only.
-var proxyCells = []e2eCell{
-	{name: "proxy-nginx-compose", answers: `
+// The cells: the default answers with each proxy, for compose and host;
+// the first (nginx, compose) is the self-tests'.
+var proxyCells = func() []e2eCell {
+	var cells []e2eCell
+	for _, deploy := range []string{config.DeployCompose, config.DeployHost} {
+		for _, kind := range []string{config.ProxyNginx, config.ProxyCaddy} {
+			cells = append(cells, e2eCell{name: "proxy-" + kind + "-" + deploy, answers: fmt.Sprintf(`
+deploy: %s
 domains: [example.org]
 admins: [admin@example.org]
-proxy: {kind: nginx}
-`},
-	{name: "proxy-caddy-compose", answers: `
-domains: [example.org]
-admins: [admin@example.org]
-proxy: {kind: caddy}
-`},
-	{name: "proxy-nginx-host", answers: `
-deploy: host
-domains: [example.org]
-admins: [admin@example.org]
-proxy: {kind: nginx}
-`},
-	{name: "proxy-caddy-host", answers: `
-deploy: host
-domains: [example.org]
-admins: [admin@example.org]
-proxy: {kind: caddy}
-`},
-}
+proxy: {kind: %s}
+`, deploy, kind)})
+		}
+	}
+	return cells
+}()
 
 func TestEndToEndReverseProxy(t *testing.T) {
 	series := proxySetup(t)
