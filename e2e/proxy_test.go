@@ -134,7 +134,7 @@ func (r *cellRun) proxySteps() []cellStep {
 		{"start to ready", r.start},
 		{"start the proxy with the generated snippet", r.startProxy},
 		{"through the proxy: BOSH, WebSocket, upload", r.throughProxy},
-		{"through the proxy: a forged X-Forwarded-For is not believed", r.forgedForwardedFor},
+		{"through the proxy: forged X-Forwarded-For", r.forgedForwardedFor},
 		{"plain HTTP without the proxy: no login", r.plainHTTPNoLogin},
 		{"the proxy stops", r.stopProxy},
 		{"nothing else on the public port", r.publicPortClosed},
