@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -149,7 +148,6 @@ type proxyRun struct {
 	proc  *proc
 	dir   string
 	roots *x509.CertPool
-	log   string // its error log, for failures
 }
 
 // startProxy starts the answers' proxy with the generated snippet (see
@@ -221,18 +219,13 @@ func (r *cellRun) proxyServes(name string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	c, err := r.ns.dial(ctx, "tcp", fmt.Sprintf("127.0.0.1:%d", r.a.Ports.HTTPS))
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	tc := tls.Client(c, &tls.Config{ServerName: name, RootCAs: r.proxy.roots, MinVersion: tls.VersionTLS12})
-	return tc.HandshakeContext(ctx)
+	_, err := httpsCert(ctx, r.ns.dial, fmt.Sprintf("127.0.0.1:%d", r.a.Ports.HTTPS), name, r.proxy.roots)
+	return err
 }
 
 func (r *cellRun) proxyLog() string {
 	data, _ := os.ReadFile(filepath.Join(r.proxy.dir, "error.log"))
-	return string(data) + r.proxy.log
+	return string(data)
 }
 
 // startNginx runs nginx in the foreground (its master is our child) with
@@ -291,10 +284,8 @@ http {
 	if out, err := r.ns.command("nginx", append(args, "-t")...).CombinedOutput(); err != nil {
 		return fmt.Errorf("nginx -t on the generated snippet: %v\n%s", err, out)
 	}
-	var out testkit.SyncBuffer
-	cmd := r.ns.command("nginx", args...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	p, err := startProc(cmd)
+	// nginx writes even its start-up errors to the -e file.
+	p, err := startProc(r.ns.command("nginx", args...))
 	if err != nil {
 		return err
 	}
