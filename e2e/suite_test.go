@@ -3,11 +3,9 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -966,11 +964,8 @@ func (r *cellRun) componentsAs(ctx context.Context, c *xmpptest.Conn) error {
 // upload shares body through the file share up (XEP-0363): a slot, the
 // PUT, a GET of it; the URL it is served at.
 func (r *cellRun) upload(ctx context.Context, c *xmpptest.Conn, up, body string) (string, error) {
-	url, headers, err := c.UploadSlot(up, "hello.txt", body)
-	if err != nil {
-		return "", err
-	}
-	return url, xmpptest.Share(ctx, r.httpClient(), url, body, headers)
+	s, err := c.Upload(ctx, r.web(), up, "hello.txt", "text/plain", []byte(body))
+	return s.Get, err
 }
 
 // listsJID reports whether a disco#items result has an item for jid.
@@ -978,18 +973,9 @@ func listsJID(items, jid string) bool {
 	return strings.Contains(items, "jid='"+jid+"'") || strings.Contains(items, `jid="`+jid+`"`)
 }
 
-// httpClient connects inside the namespace to the https port, whatever
-// the URL's host, trusting the cell's certificate only.
-func (r *cellRun) httpClient() *http.Client {
-	port := strconv.Itoa(r.a.Ports.HTTPS)
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return r.ns.dial(ctx, network, "127.0.0.1:"+port)
-		},
-		TLSClientConfig: &tls.Config{RootCAs: r.roots},
-	}
-	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
-}
+// httpClient reaches the cell's HTTPS side as web does, trusting the
+// cell's certificate only.
+func (r *cellRun) httpClient() *http.Client { return r.web().Client() }
 
 // stop sends SIGTERM: prosody must exit 0 within 5 s, and nothing it
 // started may be left in the namespace.

@@ -1,11 +1,7 @@
 package xmpptest
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"regexp"
 	"strings"
 )
 
@@ -76,29 +72,6 @@ func (c *Conn) WaitForChat(body string) error {
 	return err
 }
 
-// UploadSlot asks the file share up for a slot for body (XEP-0363): the
-// URL to PUT it to (and GET it from) and the headers the PUT must carry.
-func (c *Conn) UploadSlot(up, filename, body string) (string, map[string]string, error) {
-	slot, err := c.IQ("get", up, fmt.Sprintf("<request xmlns='urn:xmpp:http:upload:0' filename='%s' size='%d' content-type='text/plain'/>", Text(filename), len(body)))
-	if err != nil {
-		return "", nil, fmt.Errorf("upload slot: %w", err)
-	}
-	m := putURL.FindStringSubmatch(slot)
-	if m == nil {
-		return "", nil, fmt.Errorf("no put URL in %s", slot)
-	}
-	headers := map[string]string{}
-	for _, h := range slotHeader.FindAllStringSubmatch(slot, -1) {
-		headers[h[1]] = h[2]
-	}
-	return strings.ReplaceAll(m[1], "&amp;", "&"), headers, nil
-}
-
-var (
-	putURL     = regexp.MustCompile(`<put[^>]*url=['"]([^'"]+)['"]`)
-	slotHeader = regexp.MustCompile(`<header name=['"]([^'"]+)['"]>([^<]*)</header>`)
-)
-
 // LeaveTraces puts peer on the account's roster and sends peer body,
 // which the account's archive must then hold: what an upgrade or a
 // storage move must keep (see TracesKept).
@@ -119,44 +92,4 @@ func (c *Conn) TracesKept(peer, body string) error {
 		return err
 	}
 	return c.ArchiveHolds(body)
-}
-
-// Share uploads body to a slot's URL with its headers (XEP-0363's HTTP
-// PUT), then requires it back from the same URL (Fetch).
-func Share(ctx context.Context, client *http.Client, url, body string, headers map[string]string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "text/plain")
-	for k, v := range headers {
-		req.Header.Set(k, v) // the slot's Authorization, as XEP-0363 says
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("PUT %s: %w", url, err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("PUT %s: %s", url, resp.Status)
-	}
-	return Fetch(ctx, client, url, body)
-}
-
-// Fetch requires url to serve body.
-func Fetch(ctx context.Context, client *http.Client, url, body string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	got, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || string(got) != body {
-		return fmt.Errorf("GET %s returned %s %q, want %q", url, resp.Status, got, body)
-	}
-	return nil
 }

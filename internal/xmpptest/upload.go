@@ -52,6 +52,14 @@ func (c *Conn) RequestSlot(component, filename string, size int, contentType str
 	return s, nil
 }
 
+// UploadSlot asks the file share up for a slot for body, a text file
+// (XEP-0363): the URL to PUT it to (and GET it from: Prosody's are the
+// same) and the headers the PUT must carry.
+func (c *Conn) UploadSlot(up, filename, body string) (string, map[string]string, error) {
+	s, err := c.RequestSlot(up, filename, len(body), "text/plain")
+	return s.Put, s.Headers, err
+}
+
 // Upload requests a slot from component, PUTs data to it with the slot's
 // headers, GETs it back from the slot's get URL and compares: what a
 // client does to share a file, and what its contact's client does to see
@@ -62,43 +70,72 @@ func (c *Conn) Upload(ctx context.Context, web Web, component, filename, content
 		return s, err
 	}
 	client := web.Client()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, s.Put, bytes.NewReader(data))
-	if err != nil {
+	if err := put(ctx, client, s.Put, contentType, data, s.Headers, web.Header); err != nil {
 		return s, err
 	}
+	return s, fetch(ctx, client, s.Get, data, web.Header)
+}
+
+// Share uploads body to a slot's URL with its headers (XEP-0363's HTTP
+// PUT), then requires it back from the same URL (Fetch).
+func Share(ctx context.Context, client *http.Client, url, body string, headers map[string]string) error {
+	if err := put(ctx, client, url, "text/plain", []byte(body), headers, nil); err != nil {
+		return err
+	}
+	return Fetch(ctx, client, url, body)
+}
+
+// Fetch requires url to serve body.
+func Fetch(ctx context.Context, client *http.Client, url, body string) error {
+	return fetch(ctx, client, url, []byte(body), nil)
+}
+
+// put PUTs data to a slot's URL with the slot's headers and extra.
+func put(ctx context.Context, client *http.Client, url, contentType string, data []byte, slot map[string]string, extra http.Header) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
 	req.Header.Set("Content-Type", contentType)
-	web.addHeader(req)
-	for k, v := range s.Headers {
+	Web{Header: extra}.addHeader(req)
+	for k, v := range slot {
 		req.Header.Set(k, v) // the slot's Authorization, as XEP-0363 says
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return s, fmt.Errorf("PUT %s: %w", s.Put, err)
+		return fmt.Errorf("PUT %s: %w", url, err)
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return s, fmt.Errorf("PUT %s: %s: %q", s.Put, resp.Status, body)
+		return fmt.Errorf("PUT %s: %s: %q", url, resp.Status, body)
 	}
-	get, err := http.NewRequestWithContext(ctx, http.MethodGet, s.Get, nil)
+	return nil
+}
+
+// fetch GETs url (with extra headers) and requires data.
+func fetch(ctx context.Context, client *http.Client, url string, data []byte, extra http.Header) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return s, err
+		return err
 	}
-	web.addHeader(get)
-	resp, err = client.Do(get)
+	Web{Header: extra}.addHeader(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		return s, fmt.Errorf("GET %s: %w", s.Get, err)
+		return fmt.Errorf("GET %s: %w", url, err)
 	}
 	defer resp.Body.Close()
 	got, err := io.ReadAll(io.LimitReader(resp.Body, int64(len(data))+1024))
 	if err != nil {
-		return s, fmt.Errorf("GET %s: %w", s.Get, err)
+		return fmt.Errorf("GET %s: %w", url, err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return s, fmt.Errorf("GET %s: %s: %.300q", s.Get, resp.Status, got)
+	switch {
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("GET %s: %s: %.300q", url, resp.Status, got)
+	case !bytes.Equal(got, data) && len(data) <= 300:
+		return fmt.Errorf("GET %s returned %q, want %q", url, got, data)
+	case !bytes.Equal(got, data):
+		return fmt.Errorf("GET %s returned %d bytes that differ from the %d uploaded", url, len(got), len(data))
 	}
-	if !bytes.Equal(got, data) {
-		return s, fmt.Errorf("GET %s returned %d bytes that differ from the %d uploaded", s.Get, len(got), len(data))
-	}
-	return s, nil
+	return nil
 }
