@@ -144,3 +144,46 @@ func TestParseBody(t *testing.T) {
 		}
 	}
 }
+
+// TestShareCatchesLostFile: Share PUTs with the slot's headers and reads
+// the file back; a server that loses it (or refuses the PUT) fails it.
+func TestShareCatchesLostFile(t *testing.T) {
+	stored := map[string][]byte{}
+	lose := false
+	srv, web := tlsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPut:
+			if r.Header.Get("Authorization") != "Bearer slot" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			body, _ := io.ReadAll(r.Body)
+			if !lose {
+				stored[r.URL.Path] = body
+			}
+			w.WriteHeader(http.StatusCreated)
+		case http.MethodGet:
+			if b, ok := stored[r.URL.Path]; ok {
+				_, _ = w.Write(b)
+				return
+			}
+			http.NotFound(w, r)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	auth := map[string]string{"Authorization": "Bearer slot"}
+	if err := Share(ctx, web.Client(), srv.URL+"/a.txt", "hello", auth); err != nil {
+		t.Fatalf("Share: %v", err)
+	}
+	if err := Fetch(ctx, web.Client(), srv.URL+"/a.txt", "other"); err == nil || !strings.Contains(err.Error(), `want "other"`) {
+		t.Fatalf("Fetch of another body: %v", err)
+	}
+	if err := Share(ctx, web.Client(), srv.URL+"/b.txt", "hello", nil); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("Share without the slot's header: %v", err)
+	}
+	lose = true
+	if err := Share(ctx, web.Client(), srv.URL+"/c.txt", "hello", auth); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Fatalf("Share to a server that loses the file: %v", err)
+	}
+}
