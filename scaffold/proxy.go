@@ -334,6 +334,11 @@ func proxyNotes(s *setup, next, warn []string) ([]string, []string) {
 	case s.Answers.Proxy.Kind == config.ProxyTraefik:
 		next = append(next, "have Traefik's file provider read "+s.ProxySnippetAt()+" (providers.file.filename in traefik.yml), with Traefik in the host's network")
 	}
+	if s.Compose() && s.Answers.TLS.Mode == config.TLSLetsEncrypt {
+		// certbot.sh retries hourly; once the proxy serves the webroot,
+		// a restart tries at once.
+		next = append(next, "with "+s.ProxyLabel()+" serving the webroot, have the certbot service ask for Prosody's certificate now rather than at its next hourly try: docker compose restart certbot")
+	}
 	var urls []string
 	for _, n := range s.ProxyNames() {
 		urls = append(urls, s.PublicURL(n))
