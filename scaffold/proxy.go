@@ -47,6 +47,9 @@ const uploadSizeLimit = 104857600
 // UploadSizeLimit is the largest shared file, in bytes.
 func (s *setup) UploadSizeLimit() int { return uploadSizeLimit }
 
+// UploadSizeLimitMiB is the largest shared file in MiB, for people.
+func (s *setup) UploadSizeLimitMiB() int { return uploadSizeLimit >> 20 }
+
 // acmeWebroot is the folder on the proxy's machine from which the proxy
 // serves /.well-known/acme-challenge/ on port 80, and into which certbot
 // (Prosody's, and the proxy's own) writes its challenge files: certbot's
