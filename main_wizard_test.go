@@ -160,9 +160,9 @@ func TestWizardAccessibleEndToEnd(t *testing.T) {
 	wizardEnv(t)
 	t.Setenv("NO_COLOR", "1")
 	lines := []string{
-		"",             // Prosody version
-		"example.org",  // Domain
-		"", "", "", "", // more domains, admins, registration, federation
+		"",                 // Prosody version
+		"example.org",      // Domain
+		"", "", "", "", "", // more domains, admins, abuse contact, registration, federation
 		"",             // certificates
 		"",             // storage
 		"0",            // modules
@@ -214,7 +214,7 @@ func TestWizardAccessibleUnplannableExit2(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "site")
 	wizardEnv(t)
 	lines := []string{
-		"", "example.org", "", "", "", "",
+		"", "example.org", "", "", "", "", "",
 		"2", "/nowhere/fullchain.pem", "/nowhere/privkey.pem", // existing TLS
 		"", "0", "", "", "", "", "", "", "", "", "", // storage, modules, services, reverse proxy, deployment
 	}

@@ -45,6 +45,7 @@ type Answers struct {
 	Deploy       string     `yaml:"deploy"`
 	Domains      []string   `yaml:"domains"`
 	Admins       []string   `yaml:"admins"`
+	Contact      Contact    `yaml:"contact"`
 	Registration string     `yaml:"registration"`
 	Federation   bool       `yaml:"federation"`
 	TLS          TLS        `yaml:"tls"`
@@ -89,20 +90,16 @@ type Components struct {
 // secret it shares with the TURN server. Added to schema version 1 after the
 // first release; files without the key get the default.
 type TURN struct {
-	Host   string `yaml:"host"`   // "" = off; absent = the primary domain (compose), off (host)
+	Host   string `yaml:"host"`   // "" = off; absent = the primary domain
 	Port   int    `yaml:"port"`   // 3478
 	Secret string `yaml:"secret"` // "" = generated (compose: kept in .env)
 }
 
-// DefaultTURNHost is the TURN host when the answers do not say: a compose
-// repo runs its own coturn on the primary domain's address; a host install
-// has none unless asked.
-func DefaultTURNHost(primary, deploy string) string {
-	if deploy == DeployCompose {
-		return primary
-	}
-	return ""
-}
+// DefaultTURNHost is the TURN host when the answers do not say: the
+// primary domain's address, where a compose repo runs its own coturn and
+// a host install gets coturn's config to run it with (calls through NAT
+// are part of the compliance suites' A/V profile, XEP-0479).
+func DefaultTURNHost(primary string) string { return primary }
 
 // Modules adjusts the recommended module set.
 type Modules struct {
@@ -113,7 +110,7 @@ type Modules struct {
 // Ports are the published ports; 0 turns an optional service off.
 type Ports struct {
 	C2S          int `yaml:"c2s"`
-	C2SDirectTLS int `yaml:"c2s_direct_tls"`
+	C2SDirectTLS int `yaml:"c2s_direct_tls"` // XEP-0368; default 5223, 0 = off
 	S2S          int `yaml:"s2s"`
 	HTTPS        int `yaml:"https"`
 	Proxy65      int `yaml:"proxy65"`
@@ -141,7 +138,8 @@ func Defaults() Answers {
 		Database:     Database{Driver: DriverInternal, Name: "prosody", User: "prosody"},
 		Modules:      Modules{Enable: []string{}, Disable: []string{}},
 		TURN:         TURN{Port: 3478},
-		Ports:        Ports{C2S: 5222, S2S: 5269, HTTPS: 5281, Proxy65: 5000},
+		Contact:      Contact{Abuse: []string{}, Admin: []string{}, Security: []string{}, Support: []string{}},
+		Ports:        Ports{C2S: 5222, C2SDirectTLS: 5223, S2S: 5269, HTTPS: 5281, Proxy65: 5000},
 		Owner:        Owner{UID: -1, GID: -1},
 	}
 }

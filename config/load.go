@@ -77,7 +77,13 @@ func Parse(data []byte) (Answers, error) {
 		a.Ports.HTTPS = ProxyHTTPSPort // the proxy's port, not Prosody's 5281
 	}
 	if !seen["turn.host"] {
-		a.TURN.Host = NormalizeDomain(DefaultTURNHost(primary, a.Deploy))
+		a.TURN.Host = NormalizeDomain(DefaultTURNHost(primary))
+	}
+	def := DefaultContact(a.Admins)
+	for i, k := range a.Contact.kinds() {
+		if !seen["contact."+k.Name] {
+			*k.List = *def.kinds()[i].List
+		}
 	}
 	if len(c.list) > 0 {
 		return a, c.list

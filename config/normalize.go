@@ -17,6 +17,12 @@ func (a *Answers) Normalize() {
 	a.Admins = slices.Clone(a.Admins)
 	a.Modules.Enable = slices.Clone(a.Modules.Enable)
 	a.Modules.Disable = slices.Clone(a.Modules.Disable)
+	for _, k := range a.Contact.kinds() {
+		*k.List = slices.Clone(*k.List)
+		for i, u := range *k.List {
+			(*k.List)[i] = NormalizeContactURI(u)
+		}
+	}
 	for i, d := range a.Domains {
 		a.Domains[i] = NormalizeDomain(d)
 	}

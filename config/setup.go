@@ -146,6 +146,7 @@ func Resolve(a Answers) (Setup, Problems) {
 	oneOf(&p, "registration", a.Registration, "closed, invite or open", RegistrationClosed, RegistrationInvite, RegistrationOpen)
 	validateDomains(&p, a, hosts)
 	validateAdmins(&p, a)
+	validateContact(&p, a)
 	validateComponents(&p, a, hosts)
 	validateTLS(&p, a, hosts)
 	validateDatabase(&p, a)

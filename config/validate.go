@@ -446,5 +446,8 @@ func validateTURN(p *problems, a Answers) {
 	}
 	if msg := SecretProblem(t.Secret); msg != "" {
 		p.add("turn.secret", "%s (or leave it empty to generate a strong one)", msg)
+	} else if a.Deploy == DeployHost && t.Secret != strings.Trim(t.Secret, " ") {
+		// Seen with Debian's coturn 4.6.1: the secret then never matches.
+		p.add("turn.secret", "starts or ends with a space, which coturn's config file (where a host install keeps the secret) drops; remove the spaces around it")
 	}
 }

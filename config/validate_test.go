@@ -298,9 +298,28 @@ var badCases = []badCase{
 
 	// Modules that leave a feature or everyone's login broken.
 	{name: "turn_external with TURN off", yaml: with("turn: {host: ''}\nmodules: {enable: [turn_external]}"), want: []want{{"modules.enable[0]", `"turn_external" hands out credentials for a TURN server, but turn.host is "" (calls support off); set turn.host`}}},
-	{name: "turn_external on a host without TURN", yaml: with("deploy: host\nmodules: {enable: [motd, turn_external]}"), want: []want{{"modules.enable[1]", "set turn.host"}}},
+	{name: "turn_external on a host without TURN", yaml: with("deploy: host\nturn: {host: ''}\nmodules: {enable: [motd, turn_external]}"), want: []want{{"modules.enable[1]", "set turn.host"}}},
 	{name: "saslauth disabled", yaml: with("modules: {disable: [saslauth]}"), want: []want{{"modules.disable[0]", `"saslauth" is how clients log in (SASL); without it nobody can log in`}}},
-	{name: "tls disabled without direct TLS", yaml: with("modules: {disable: [limits, tls]}"), want: []want{{"modules.disable[1]", `"tls" encrypts client connections (STARTTLS), and Prosody lets nobody log in without encryption; keep it, or set ports.c2s_direct_tls`}}},
+	{name: "tls disabled without direct TLS", yaml: with("ports: {c2s_direct_tls: 0}\nmodules: {disable: [limits, tls]}"), want: []want{{"modules.disable[1]", `"tls" encrypts client connections (STARTTLS), and Prosody lets nobody log in without encryption; keep it, or set ports.c2s_direct_tls`}}},
+
+	// Contact addresses (XEP-0157).
+	{name: "contact: another scheme", yaml: with("contact: {abuse: ['http://example.org/abuse']}"), want: []want{{"contact.abuse[0]", "use mailto:, xmpp: or https:"}}},
+	{name: "contact: a bare e-mail address", yaml: with("contact: {abuse: [abuse@example.org]}"), want: []want{{"contact.abuse[0]", "is not an address clients can open"}}},
+	{name: "contact: mailto without a mailbox", yaml: with("contact: {abuse: ['mailto:example.org']}"), want: []want{{"contact.abuse[0]", "needs one mailbox"}}},
+	{name: "contact: mailto with a bad domain", yaml: with("contact: {abuse: ['mailto:abuse@exa mple']}"), want: []want{{"contact.abuse[0]", "has a space"}}},
+	{name: "contact: mailto domain", yaml: with("contact: {abuse: ['mailto:abuse@-example.org']}"), want: []want{{"contact.abuse[0]", "the mail domain"}}},
+	{name: "contact: xmpp authority form", yaml: with("contact: {admin: ['xmpp://admin@example.org']}"), want: []want{{"contact.admin[0]", "without //"}}},
+	{name: "contact: xmpp with a bad localpart", yaml: with("contact: {admin: [\"xmpp:a'b@example.org\"]}"), want: []want{{"contact.admin[0]", "does not allow before the @"}}},
+	{name: "contact: xmpp with nothing before @", yaml: with("contact: {admin: ['xmpp:@example.org']}"), want: []want{{"contact.admin[0]", "nothing before the @"}}},
+	{name: "contact: https without a host", yaml: with("contact: {support: ['https:/path']}"), want: []want{{"contact.support[0]", "does not name a host"}}},
+	{name: "contact: https with a password", yaml: with("contact: {support: ['https://u:p@example.org/']}"), want: []want{{"contact.support[0]", "user or password"}}},
+	{name: "contact: a quote for Lua", yaml: with("contact: {support: ['https://example.org/\"); os.exit(1) --']}"), want: []want{{"contact.support[0]", "a quote"}}},
+	{name: "contact: a hidden character", yaml: with("contact: {security: [\"mailto:sec\\u200b@example.org\"]}"), want: []want{{"contact.security[0]", "U+200B"}}},
+	{name: "contact: empty entry", yaml: with("contact: {abuse: ['']}"), want: []want{{"contact.abuse[0]", "is empty"}}},
+	{name: "contact: listed twice", yaml: with("contact: {abuse: ['mailto:a@example.org', 'MAILTO:a@example.org']}"), want: []want{{"contact.abuse[1]", "listed twice"}}},
+	{name: "contact: not a list", yaml: with("contact: {abuse: mailto:a@example.org}"), want: []want{{"contact.abuse", "must be a list"}}},
+	{name: "contact: unknown kind", yaml: with("contact: {abuze: []}"), want: []want{{"contact.abuze", `did you mean "abuse"`}}},
+	{name: "TURN secret with spaces around it on a host", yaml: with("deploy: host\nturn: {secret: ' s3cret'}"), want: []want{{"turn.secret", "coturn's config file"}}},
 
 	// TURN on an IP address.
 	{name: "TURN IPv6 address in brackets", yaml: with("turn: {host: '[2001:db8::7]'}"), want: []want{{"turn.host", `"[2001:db8::7]" is an IPv6 address in brackets; write it without them`}}},
@@ -446,9 +465,33 @@ var goodCases = []goodCase{
 		eq(t, "tls.mode", a.TLS.Mode, TLSSelfSigned)
 		eq(t, "database.driver", a.Database.Driver, DriverInternal)
 		eq(t, "components", a.Components, Components{MUC: "conference.example.org", Upload: "upload.example.org"})
-		eq(t, "ports", a.Ports, Ports{C2S: 5222, S2S: 5269, HTTPS: 5281, Proxy65: 5000})
+		eq(t, "ports", a.Ports, Ports{C2S: 5222, C2SDirectTLS: 5223, S2S: 5269, HTTPS: 5281, Proxy65: 5000})
 		eq(t, "owner", a.Owner, Owner{UID: -1, GID: -1})
 		eqList(t, "admins", a.Admins, []string{})
+		eq(t, "turn.host", a.TURN.Host, "example.org")
+		eqList(t, "contact.abuse", a.Contact.Abuse, []string{})
+	}},
+	{"host defaults: TURN and direct TLS on", with("deploy: host\nadmins: [Admin@example.org]\n"), func(t *testing.T, a Answers) {
+		eq(t, "turn.host", a.TURN.Host, "example.org")
+		eq(t, "ports.c2s_direct_tls", a.Ports.C2SDirectTLS, 5223)
+		eqList(t, "contact.abuse", a.Contact.Abuse, []string{"xmpp:admin@example.org"})
+		eqList(t, "contact.admin", a.Contact.Admin, []string{"xmpp:admin@example.org"})
+		eqList(t, "contact.security", a.Contact.Security, []string{})
+	}},
+	{"direct TLS off with an explicit 0", with("ports: {c2s_direct_tls: 0}\n"), func(t *testing.T, a Answers) {
+		eq(t, "ports.c2s_direct_tls", a.Ports.C2SDirectTLS, 0)
+	}},
+	{"contact given: kept as given, the rest defaults", with("admins: [admin@example.org]\ncontact: {abuse: [' MAILTO:abuse@example.org', 'https://example.org/abuse?x=1#y'], support: []}\n"), func(t *testing.T, a Answers) {
+		eqList(t, "contact.abuse", a.Contact.Abuse, []string{"mailto:abuse@example.org", "https://example.org/abuse?x=1#y"})
+		eqList(t, "contact.admin", a.Contact.Admin, []string{"xmpp:admin@example.org"})
+		eqList(t, "contact.support", a.Contact.Support, []string{})
+	}},
+	{"contact emptied", with("admins: [admin@example.org]\ncontact: {abuse: [], admin: []}\n"), func(t *testing.T, a Answers) {
+		eqList(t, "contact.abuse", a.Contact.Abuse, []string{})
+		eqList(t, "contact.admin", a.Contact.Admin, []string{})
+	}},
+	{"contact addresses of every kind", with("contact: {abuse: ['xmpp:abuse@münchen.de', 'xmpp:example.org', 'xmpp:room@conference.example.org?join'], security: ['mailto:security@xn--mnchen-3ya.de?subject=Prosody']}\n"), func(t *testing.T, a Answers) {
+		eq(t, "contact.abuse[2]", a.Contact.Abuse[2], "xmpp:room@conference.example.org?join")
 	}},
 	{"IDN", withDomains("münchen.de"), func(t *testing.T, a Answers) {
 		eqList(t, "domains", a.Domains, []string{"münchen.de"})

@@ -172,6 +172,13 @@ func hostFiles(p *Plan, s *setup, pair keyPair) {
 	if s.Answers.TLS.Mode == config.TLSLetsEncrypt {
 		p.file(hostDeployHook, 0o755, 0, 0, render("host-deploy-hook", s))
 	}
+	if s.Answers.TURN.Host != "" {
+		// coturn's config holds the secret shared with Prosody: kept like
+		// prosody.cfg.lua; the drop-in hands coturn a copy.
+		turn := render("turnserver.conf", s)
+		p.add(File{Path: hostTURNConfig, Mode: hostSecretMode, UID: 0, GID: pg, Data: turn.data, Secret: true})
+		p.file(hostTURNDropIn, 0o644, 0, 0, render("coturn-dropin.conf", s))
+	}
 	p.add(File{Path: hostDataDir, Mode: dirMode(0o750), UID: pu, GID: pg, Preserve: true})
 }
 
@@ -272,8 +279,11 @@ func notes(s *setup) (next, warn []string) {
 	if s.Answers.TURN.Host != "" {
 		warn = append(warn, fmt.Sprintf("open port %d/udp and /tcp and the UDP range %s: TURN for calls", s.Answers.TURN.Port, s.TURNRelay()))
 		if !s.Compose() {
-			warn = append(warn, fmt.Sprintf("run a TURN server on %s:%d with use-auth-secret and static-auth-secret from prosody.cfg.lua (Debian: apt-get install coturn)", s.TURNHost, s.Answers.TURN.Port))
+			next = append(next, turnSteps(s)...)
 		}
+	}
+	if s.Contact() && len(s.Answers.Contact.Abuse) == 0 {
+		warn = append(warn, "no abuse address (contact.abuse): other servers' admins and the compliance testers look for one (XEP-0157); add a mailto:, xmpp: or https: address")
 	}
 	warn = append(warn, "create the DNS records below (SRV records let clients and servers find you)")
 	switch s.Answers.TLS.Mode {
@@ -297,6 +307,19 @@ func notes(s *setup) (next, warn []string) {
 	}
 	next = append(next, "settings of your own go in "+own+"/*.cfg.lua (see "+ownConfigExample+" there; read last, never changed by prosody-wizard), checked with: "+check)
 	return next, warn
+}
+
+// turnSteps run coturn on a host with the config written for it: Debian's
+// package, whose service the drop-in points at that config, then the
+// reload and restart that apply the drop-in when coturn was there before
+// (a next step has one command).
+func turnSteps(s *setup) []string {
+	return []string{
+		fmt.Sprintf("install coturn, the TURN server for calls on %s:%d (Debian's service runs it with /%s, through /%s)",
+			s.TURNHost, s.Answers.TURN.Port, hostTURNConfig, hostTURNDropIn) + ": " + ShellCommand("apt-get", "install", "coturn"),
+		"have systemd read the drop-in (needed when coturn was installed before): systemctl daemon-reload",
+		"start coturn with that config: systemctl restart coturn",
+	}
 }
 
 // firstCertificate is the certbot command that gets a host's first

@@ -99,6 +99,11 @@ var answerChanges = map[string][]func(a *config.Answers){
 		func(a *config.Answers) { a.Admins = nil },
 		func(a *config.Answers) { a.Admins = append(a.Admins, "boss@"+a.Domains[0]) },
 	},
+	"contact": {
+		func(a *config.Answers) { a.Contact.Abuse = []string{"mailto:abuse@" + a.Domains[0]} },
+		func(a *config.Answers) { a.Contact.Abuse, a.Contact.Admin = nil, nil },
+		func(a *config.Answers) { a.Contact.Security = []string{"https://" + a.Domains[0] + "/security"} },
+	},
 	"registration": {
 		func(a *config.Answers) { a.Registration = config.RegistrationClosed },
 		func(a *config.Answers) { a.Registration = config.RegistrationInvite },

@@ -137,6 +137,11 @@ const (
 	// hostDeployHook is certbot's deploy hook for the system prosody, in
 	// the folder whose hooks certbot runs after each renewal.
 	hostDeployHook = "etc/letsencrypt/renewal-hooks/deploy/prosody"
+	// hostTURNConfig is coturn's config for a host install, beside
+	// Prosody's (Debian's /etc/turnserver.conf is left alone), and
+	// hostTURNDropIn the drop-in that has Debian's coturn service use it.
+	hostTURNConfig = "etc/prosody/turnserver.conf"
+	hostTURNDropIn = "etc/systemd/system/coturn.service.d/prosody-wizard.conf"
 	// ownConfigExample is the commented example in OwnConfigDir.
 	ownConfigExample = "example.cfg.lua"
 )

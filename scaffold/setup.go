@@ -129,6 +129,26 @@ func (s *setup) InvitesRegister() bool {
 	return slices.Contains(s.Modules.Names(), "invites_register")
 }
 
+// ContactInfo are the contact addresses contact_info publishes, by kind,
+// the kinds without addresses left out; Contact says whether it is
+// written at all.
+func (s *setup) ContactInfo() []config.ContactList {
+	var lists []config.ContactList
+	for _, l := range s.Answers.Contact.Lists() {
+		if len(l.URIs) > 0 {
+			lists = append(lists, l)
+		}
+	}
+	return lists
+}
+
+// Contact: mod_server_contact_info is loaded, and contact_info says what
+// it publishes (also when that is nothing: the person emptied it, and
+// Prosody would otherwise publish the admins).
+func (s *setup) Contact() bool {
+	return slices.Contains(s.Modules.Names(), "server_contact_info")
+}
+
 // ModuleGroup is the modules of modules_enabled in one catalog group.
 type ModuleGroup struct {
 	Name    string
@@ -337,6 +357,11 @@ func (s *setup) uploadURL(upload config.Host) string {
 
 // TURNSecretEnv is the environment variable carrying the TURN secret.
 func (s *setup) TURNSecretEnv() string { return turnSecretEnv }
+
+// TURNConfig and TURNDropIn are a host install's coturn config and the
+// systemd drop-in that runs coturn with it, from the root.
+func (s *setup) TURNConfig() string { return hostTURNConfig }
+func (s *setup) TURNDropIn() string { return hostTURNDropIn }
 
 // TURNRelay is the UDP port range coturn relays media on.
 func (s *setup) TURNRelay() string {

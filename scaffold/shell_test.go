@@ -98,7 +98,7 @@ func (v scriptValues) answers(deploy string) config.Answers {
 	}
 	a.Normalize()
 	a.Components = config.DefaultComponents(a.Primary())
-	a.TURN.Host = config.DefaultTURNHost(a.Primary(), deploy)
+	a.TURN.Host = config.DefaultTURNHost(a.Primary())
 	return a
 }
 

@@ -92,6 +92,7 @@ var defaultLines = []string{
 	"example.org",  // Domain
 	"",             // More domains
 	"",             // Admins
+	"",             // Abuse contact
 	"",             // Registration: closed
 	"",             // Federation: yes
 	"",             // Certificates: self-signed
@@ -259,6 +260,7 @@ func TestAccessibleCustomRun(t *testing.T) {
 		"example.org",       // Domain
 		"example.net",       // More domains
 		"admin@example.org", // Admins
+		"",                  // Abuse contact: the admin's account
 		"2",                 // Registration: invite
 		"",                  // Federation: yes
 		"2",                 // Certificates: existing
@@ -459,7 +461,7 @@ func TestAccessibleInvalidAnswersRepeat(t *testing.T) {
 	// range before accepting the default, and an admin that is not a JID.
 	lines = slices.Replace(lines, 1, 2, "not a domain!", "example.org")
 	lines = slices.Replace(lines, 4, 5, "bob", "") // Admins: not user@domain, then none
-	lines = slices.Replace(lines, 6, 7, "9", "")   // Registration: out of range, then the default
+	lines = slices.Replace(lines, 7, 8, "9", "")   // Registration: out of range, then the default
 	o, out := runAcc(t, opts, script(append(lines, "y")...), nil)
 	if o.Err != nil || o.Aborted {
 		t.Fatalf("err %v, aborted %v; want the run to complete\n%s", o.Err, o.Aborted, out)
@@ -525,7 +527,7 @@ func TestAccessibleLastLineWithoutNewline(t *testing.T) {
 func TestAccessibleUnplannableAnswers(t *testing.T) {
 	rig, opts := newAccRig(t)
 	lines := slices.Clone(defaultLines)
-	lines = slices.Replace(lines, 6, 7, "2", "/nowhere/fullchain.pem", "/nowhere/privkey.pem")
+	lines = slices.Replace(lines, 7, 8, "2", "/nowhere/fullchain.pem", "/nowhere/privkey.pem")
 	o, out := runAcc(t, opts, script(lines...), nil)
 	var problems config.Problems
 	if !errors.As(o.Err, &problems) || o.Aborted || len(rig.writes) != 0 {
@@ -631,7 +633,7 @@ func TestAccessiblePasswordKeepsSpaces(t *testing.T) {
 			rig, opts := newAccRig(t)
 			lines := slices.Clone(defaultLines)
 			// Storage: postgres; host, port, database, user kept; the password.
-			lines = slices.Replace(lines, 7, 8, "3", "", "", "", "", pw)
+			lines = slices.Replace(lines, 8, 9, "3", "", "", "", "", pw)
 			o, out := runAcc(t, opts, script(append(lines, "")...), nil)
 			if o.Aborted || o.Err != nil || len(rig.writes) != 1 {
 				t.Fatalf("aborted %v, err %v, Write calls %d\n%s", o.Aborted, o.Err, len(rig.writes), out)
@@ -681,7 +683,7 @@ func TestAccessibleModulesList(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			rig, opts := newAccRig(t)
-			lines := slices.Replace(slices.Clone(defaultLines), 8, 9, c.answers...)
+			lines := slices.Replace(slices.Clone(defaultLines), 9, 10, c.answers...)
 			o, out := runAcc(t, opts, script(append(lines, "")...), nil)
 			if o.Aborted || o.Err != nil || len(rig.writes) != 1 {
 				t.Fatalf("aborted %v, err %v, Write calls %d\n%s", o.Aborted, o.Err, len(rig.writes), out)

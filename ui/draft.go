@@ -23,6 +23,9 @@ type draft struct {
 	Admins       string // space or comma separated
 	Registration string
 	Federation   bool
+	// Abuse is contact.abuse, the addresses to report abuse to, space
+	// separated; it follows the admins while it is their default.
+	Abuse string
 
 	TLSMode, Cert, Key, Email string
 
@@ -57,8 +60,9 @@ type draft struct {
 	// accessible: the draft is filled by line prompts, where an empty line
 	// keeps the current value and "-" clears an optional one.
 	accessible bool
-	// seenPrimary and seenDeploy are the values follow last saw.
-	seenPrimary, seenDeploy string
+	// seenPrimary, seenDeploy and seenAdmins are the values follow last
+	// saw.
+	seenPrimary, seenDeploy, seenAdmins string
 	// shown are the inputs of the page on screen that follow may change
 	// (see followed).
 	shown []followedInput
@@ -82,6 +86,7 @@ func fromAnswers(a config.Answers, out string) *draft {
 		Deploy:       a.Deploy,
 		Primary:      a.Primary(),
 		Admins:       strings.Join(a.Admins, " "),
+		Abuse:        strings.Join(a.Contact.Abuse, " "),
 		Registration: a.Registration,
 		Federation:   a.Federation,
 		TLSMode:      a.TLS.Mode,
@@ -113,7 +118,7 @@ func fromAnswers(a config.Answers, out string) *draft {
 	if a.Owner.UID >= 0 {
 		d.UID, d.GID = strconv.Itoa(a.Owner.UID), strconv.Itoa(a.Owner.GID)
 	}
-	d.seenPrimary, d.seenDeploy = d.Primary, d.Deploy
+	d.seenPrimary, d.seenDeploy, d.seenAdmins = d.Primary, d.Deploy, d.Admins
 	d.Enable = append([]string{}, a.Modules.Enable...)
 	d.Disable = append([]string{}, a.Modules.Disable...)
 	return d
@@ -141,6 +146,15 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 	a.Deploy = d.Deploy
 	a.Domains = d.domains()
 	a.Admins = words(opt(d.Admins))
+	// The wizard asks for the abuse address; the operators' (admin)
+	// follow the admins while they are the default for the admins before.
+	a.Contact = base.Contact
+	a.Contact.Abuse = words(opt(d.Abuse))
+	old := base
+	old.Normalize()
+	if slices.Equal(old.Contact.Admin, config.DefaultContact(old.Admins).Admin) {
+		a.Contact.Admin = contactAdmins(a.Admins)
+	}
 	a.Registration = d.Registration
 	a.Federation = d.Federation
 	a.TLS = config.TLS{Mode: d.TLSMode}
@@ -311,8 +325,8 @@ func (d *draft) follow() {
 		if d.Upload == config.DefaultComponents(oldP).Upload {
 			d.Upload = config.DefaultComponents(newP).Upload
 		}
-		if d.TURN == config.DefaultTURNHost(oldP, d.Deploy) {
-			d.TURN = config.DefaultTURNHost(newP, d.Deploy)
+		if d.TURN == config.DefaultTURNHost(oldP) {
+			d.TURN = config.DefaultTURNHost(newP)
 		}
 		if strings.TrimSpace(d.Admins) == defaultAdmin(oldP) && d.Admins != defaultAdmin(newP) {
 			d.Admins = defaultAdmin(newP) // on screen through followShown
@@ -322,11 +336,13 @@ func (d *draft) follow() {
 		}
 		d.seenPrimary = d.Primary
 	}
-	if d.Deploy != d.seenDeploy {
-		primary := config.NormalizeDomain(d.Primary)
-		if d.TURN == config.DefaultTURNHost(primary, d.seenDeploy) {
-			d.TURN = config.DefaultTURNHost(primary, d.Deploy)
+	if d.Admins != d.seenAdmins {
+		if strings.TrimSpace(d.Abuse) == defaultAbuse(d.seenAdmins) {
+			d.Abuse = defaultAbuse(d.Admins)
 		}
+		d.seenAdmins = d.Admins
+	}
+	if d.Deploy != d.seenDeploy {
 		if d.Out == defaultOut(&draft{Primary: d.Primary, Deploy: d.seenDeploy}) {
 			d.Out = defaultOut(d)
 		}
@@ -343,6 +359,22 @@ func defaultAdmin(primary string) string {
 		return ""
 	}
 	return "admin@" + primary
+}
+
+// contactAdmins are the admins' accounts as contact addresses (see
+// config.DefaultContact), normalised as the answers will be.
+func contactAdmins(admins []string) []string {
+	jids := make([]string, len(admins))
+	for i, j := range admins {
+		jids[i] = config.NormalizeJID(j)
+	}
+	return config.DefaultContact(jids).Admin
+}
+
+// defaultAbuse is the abuse address the wizard suggests for the admins as
+// typed: their accounts as xmpp: URIs (config.DefaultContact).
+func defaultAbuse(admins string) string {
+	return strings.Join(contactAdmins(words(opt(admins))), " ")
 }
 
 // followedInput is an input whose value follow may change while its page

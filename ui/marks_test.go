@@ -29,6 +29,10 @@ var questionChanges = map[string][]func(d *draft){
 		func(d *draft) { d.Admins = "boss@" + d.Primary },
 		func(d *draft) { d.Admins = "" },
 	},
+	"contact": {
+		func(d *draft) { d.Abuse = "mailto:abuse@" + d.Primary },
+		func(d *draft) { d.Abuse = "" },
+	},
 	"registration": {
 		func(d *draft) { d.Registration = config.RegistrationClosed },
 		func(d *draft) { d.Registration = config.RegistrationInvite },

@@ -81,12 +81,17 @@ var pages = []page{
 				// follow refreshes the admins field as the domain is typed.
 				admins := d.followed(huh.NewInput().Key("admins").Title("Admins").Description("Accounts allowed to administer the server"),
 					&d.Admins, nil).Validate(validAdmins(d))
+				// follow refreshes the abuse address as the admins are typed.
+				abuse := d.followed(huh.NewInput().Key("contact").Title("Abuse contact").
+					Description("Where people report spam or abuse (XEP-0157): mailto:, xmpp: or https: addresses, separated by spaces"),
+					&d.Abuse, nil).Placeholder("(none)").Validate(validContact(&d.Abuse))
 				return []huh.Field{
 					huh.NewInput().Key("domains").Title("Domain").Description("The primary domain, e.g. example.org").
 						Placeholder("example.org").Value(&d.Primary).Validate(validPrimary(d)),
 					huh.NewInput().Key("domains").Title("More domains").Description("Optional, separated by spaces").
 						Value(&d.MoreDomains).Validate(validMoreDomains(d)),
 					admins,
+					abuse,
 					huh.NewSelect[string]().Key("registration").Title("Registration").
 						Options(
 							huh.NewOption("closed: admins create accounts", config.RegistrationClosed),
@@ -301,7 +306,7 @@ func dbHostPlaceholder(deploy string) string {
 // (as the next steps the wizard prints do).
 func turnDescription(deploy string) string {
 	if deploy == config.DeployHost {
-		return "Runs on a TURN server you install (Debian: apt-get install coturn)"
+		return "coturn's config is written beside Prosody's; NEXT-STEPS.md says how to run it (Debian: apt-get install coturn)"
 	}
 	return "compose runs coturn for it"
 }
@@ -417,6 +422,25 @@ func validAdmins(d *draft) func(string) error {
 			if msg != "" {
 				return msg
 			}
+		}
+		return ""
+	})
+}
+
+// validContact checks contact addresses as typed (config.ContactURIProblem),
+// none listed twice; empty means none.
+func validContact(current *string) func(string) error {
+	return check(current, func(s string) string {
+		seen := map[string]bool{}
+		for _, w := range words(opt(s)) {
+			u := config.NormalizeContactURI(w)
+			if msg := config.ContactURIProblem(u); msg != "" {
+				return msg
+			}
+			if seen[u] {
+				return fmt.Sprintf("%q is listed twice", u)
+			}
+			seen[u] = true
 		}
 		return ""
 	})

@@ -159,7 +159,8 @@ func TestCustomRun(t *testing.T) {
 	d.ctrl('u')
 	d.typeText("boss@example.net")
 	d.enter()
-	d.down() // registration: invite
+	d.enter() // abuse contact: the admin's account, followed
+	d.down()  // registration: invite
 	d.enter()
 	d.enter() // federation: yes
 	if d.page() != "tls" {
