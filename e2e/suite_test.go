@@ -146,7 +146,7 @@ func mustCatch(t *testing.T, name, what string, breakConfig func(string) string,
 // fails.
 func e2eSetup(t *testing.T) config.Series {
 	t.Helper()
-	return e2eNeeds(t, "prosody", "prosodyctl", "go-sendxmpp", "ip", "unshare", "setpriv", "sqlite3", "psql", "mariadb-install-db", "turnserver", "turnutils_uclient")
+	return e2eNeeds(t, "prosody", "prosodyctl", "go-sendxmpp", "ip", "unshare", "setpriv", "sqlite3", "psql", "mariadb-install-db", "turnserver", "turnutils_uclient", "systemd-analyze")
 }
 
 // e2eNeeds is e2eSetup for a test that needs only these tools (and root

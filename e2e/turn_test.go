@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -14,33 +16,42 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 
+	"prosody-wizard/config"
 	"prosody-wizard/internal/testkit"
 )
 
 // turn proves calls support end to end: coturn runs with exactly the
 // command compose.yaml gives it (its config file, the realm and the secret
-// from .env), Prosody hands alice TURN credentials over XEP-0215, and
-// coturn accepts them for an allocation. The relay to a loopback peer must
-// then be refused: the generated config keeps the relay out of private
-// networks.
+// from .env), or on a host the command Debian's coturn service runs with
+// the drop-in the host install wrote (hostCoturn); Prosody hands alice
+// TURN credentials over XEP-0215, and coturn accepts them for an
+// allocation. The relay to a loopback peer must then be refused: the
+// generated config keeps the relay out of private networks.
 func (r *cellRun) turn() error {
-	if r.a.TURN.Host == "" || r.a.Deploy != "compose" {
+	if r.a.TURN.Host == "" {
 		return nil
 	}
-	args, err := r.composeCommand("coturn")
+	var args []string
+	var err error
+	runAs, group := r.uid, r.gid
+	if r.a.Deploy == config.DeployHost {
+		args, runAs, group, err = r.hostCoturn()
+	} else {
+		args, err = r.composeCommand("coturn")
+		for i, a := range args {
+			if a == "/etc/coturn/turnserver.conf" {
+				args[i] = filepath.Join(r.out, "coturn", "turnserver.conf")
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
 	// Inside the namespace only loopback exists; coturn will not pick it
 	// by itself. The relay address is the test's, not the config's.
 	args = append(args, "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1")
-	for i, a := range args {
-		if a == "/etc/coturn/turnserver.conf" {
-			args[i] = filepath.Join(r.out, "coturn", "turnserver.conf")
-		}
-	}
 	var log testkit.SyncBuffer
-	cmd := r.ns.command("setpriv", append([]string{"--reuid=" + r.uid, "--regid=" + r.gid, "--clear-groups", "--", "turnserver"}, args...)...)
+	cmd := r.ns.command("setpriv", append([]string{"--reuid=" + runAs, "--regid=" + group, "--clear-groups", "--", "turnserver"}, args...)...)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	coturn, err := startProc(cmd)
 	if err != nil {
@@ -103,6 +114,79 @@ func (r *cellRun) turn() error {
 		return fmt.Errorf("coturn relayed to a loopback peer, or the allocation did not happen:\n%s", out)
 	}
 	return nil
+}
+
+// Debian's coturn unit, and where a host install's drop-in for it is.
+const (
+	coturnUnit   = "/lib/systemd/system/coturn.service"
+	coturnDropIn = "etc/systemd/system/coturn.service.d/prosody-wizard.conf"
+)
+
+// hostCoturn is how Debian's coturn service runs with the drop-in a host
+// install wrote: systemd-analyze verify takes Debian's unit with the
+// drop-in without a word; the command is the drop-in's last ExecStart,
+// run as the unit's User and Group, with %d (the credentials folder) a
+// folder of the test's holding what LoadCredential copies there: the file
+// it names, readable by that user alone, as systemd makes it.
+func (r *cellRun) hostCoturn() (args []string, user, group string, err error) {
+	unit, err := os.ReadFile(coturnUnit)
+	if err != nil {
+		return nil, "", "", err
+	}
+	dropIn, err := os.ReadFile(filepath.Join(r.out, coturnDropIn))
+	if err != nil {
+		return nil, "", "", err
+	}
+	units := filepath.Join(r.dir, "units")
+	if err := os.MkdirAll(filepath.Join(units, "coturn.service.d"), 0o755); err != nil {
+		return nil, "", "", err
+	}
+	_ = os.WriteFile(filepath.Join(units, "coturn.service"), unit, 0o644)
+	_ = os.WriteFile(filepath.Join(units, "coturn.service.d", filepath.Base(coturnDropIn)), dropIn, 0o644)
+	verify := exec.Command("systemd-analyze", "verify", filepath.Join(units, "coturn.service"))
+	verify.Env = append(os.Environ(), "SYSTEMD_UNIT_PATH="+units+":")
+	if out, err := verify.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
+		return nil, "", "", fmt.Errorf("systemd-analyze verify of Debian's coturn unit with the drop-in: %v\n%s", err, out)
+	}
+	var credential, start string
+	for _, l := range strings.Split(string(unit)+"\n"+string(dropIn), "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(l), "=")
+		switch k {
+		case "User":
+			user = v
+		case "Group":
+			group = v
+		case "LoadCredential":
+			credential = v
+		case "ExecStart":
+			start = v
+		}
+	}
+	id, source, ok := strings.Cut(credential, ":")
+	if !ok || user == "" || group == "" {
+		return nil, "", "", fmt.Errorf("no LoadCredential=ID:PATH in the drop-in, or no User and Group in %s:\n%s", coturnUnit, dropIn)
+	}
+	creds := filepath.Join(r.dir, "credentials")
+	data, err := os.ReadFile(filepath.Join(r.out, source))
+	if err != nil {
+		return nil, "", "", fmt.Errorf("LoadCredential names %s: %w", source, err)
+	}
+	if err := os.MkdirAll(creds, 0o500); err != nil {
+		return nil, "", "", err
+	}
+	if err := os.WriteFile(filepath.Join(creds, id), data, 0o400); err != nil {
+		return nil, "", "", err
+	}
+	for _, p := range []string{creds, filepath.Join(creds, id)} {
+		if out, err := exec.Command("chown", user+":"+group, p).CombinedOutput(); err != nil {
+			return nil, "", "", fmt.Errorf("chown %s: %v %s", p, err, out)
+		}
+	}
+	words := strings.Fields(strings.ReplaceAll(start, "%d", creds))
+	if len(words) == 0 || words[0] != "/usr/bin/turnserver" {
+		return nil, "", "", fmt.Errorf("the drop-in's ExecStart does not run /usr/bin/turnserver: %q", start)
+	}
+	return words[1:], user, group, nil
 }
 
 // composeCommand loads compose.yaml with compose-go, interpolating .env as

@@ -164,3 +164,50 @@ func TestDescriptionsFollowDeploy(t *testing.T) {
 		})
 	}
 }
+
+// TestAbuseFollowsAdmins: the abuse address the wizard suggests is the
+// admins' accounts (config.DefaultContact) and follows them while it is
+// that suggestion; an address a person typed, or emptied, stays. The
+// admin contact, not asked, follows the admins unless the answers being
+// edited gave other ones.
+func TestAbuseFollowsAdmins(t *testing.T) {
+	d := fromAnswers(config.Defaults(), "")
+	d.Primary = "example.org"
+	d.follow()
+	if d.Admins != "admin@example.org" || d.Abuse != "xmpp:admin@example.org" {
+		t.Fatalf("after the domain: admins %q, abuse %q; want admin@example.org and its xmpp: URI", d.Admins, d.Abuse)
+	}
+	d.Admins = "Boss@example.org alice@example.org"
+	d.follow()
+	if want := "xmpp:boss@example.org xmpp:alice@example.org"; d.Abuse != want {
+		t.Errorf("after the admins: abuse %q, want %q", d.Abuse, want)
+	}
+	a := d.toAnswers(config.Defaults())
+	if want := []string{"xmpp:boss@example.org", "xmpp:alice@example.org"}; !slices.Equal(a.Contact.Abuse, want) || !slices.Equal(a.Contact.Admin, want) {
+		t.Errorf("contact %+v, want abuse and admin %q", a.Contact, want)
+	}
+	d.Abuse = "mailto:abuse@example.org"
+	d.Admins = "carol@example.org"
+	d.follow()
+	if d.Abuse != "mailto:abuse@example.org" {
+		t.Errorf("a typed abuse address changed with the admins: %q", d.Abuse)
+	}
+	d.Abuse = ""
+	d.Admins = "dave@example.org"
+	d.follow()
+	if d.Abuse != "" {
+		t.Errorf("an emptied abuse address came back: %q", d.Abuse)
+	}
+	// Editing answers whose admin contact is their own: kept.
+	base, err := config.Parse([]byte("version: 1\ndomains: [example.org]\nadmins: [admin@example.org]\ncontact: {admin: ['mailto:ops@example.org']}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := fromAnswers(base, "")
+	e.Admins = "boss@example.org"
+	e.follow()
+	got := e.toAnswers(base)
+	if !slices.Equal(got.Contact.Admin, []string{"mailto:ops@example.org"}) || !slices.Equal(got.Contact.Abuse, []string{"xmpp:boss@example.org"}) {
+		t.Errorf("edited: contact %+v; want the admin contact kept and the abuse address following", got.Contact)
+	}
+}
