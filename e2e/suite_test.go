@@ -83,6 +83,7 @@ admins: [admin@example.org]
 registration: open
 database: {driver: mysql, host: 127.0.0.1, password: "e2e-Mariadb-pw"}
 components: {upload: "", proxy65: proxy.example.org}
+turn: {secret: "a b#c\"d'$x\\y=z; ü"}
 `},
 }
 
