@@ -60,11 +60,19 @@ func configAnswers(choice uint64, password, secret, domain, admin string) config
 		a.TURN.Secret = secret
 	}
 	if bit(19) {
-		a.Ports.C2SDirectTLS = 5223
+		a.Ports.C2SDirectTLS = 0
 	}
+	// Contact addresses: the admin's account, and a page whose path is
+	// the fuzzer's admin text, when validation takes them.
+	a.Contact = config.DefaultContact(a.Admins)
+	a.Contact.Support = []string{"https://" + config.ALabel(a.Primary()) + "/" + admin}
 	for _, p := range config.Validate(a) {
-		if p.Field == "admins[0]" {
+		switch {
+		case p.Field == "admins[0]":
 			a.Admins = []string{}
+			a.Contact = config.DefaultContact(nil)
+		case p.Field == "contact.support[0]":
+			a.Contact.Support = []string{}
 		}
 	}
 	return a
@@ -116,6 +124,12 @@ func FuzzConfigReadsBack(f *testing.F) {
 
 		if got := strs(g["admins"]); !slices.Equal(got, a.Admins) {
 			t.Errorf("admins = %q, want %q", got, a.Admins)
+		}
+		contact, _ := g["contact_info"].(map[string]any)
+		for _, l := range a.Contact.Lists() {
+			if got := strs(contact[l.Name]); !slices.Equal(got, l.URIs) {
+				t.Errorf("contact_info.%s = %q, want %q", l.Name, got, l.URIs)
+			}
 		}
 		for _, d := range a.Domains {
 			if cfg[d]["defined"] != true {
