@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -56,9 +57,30 @@ func (c Contact) Lists() []ContactList {
 func DefaultContact(admins []string) Contact {
 	uris := make([]string, 0, len(admins))
 	for _, a := range admins {
-		uris = append(uris, "xmpp:"+a)
+		uris = append(uris, XMPPURI(a))
 	}
 	return Contact{Abuse: uris, Admin: append([]string{}, uris...), Security: []string{}, Support: []string{}}
+}
+
+// XMPPURI is an account's xmpp: URI (RFC 5122): the localpart's bytes
+// that a URI may not carry as they are (a backtick, a backslash, ? # % and
+// the like, which a JID allows) percent-encoded, the rest as it is
+// (Unicode stays, as an IRI has it).
+func XMPPURI(jid string) string {
+	local, dom, ok := strings.Cut(jid, "@")
+	if !ok {
+		return "xmpp:" + jid
+	}
+	var b strings.Builder
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		if c >= 0x80 || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!$()*+,;=", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return "xmpp:" + b.String() + "@" + dom
 }
 
 // NormalizeContactURI returns a contact address as the answers keep it:
@@ -90,8 +112,8 @@ func ContactURIProblem(u string) string {
 	if len(u) > maxContactURI {
 		return sprintf("is %d bytes long; at most %d are allowed", len(u), maxContactURI)
 	}
-	if strings.ContainsAny(u, " \t\"<>\\") {
-		return sprintf("%s has a space, a quote, < > or \\, which an address does not have (write spaces as %%20)", quoted(u))
+	if strings.ContainsAny(u, " \t\"`<>\\") {
+		return sprintf("%s has a space, a quote, a backtick, < > or \\, which an address does not have (write them %%-encoded: a space as %%20)", quoted(u))
 	}
 	scheme, rest, _ := strings.Cut(u, ":")
 	switch scheme {
@@ -141,10 +163,13 @@ func xmppURIProblem(u, rest string) string {
 	if !hasLocal {
 		local, dom = "", jid
 	}
+	decoded, err := url.PathUnescape(local)
 	switch {
 	case hasLocal && local == "":
 		return sprintf("%s has nothing before the @", quoted(u))
-	case strings.ContainsAny(local, localpartBad):
+	case err != nil:
+		return sprintf("%s has a %% that does not start a %%XX escape", quoted(u))
+	case strings.ContainsAny(decoded, localpartBad):
 		return sprintf("%s has a character XMPP does not allow before the @ (not allowed: space \" & ' / : < > @)", quoted(u))
 	}
 	if msg := DomainProblem(NormalizeDomain(dom)); msg != "" {

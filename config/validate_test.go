@@ -315,6 +315,9 @@ var badCases = []badCase{
 	{name: "contact: https with a password", yaml: with("contact: {support: ['https://u:p@example.org/']}"), want: []want{{"contact.support[0]", "user or password"}}},
 	{name: "contact: a quote for Lua", yaml: with("contact: {support: ['https://example.org/\"); os.exit(1) --']}"), want: []want{{"contact.support[0]", "a quote"}}},
 	{name: "contact: a hidden character", yaml: with("contact: {security: [\"mailto:sec\\u200b@example.org\"]}"), want: []want{{"contact.security[0]", "U+200B"}}},
+	{name: "contact: a backtick for Markdown", yaml: with("contact: {support: ['https://example.org/`x`']}"), want: []want{{"contact.support[0]", "a backtick"}}},
+	{name: "contact: a bad escape", yaml: with("contact: {admin: ['xmpp:a%zz@example.org']}"), want: []want{{"contact.admin[0]", "%XX escape"}}},
+	{name: "contact: an escaped quote before the @", yaml: with("contact: {admin: ['xmpp:a%27b@example.org']}"), want: []want{{"contact.admin[0]", "does not allow before the @"}}},
 	{name: "contact: empty entry", yaml: with("contact: {abuse: ['']}"), want: []want{{"contact.abuse[0]", "is empty"}}},
 	{name: "contact: listed twice", yaml: with("contact: {abuse: ['mailto:a@example.org', 'MAILTO:a@example.org']}"), want: []want{{"contact.abuse[1]", "listed twice"}}},
 	{name: "contact: not a list", yaml: with("contact: {abuse: mailto:a@example.org}"), want: []want{{"contact.abuse", "must be a list"}}},
@@ -485,6 +488,11 @@ var goodCases = []goodCase{
 		eqList(t, "contact.abuse", a.Contact.Abuse, []string{"mailto:abuse@example.org", "https://example.org/abuse?x=1#y"})
 		eqList(t, "contact.admin", a.Contact.Admin, []string{"xmpp:admin@example.org"})
 		eqList(t, "contact.support", a.Contact.Support, []string{})
+	}},
+	{"contact from admins a URI escapes", with("admins: ['o`brien$(id)@example.org', 'a\\b?c#d%e@example.org', 'jürgen@example.org']\n"), func(t *testing.T, a Answers) {
+		want := []string{"xmpp:o%60brien$(id)@example.org", "xmpp:a%5Cb%3Fc%23d%25e@example.org", "xmpp:jürgen@example.org"}
+		eqList(t, "contact.abuse", a.Contact.Abuse, want)
+		eqList(t, "contact.admin", a.Contact.Admin, want)
 	}},
 	{"contact emptied", with("admins: [admin@example.org]\ncontact: {abuse: [], admin: []}\n"), func(t *testing.T, a Answers) {
 		eqList(t, "contact.abuse", a.Contact.Abuse, []string{})
