@@ -280,6 +280,7 @@ func notes(s *setup) (next, warn []string) {
 		warn = append(warn, fmt.Sprintf("open port %d/udp and /tcp and the UDP range %s: TURN for calls", s.Answers.TURN.Port, s.TURNRelay()))
 		if !s.Compose() {
 			next = append(next, turnSteps(s)...)
+			warn = append(warn, fmt.Sprintf("coturn already serving something else here? The drop-in makes it read /%s instead of /etc/turnserver.conf; to keep yours, copy the realm, use-auth-secret and static-auth-secret lines into it and delete /%s (each prosody-wizard run writes it again)", hostTURNConfig, hostTURNDropIn))
 		}
 	}
 	if s.Contact() && len(s.Answers.Contact.Abuse) == 0 {
