@@ -308,7 +308,7 @@ func turnDescription(deploy string) string {
 	if deploy == config.DeployHost {
 		return "coturn's config is written beside Prosody's; NEXT-STEPS.md says how to run it (Debian: apt-get install coturn)"
 	}
-	return "compose runs coturn for it"
+	return "compose runs coturn for it; a host install gets coturn's config"
 }
 
 // The questions check their answers with config's own per-field checks,
