@@ -82,15 +82,8 @@ func (r *cellRun) breakConfig() error {
 // without the operating system.
 func (r *cellRun) ownConfigInEffect() error {
 	return r.asAlice(func(_ context.Context, c *xmpptest.Conn) error {
-		reply, err := c.IQ("get", r.a.Primary(), "<query xmlns='jabber:iq:version'/>")
-		if err != nil {
-			return err
-		}
-		if !strings.Contains(reply, "Prosody") {
-			return fmt.Errorf("the version reply does not name Prosody: %s", reply)
-		}
-		if strings.Contains(reply, "<os") {
-			return fmt.Errorf("hide_os_type from %s/%s is not in effect: the version reply names the OS: %s", scaffold.OwnConfigDir, ownConfigFile, reply)
+		if err := c.VersionWithoutOS(r.a.Primary()); err != nil {
+			return fmt.Errorf("hide_os_type from %s/%s is not in effect: %w", scaffold.OwnConfigDir, ownConfigFile, err)
 		}
 		return nil
 	})

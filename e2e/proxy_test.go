@@ -260,22 +260,7 @@ func (r *cellRun) startNginx(snippet string) error {
 	if err := os.WriteFile(site, []byte(snippet), 0o644); err != nil {
 		return err
 	}
-	main := fmt.Sprintf(`# Test plumbing around the generated snippet: everything in %[1]s.
-daemon off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log info;
-events { worker_connections 128; }
-http {
-	access_log %[1]s/access.log;
-	client_body_temp_path %[1]s/client_body;
-	proxy_temp_path %[1]s/proxy;
-	fastcgi_temp_path %[1]s/fastcgi;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
-	include %[2]s;
-}
-`, dir, site)
+	main := testkit.NginxMain(dir, site)
 	conf := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(conf, []byte(main), 0o644); err != nil {
 		return err

@@ -113,19 +113,7 @@ func (r *cellRun) startNginx() error {
 		return err
 	}
 	conf := filepath.Join(dir, "nginx.conf")
-	main := fmt.Sprintf(`# Test plumbing around the generated snippet: everything in %[1]s.
-daemon off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log info;
-events { worker_connections 128; }
-http {
-	access_log %[1]s/access.log;
-	client_body_temp_path %[1]s/client_body;
-	proxy_temp_path %[1]s/proxy;
-	include %[2]s;
-}
-`, dir, site)
+	main := testkit.NginxMain(dir, site)
 	if err := os.WriteFile(conf, []byte(main), 0o644); err != nil {
 		return err
 	}

@@ -93,3 +93,20 @@ func (c *Conn) TracesKept(peer, body string) error {
 	}
 	return c.ArchiveHolds(body)
 }
+
+// VersionWithoutOS asks domain for its software version (XEP-0092) and
+// requires a reply that names Prosody but no operating system: what
+// Prosody's hide_os_type = true gives (0.12 and 13.0 alike).
+func (c *Conn) VersionWithoutOS(domain string) error {
+	reply, err := c.IQ("get", domain, "<query xmlns='jabber:iq:version'/>")
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(reply, "Prosody") {
+		return fmt.Errorf("the version reply does not name Prosody: %s", reply)
+	}
+	if strings.Contains(reply, "<os") {
+		return fmt.Errorf("the version reply names the OS: %s", reply)
+	}
+	return nil
+}
