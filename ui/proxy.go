@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"errors"
-
 	"charm.land/huh/v2"
 
 	"prosody-wizard/config"
@@ -50,10 +48,5 @@ var proxyStep = step{
 // validProxyKind checks the proxy question against the certificate mode
 // chosen before it (config.ProxyKindProblem).
 func validProxyKind(d *draft) func(string) error {
-	return func(kind string) error {
-		if msg := config.ProxyKindProblem(kind, d.TLSMode); msg != "" {
-			return errors.New(msg)
-		}
-		return nil
-	}
+	return check(&d.ProxyKind, func(kind string) string { return config.ProxyKindProblem(kind, d.TLSMode) })
 }
