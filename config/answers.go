@@ -58,6 +58,9 @@ type Answers struct {
 	// Proxy is the reverse proxy in front of the web side, if any; left
 	// out of a saved file when there is none (see Proxy).
 	Proxy Proxy `yaml:"proxy,omitempty"`
+	// Kubernetes are the answers of deploy: kubernetes; left out of a
+	// saved file when empty (see Kubernetes).
+	Kubernetes Kubernetes `yaml:"kubernetes,omitempty"`
 }
 
 // TLS says where the server's certificates come from.

@@ -78,7 +78,7 @@ var recommended = []recommendation{
 		// Core in 13.0; on 0.12 it comes from prosody-modules, which the
 		// generated image installs but a host may not have.
 		o := c["cloud_notify"].In[a.Prosody]
-		return o == Core || o == Community && a.Deploy == DeployCompose
+		return o == Core || o == Community && a.Container()
 	}, []string{"prosody", "deploy"}},
 	{"account_activity", "recommended", func(a Answers, c ModuleCatalog) bool { return c["account_activity"].In[a.Prosody] == Core }, []string{"prosody"}},
 	{"server_contact_info", "recommended", always, nil},

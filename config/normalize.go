@@ -43,6 +43,7 @@ func (a *Answers) Normalize() {
 	a.TLS.Mode = strings.ToLower(strings.TrimSpace(a.TLS.Mode))
 	a.Database.Driver = strings.ToLower(strings.TrimSpace(a.Database.Driver))
 	a.Proxy.normalize()
+	a.Kubernetes.normalize()
 	for _, list := range [][]string{a.Modules.Enable, a.Modules.Disable} {
 		for i, m := range list {
 			list[i] = strings.TrimSpace(m)

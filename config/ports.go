@@ -19,7 +19,7 @@ func activePorts(a Answers, mods ModuleSet) []Port {
 			Field: "ports.s2s", Follows: []string{"federation"}})
 	}
 	if http, follows := usesHTTP(a, mods); http && a.Proxied() {
-		ports = append(ports, Port{Service: ServiceHTTP, Number: HTTPPort, Label: "plain HTTP for the reverse proxy (" + a.Proxy.Kind + ")",
+		ports = append(ports, Port{Service: ServiceHTTP, Number: HTTPPort, Label: "plain HTTP for the reverse proxy (" + a.ProxyName() + ")",
 			Field: "proxy.kind", Follows: union([]string{"ports.https"}, follows), Internal: true})
 	} else if http {
 		// Prosody serves HTTPS itself while no proxy does.
@@ -134,6 +134,8 @@ func bindings(a Answers, active []Port) []binding {
 	// Behind a reverse proxy the proxy holds port 80 and serves certbot's
 	// challenge files (see scaffold's webroot); certbot binds nothing.
 	switch {
+	case a.InCluster():
+		// cert-manager answers the challenge through the Ingress.
 	case a.TLS.Mode == TLSLetsEncrypt && a.Proxied():
 		b = append(b, binding{"", certbotPort, "the reverse proxy's HTTP port, where it serves certbot's challenge files (tls.mode: letsencrypt)"})
 	case a.TLS.Mode == TLSLetsEncrypt:

@@ -50,8 +50,20 @@ const (
 // serves the web side on the standard HTTPS port.
 const ProxyHTTPSPort = 443
 
-// Proxied reports whether a reverse proxy fronts the web side.
-func (a Answers) Proxied() bool { return a.Proxy.Kind != "" && a.Proxy.Kind != ProxyNone }
+// Proxied reports whether a reverse proxy fronts the web side: the one
+// proxy.kind names, or a cluster's Ingress.
+func (a Answers) Proxied() bool {
+	return a.Proxy.Kind != "" && a.Proxy.Kind != ProxyNone || a.Deploy == DeployKubernetes
+}
+
+// ProxyName names what fronts the web side, for messages: the proxy
+// kind, or "Ingress" in a cluster.
+func (a Answers) ProxyName() string {
+	if a.Deploy == DeployKubernetes {
+		return "Ingress"
+	}
+	return a.Proxy.Kind
+}
 
 // TraefikNetwork is the external network Traefik shares with prosody.
 func (p Proxy) TraefikNetwork() string { return orDefault(p.Network, DefaultTraefikNetwork) }
@@ -116,7 +128,7 @@ func validateProxy(p *problems, a Answers) {
 			}
 		}
 	}
-	if !a.Proxied() {
+	if !a.Proxied() || a.InCluster() {
 		return
 	}
 	if a.Ports.HTTPS == 0 {

@@ -92,6 +92,13 @@ func (s Setup) Series() Series { return s.Answers.Prosody }
 // Compose reports whether the setup is a compose starter repo.
 func (s Setup) Compose() bool { return s.Answers.Deploy == DeployCompose }
 
+// Kubernetes reports whether the setup is a kustomize base for a cluster.
+func (s Setup) Kubernetes() bool { return s.Answers.InCluster() }
+
+// Container reports whether Prosody runs in the image the Dockerfile
+// builds (compose or a cluster).
+func (s Setup) Container() bool { return s.Answers.Container() }
+
 // DomainHosts are the VirtualHosts, in answers order.
 func (s Setup) DomainHosts() []Host { return s.Hosts[:len(s.Answers.Domains)] }
 
@@ -142,7 +149,7 @@ func Resolve(a Answers) (Setup, Problems) {
 		p.add("version", "%d is not supported; this prosody-wizard reads version %d", a.Version, Version)
 	}
 	oneOf(&p, "prosody", string(a.Prosody), `"0.12" (Debian bookworm) or "13.0" (bookworm-backports)`, string(Series012), string(Series13))
-	oneOf(&p, "deploy", a.Deploy, "compose or host", DeployCompose, DeployHost)
+	oneOf(&p, "deploy", a.Deploy, "compose, host or kubernetes", DeployKinds...)
 	oneOf(&p, "registration", a.Registration, "closed, invite or open", RegistrationClosed, RegistrationInvite, RegistrationOpen)
 	validateDomains(&p, a, hosts)
 	validateAdmins(&p, a)
@@ -154,6 +161,7 @@ func Resolve(a Answers) (Setup, Problems) {
 	validateOwner(&p, a)
 	validateTURN(&p, a)
 	validateProxy(&p, a)
+	validateKubernetes(&p, a)
 	if a.Prosody == Series012 || a.Prosody == Series13 {
 		p.list = append(p.list, modProblems...)
 	}

@@ -314,6 +314,8 @@ func DatabaseHostProblem(host, deploy string) string {
 	switch {
 	case host == "" && deploy == DeployHost:
 		return "is required with deploy: host (the database server's name or address, e.g. localhost)"
+	case host == "" && deploy == DeployKubernetes:
+		return "is required with deploy: kubernetes (the database server's name or address as the pod reaches it, e.g. postgres.db.svc.cluster.local)"
 	case host == "":
 		return ""
 	}
@@ -341,8 +343,8 @@ func OutProblem(out, deploy string) string {
 	if len(out) > maxPath {
 		return sprintf("%s is %d bytes long; a file path has at most %d", quoted(out), len(out), maxPath)
 	}
-	if deploy == DeployCompose && path.Clean(out) == "/" {
-		return "is the root folder; a compose repo needs a folder of its own, e.g. ./example.org (a host install, deploy: host, writes into /)"
+	if deploy != DeployHost && path.Clean(out) == "/" {
+		return "is the root folder; a " + deploy + " repo needs a folder of its own, e.g. ./example.org (a host install, deploy: host, writes into /)"
 	}
 	return ""
 }

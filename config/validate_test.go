@@ -129,7 +129,21 @@ var badCases = []badCase{
 	{name: "prosody 12.0", yaml: with(`prosody: "12.0"`), want: []want{{"prosody", `"12.0" is not allowed; allowed: "0.12" (Debian bookworm) or "13.0"`}}},
 	{name: "prosody 0.11", yaml: with(`prosody: "0.11"`), want: []want{{"prosody", `"0.11" is not allowed`}}},
 	{name: "prosody empty", yaml: with(`prosody: ""`), want: []want{{"prosody", "is empty; allowed:"}}},
-	{name: "deploy docker", yaml: with("deploy: docker"), want: []want{{"deploy", `"docker" is not allowed; allowed: compose or host`}}},
+	{name: "deploy docker", yaml: with("deploy: docker"), want: []want{{"deploy", `"docker" is not allowed; allowed: compose, host or kubernetes`}}},
+
+	// deploy: kubernetes.
+	{name: "kubernetes keys without kubernetes", yaml: with("kubernetes: {namespace: xmpp, ingress: true}\n"), want: []want{
+		{"kubernetes.namespace", "is only used with deploy: kubernetes"}, {"kubernetes.ingress", "is only used with deploy: kubernetes"}}},
+	{name: "kubernetes namespace upper case and dotted", yaml: with("deploy: kubernetes\nkubernetes: {namespace: 'x.y'}"), want: []want{{"kubernetes.namespace", `"x.y" is not a namespace name`}}},
+	{name: "kubernetes image with shell", yaml: with("deploy: kubernetes\nkubernetes: {image: 'reg.example.org/p:1;id'}"), want: []want{{"kubernetes.image", "is not an image reference"}}},
+	{name: "kubernetes image upper case", yaml: with("deploy: kubernetes\nkubernetes: {image: 'Prosody'}"), want: []want{{"kubernetes.image", "is not an image reference"}}},
+	{name: "kubernetes service ClusterIP", yaml: with("deploy: kubernetes\nkubernetes: {service: ClusterIP}"), want: []want{{"kubernetes.service", `"ClusterIP" is not allowed; allowed: LoadBalancer or NodePort`}}},
+	{name: "kubernetes class with a space", yaml: with("deploy: kubernetes\nkubernetes: {ingress: true, ingress_class: 'a b', storage_class: '$(id)'}"), want: []want{
+		{"kubernetes.ingress_class", "is not a class name"}, {"kubernetes.storage_class", "is not a class name"}}},
+	{name: "kubernetes class without ingress", yaml: with("deploy: kubernetes\nkubernetes: {ingress_class: nginx}"), want: []want{{"kubernetes.ingress_class", "only used with kubernetes.ingress: true"}}},
+	{name: "kubernetes with a reverse proxy", yaml: with("deploy: kubernetes\nproxy: {kind: nginx}"), want: []want{{"proxy.kind", "goes through the cluster's Ingress"}}},
+	{name: "kubernetes with an existing certificate", yaml: with("deploy: kubernetes\ntls: {mode: existing, cert: a.crt, key: a.key}"), want: []want{{"tls.mode", "existing is not offered with deploy: kubernetes"}}},
+	{name: "kubernetes database without host", yaml: with("deploy: kubernetes\ndatabase: {driver: postgres}"), want: []want{{"database.host", "is required with deploy: kubernetes"}}},
 	{name: "registration public", yaml: with("registration: public"), want: []want{{"registration", `"public" is not allowed; allowed: closed, invite or open`}}},
 
 	// TLS.
@@ -597,6 +611,18 @@ var goodCases = []goodCase{
 	{"owner set", with("owner: {uid: 1000, gid: 0}"), nil},
 	{"modules adjusted", with("modules: {enable: [motd, announce, ' welcome '], disable: [vcard4, limits]}"), func(t *testing.T, a Answers) {
 		eqList(t, "modules.enable", a.Modules.Enable, []string{"motd", "announce", "welcome"})
+	}},
+	{"kubernetes defaults: no TURN, the Ingress's port", with("deploy: kubernetes\n"), func(t *testing.T, a Answers) {
+		eq(t, "turn.host", a.TURN.Host, "")
+		eq(t, "ports.https", a.Ports.HTTPS, 443)
+		eq(t, "namespace", a.KubeNamespace(), "prosody")
+		eq(t, "image", a.KubeImage(), "prosody-wizard/prosody:13.0")
+		eq(t, "service", a.KubeService(), "LoadBalancer")
+	}},
+	{"kubernetes answers", with("deploy: kubernetes\nkubernetes: {namespace: Chat, image: 'registry.example.org:5000/team/prosody:13.0', service: nodeport, ingress: true, ingress_class: nginx, storage_class: fast.ssd}\ndatabase: {driver: postgres, host: pg.db.svc.cluster.local}\nturn: {host: turn.example.org}"), func(t *testing.T, a Answers) {
+		eq(t, "namespace", a.KubeNamespace(), "chat")
+		eq(t, "service", a.KubeService(), "NodePort")
+		eq(t, "turn.host", a.TURN.Host, "turn.example.org")
 	}},
 	{"vcard instead of vcard_legacy", with("modules: {enable: [vcard], disable: [vcard_legacy]}"), nil},
 	{"null lists", with("admins: ~\nmodules: {enable: ~, disable: ~}"), func(t *testing.T, a Answers) {
