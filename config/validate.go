@@ -250,7 +250,10 @@ var dbIdentifier = sync.OnceValue(func() *regexp.Regexp {
 })
 
 // maxSecret is the longest database password or TURN secret, in bytes.
-const maxSecret = 1024
+const maxSecret = MaxSecretBytes
+
+// MaxSecretBytes is the longest database password or TURN secret, in bytes.
+const MaxSecretBytes = 1024
 
 // SecretProblem says why s cannot be a password or shared secret, or "".
 // The other side (a DBA's database server, a TURN server) chose it, so any

@@ -82,7 +82,10 @@ func FirstAccount(s config.Setup) AccountCommand {
 	if len(s.Answers.Admins) > 0 {
 		c.JID, c.Admin = s.Answers.Admins[0], true
 	}
-	if s.Compose() {
+	switch {
+	case s.Kubernetes():
+		c.Wrapper = kubeExec(s.Answers.KubeNamespace())
+	case s.Compose():
 		c.Wrapper = []string{"docker", "compose", "exec", "prosody"}
 	}
 	names := s.Modules.Names()

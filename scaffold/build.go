@@ -50,9 +50,12 @@ func NewPlan(cfg config.Setup, in Inputs) (Plan, error) {
 	var pair keyPair
 	var err error
 	certDir := path.Join(path.Dir(ConfigPath(a)), "certs")
-	if a.TLS.Mode == config.TLSExisting {
+	switch {
+	case cfg.Kubernetes():
+		// cert-manager makes the certificate in the cluster.
+	case a.TLS.Mode == config.TLSExisting:
 		pair, err = existingPair(in.Source, a.TLS, in.Now)
-	} else {
+	default:
 		pair, err = reusablePair(in.Existing, certDir, s.CertName, s.CertHosts(), in.Now)
 	}
 	if err != nil {
@@ -77,10 +80,18 @@ func NewPlan(cfg config.Setup, in Inputs) (Plan, error) {
 		p.Warnings = append(coverageWarnings(pair.leaf, s.Hosts, in.Now), p.Warnings...)
 	}
 	p.DNS = s.DNSRecords()
+	if cfg.Kubernetes() {
+		var warn []string
+		s.localFiles, warn = localConfigFiles(in.Existing)
+		p.Warnings = append(p.Warnings, warn...)
+	}
 	s.NextSteps, s.Warnings = p.NextSteps, p.Warnings
-	if s.Compose() {
+	switch {
+	case s.Kubernetes():
+		kubernetesFiles(&p, s)
+	case s.Compose():
 		composeFiles(&p, s, pair)
-	} else {
+	default:
 		hostFiles(&p, s, pair)
 	}
 	p.sortFiles()
@@ -199,7 +210,7 @@ func ownConfig(p *Plan, s *setup, configDir string, uid, gid int) {
 // move (see StorageMove), readable by the user prosody runs as; it holds
 // the database password when the data moves to a server.
 func migratorConfig(p *Plan, s *setup, mode fs.FileMode, uid, gid int) {
-	if s.Move == nil {
+	if s.Move == nil || s.Kubernetes() {
 		return
 	}
 	p.add(File{Path: migratorPath(s.Answers), Mode: mode, UID: uid, GID: gid,
@@ -233,7 +244,12 @@ func withoutSecrets(a config.Answers) config.Answers {
 // notes are the next steps and warnings printed after writing.
 func notes(s *setup) (next, warn []string) {
 	account := FirstAccount(s.Setup)
-	if s.Compose() {
+	if s.Kubernetes() {
+		if s.Transition == nil {
+			next = append(next, kubernetesNotes(s)...)
+		}
+		warn = append(warn, kubernetesWarnings(s)...)
+	} else if s.Compose() {
 		if s.Transition == nil { // else its steps start it
 			next = append(next, "cd into the output folder and start: docker compose up -d --build")
 		}
@@ -271,12 +287,12 @@ func notes(s *setup) (next, warn []string) {
 		}
 	}
 	for _, p := range s.Ports {
-		if !p.Internal {
+		if !p.Internal && !s.Kubernetes() { // the Service opens them
 			warn = append(warn, fmt.Sprintf("open port %d/tcp: %s", p.Number, p.Label))
 		}
 	}
 	next, warn = proxyNotes(s, next, warn)
-	if s.Answers.TURN.Host != "" {
+	if s.Answers.TURN.Host != "" && !s.Kubernetes() {
 		warn = append(warn, fmt.Sprintf("open port %d/udp and /tcp and the UDP range %s: TURN for calls", s.Answers.TURN.Port, s.TURNRelay()))
 		if !s.Compose() {
 			next = append(next, turnSteps(s)...)
@@ -287,10 +303,12 @@ func notes(s *setup) (next, warn []string) {
 		warn = append(warn, "no abuse address (contact.abuse): other servers' admins and the compliance testers look for one (XEP-0157); add a mailto:, xmpp: or https: address")
 	}
 	warn = append(warn, "create the DNS records below (SRV records let clients and servers find you)")
-	switch s.Answers.TLS.Mode {
-	case config.TLSSelfSigned:
+	switch {
+	case s.Kubernetes():
+		// kubernetesWarnings says it.
+	case s.Answers.TLS.Mode == config.TLSSelfSigned:
 		warn = append(warn, "the certificate is self-signed: clients will ask to trust it, and other servers may refuse to federate")
-	case config.TLSLetsEncrypt:
+	case s.Answers.TLS.Mode == config.TLSLetsEncrypt:
 		if s.Proxied() {
 			warn = append(warn, fmt.Sprintf("Let's Encrypt checks port 80 (HTTP-01), where %s serves certbot's challenge files from %s (the snippet's port-80 block); until the first certificate arrives, prosody serves a self-signed placeholder", s.ProxyLabel(), acmeWebroot))
 		} else {
@@ -303,10 +321,14 @@ func notes(s *setup) (next, warn []string) {
 	// Where the person's own settings go, and the check after a change
 	// (a next step ends with one command).
 	own, check := path.Join(composeConfigDir, OwnConfigDir), "docker compose exec prosody prosodyctl check config"
-	if !s.Compose() {
+	where := "see " + ownConfigExample + " there; read last, never changed by prosody-wizard"
+	if s.Kubernetes() {
+		where += "; each is listed in kustomization.yaml, then kubectl apply -k ."
+		check = s.OwnConfigCheck()
+	} else if !s.Compose() {
 		own, check = path.Join(etcProsody, OwnConfigDir), "prosodyctl check config"
 	}
-	next = append(next, "settings of your own go in "+own+"/*.cfg.lua (see "+ownConfigExample+" there; read last, never changed by prosody-wizard), checked with: "+check)
+	next = append(next, "settings of your own go in "+own+"/*.cfg.lua ("+where+"), checked with: "+check)
 	return next, warn
 }
 

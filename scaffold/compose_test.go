@@ -25,7 +25,7 @@ func TestComposeFilesValidate(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			a, p := goldenPlan(t, name)
 			if a.Deploy != config.DeployCompose {
-				t.Skip("host deploy: no compose.yaml")
+				t.Skip("no compose.yaml for deploy: " + a.Deploy)
 			}
 			checked++
 			dir := t.TempDir()
@@ -156,7 +156,7 @@ func TestDNSZonesParse(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			a, p := goldenPlan(t, name)
 			f, ok := p.File("dns.zone")
-			if a.Deploy != config.DeployCompose {
+			if a.Deploy == config.DeployHost {
 				if ok {
 					t.Fatal("a host install got a dns.zone")
 				}
@@ -180,7 +180,12 @@ func TestDNSZonesParse(t *testing.T) {
 					want = append(want, "CNAME "+h+".")
 				}
 			}
+			if a.InCluster() {
+				// The SRV records' target, the XMPP Service's address.
+				want = append(want, "A xmpp."+a.Primary()+".")
+			}
 			for _, d := range a.Domains {
+				d = config.ALabel(d)
 				want = append(want, "A "+d+".", "SRV _xmpp-client._tcp."+d+".")
 				if a.Ports.C2SDirectTLS != 0 {
 					want = append(want, "SRV _xmpps-client._tcp."+d+".")

@@ -54,7 +54,7 @@ func mariaDBClientHost(a config.Answers) string {
 // writes them.
 func databaseStep(s *setup) string {
 	admin, ok := databaseAdmins[s.Answers.Database.Driver]
-	if !ok || s.Compose() {
+	if !ok || s.Container() {
 		return ""
 	}
 	d := s.Answers.Database

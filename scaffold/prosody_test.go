@@ -3,6 +3,7 @@ package scaffold
 import (
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -80,6 +81,23 @@ func writeTree(t *testing.T, name string) (string, config.Answers, Plan) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if a.InCluster() {
+		// cert-manager's Secret, which the pod mounts as certs/.
+		s, _ := config.Resolve(a)
+		var hosts []string
+		for _, h := range s.Hosts {
+			hosts = append(hosts, h.ASCII)
+		}
+		pair, err := selfSigned(hosts, goldenNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _ := p.File(ConfigPath(a))
+		p.dir(path.Join(composeConfigDir, "certs"), 0o750, f.UID, f.GID)
+		p.add(File{Path: path.Join(composeConfigDir, "certs", a.Primary()+".crt"), Mode: 0o640, UID: f.UID, GID: f.GID, Data: pair.cert})
+		p.add(File{Path: path.Join(composeConfigDir, "certs", a.Primary()+".key"), Mode: 0o600, UID: f.UID, GID: f.GID, Data: pair.key})
+		p.sortFiles()
+	}
 	res, err := Apply(root, p, ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +112,7 @@ func writeTree(t *testing.T, name string) (string, config.Answers, Plan) {
 // compose as the numeric owner of the tree (compose.yaml's user:), for host
 // as root, from where prosodyctl drops to the prosody user itself.
 func runAsOwner(a config.Answers, p Plan, name string, args ...string) *exec.Cmd {
-	if os.Getuid() == 0 && a.Deploy == config.DeployCompose {
+	if os.Getuid() == 0 && a.Container() {
 		f, _ := p.File(ConfigPath(a))
 		uid, gid := strconv.Itoa(f.UID), strconv.Itoa(f.GID)
 		return exec.Command("setpriv", append([]string{"--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--", name}, args...)...)

@@ -31,7 +31,7 @@ var proxyFiles = map[string]string{
 // relative to the output folder, or "" when there is none (no proxy, or
 // Traefik on compose, whose labels are in compose.yaml).
 func ProxySnippet(a config.Answers) string {
-	if !a.Proxied() || a.Proxy.Kind == config.ProxyTraefik && a.Deploy == config.DeployCompose {
+	if !a.Proxied() || a.InCluster() || a.Proxy.Kind == config.ProxyTraefik && a.Deploy == config.DeployCompose {
 		return ""
 	}
 	if a.Deploy == config.DeployHost {
@@ -69,6 +69,9 @@ func (s *setup) ProxyKind() string { return s.Answers.Proxy.Kind }
 
 // ProxyLabel is the proxy's name as a person writes it.
 func (s *setup) ProxyLabel() string {
+	if s.Kubernetes() {
+		return "the cluster's Ingress"
+	}
 	switch s.Answers.Proxy.Kind {
 	case config.ProxyNginx:
 		return "nginx"
@@ -100,6 +103,9 @@ func (s *setup) HTTPPort() int { return config.HTTPPort }
 // the host's loopback (a host install, or compose publishing it there),
 // or the prosody service on Traefik's network.
 func (s *setup) Upstream() string {
+	if s.Kubernetes() {
+		return fmt.Sprintf("%s:%d", kubeHTTPSvc, config.HTTPPort)
+	}
 	if s.Compose() && s.Answers.Proxy.Kind == config.ProxyTraefik {
 		return fmt.Sprintf("prosody:%d", config.HTTPPort)
 	}
@@ -110,7 +116,7 @@ func (s *setup) Upstream() string {
 // in a container, whose own network only the host's loopback (published
 // there) or Traefik's network reaches.
 func (s *setup) HTTPInterfaces() []string {
-	if s.Compose() {
+	if s.Container() {
 		return []string{"*"}
 	}
 	return []string{"127.0.0.1", "::1"}
@@ -123,6 +129,9 @@ func (s *setup) HTTPInterfaces() []string {
 // the private ranges Docker allocates networks from; nothing outside the
 // host reaches port 5280 there.
 func (s *setup) TrustedProxies() []string {
+	if s.Kubernetes() {
+		return kubeTrustedProxies
+	}
 	if s.Compose() {
 		return []string{"127.0.0.1", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
 	}
@@ -311,7 +320,7 @@ func proxySnippet(p *Plan, s *setup, uid, gid int) {
 
 // proxyNotes adds the reverse proxy's next steps and warnings.
 func proxyNotes(s *setup, next, warn []string) ([]string, []string) {
-	if !s.Proxied() {
+	if !s.Proxied() || s.Kubernetes() {
 		return next, warn
 	}
 	if s.Answers.TLS.Mode == config.TLSLetsEncrypt {

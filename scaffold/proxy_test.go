@@ -50,7 +50,7 @@ func proxyMeans(t *testing.T, a config.Answers, cfg map[string]map[string]any) {
 		t.Errorf("http_ports = %v, want { 5280 }", g["http_ports"])
 	}
 	wantIf := []string{"127.0.0.1", "::1"}
-	if a.Deploy == config.DeployCompose {
+	if a.Container() {
 		wantIf = []string{"*"}
 	}
 	if got := strs(g["http_interfaces"]); !slices.Equal(got, wantIf) {
@@ -78,7 +78,7 @@ func proxyMeans(t *testing.T, a config.Answers, cfg map[string]map[string]any) {
 	for _, d := range a.Domains {
 		want := any(nil)
 		if web {
-			want = "https://" + d + port + "/"
+			want = "https://" + config.ALabel(d) + port + "/"
 		}
 		if got := cfg[d]["http_external_url"]; got != want {
 			t.Errorf("VirtualHost %s http_external_url = %v, want %v", d, got, want)

@@ -157,11 +157,18 @@ func inviteStep(s *setup, account AccountCommand) string {
 	return what + "): " + s.InviteCommand()
 }
 
-// Documentation addresses used in DNS examples (RFC 5737, RFC 3849).
+// Documentation addresses used in DNS examples (RFC 5737, RFC 3849); in a
+// cluster, the XMPP Service has addresses of its own.
 const (
-	exampleIPv4 = "203.0.113.10"
-	exampleIPv6 = "2001:db8::10"
+	exampleIPv4     = "203.0.113.10"
+	exampleIPv6     = "2001:db8::10"
+	exampleXMPPIPv4 = "203.0.113.11"
+	exampleXMPPIPv6 = "2001:db8::11"
 )
+
+// XMPPTarget is the name a cluster's SRV records point at, whose
+// addresses are the XMPP Service's: xmpp.<primary domain>.
+func (s *setup) XMPPTarget() string { return "xmpp." + s.Primary().ASCII }
 
 // DNSRecords lists the records a public server of this setup needs, in zone
 // file syntax: addresses for every domain, components pointing at the
@@ -169,6 +176,7 @@ const (
 func (s *setup) DNSRecords() []string {
 	a := s.Answers
 	primary := s.Primary().ASCII + "."
+	target := primary // where the SRV records point
 	var rr []string
 	rec := func(name, typ, data string) {
 		rr = append(rr, fmt.Sprintf("%-40s 3600 IN %-5s %s", name, typ, data))
@@ -180,13 +188,26 @@ func (s *setup) DNSRecords() []string {
 		rec(d.ASCII+".", "AAAA", exampleIPv6)
 	}
 	for _, h := range s.ComponentHosts() {
+		if h.Kind == config.HostProxy65 && s.Kubernetes() {
+			// SOCKS5 on the XMPP Service, not the Ingress.
+			rec(h.ASCII+".", "CNAME", s.XMPPTarget()+".")
+			continue
+		}
 		rec(h.ASCII+".", "CNAME", primary)
+	}
+	if s.Kubernetes() {
+		// The domains' addresses are the Ingress's (web clients, file
+		// sharing, Let's Encrypt's checks); the XMPP ports are on
+		// another address, the Service's, which the SRV records name.
+		target = s.XMPPTarget() + "."
+		rec(target, "A", exampleXMPPIPv4)
+		rec(target, "AAAA", exampleXMPPIPv6)
 	}
 	for _, d := range s.DomainHosts() {
 		name := d.ASCII + "."
-		rec("_xmpp-client._tcp."+name, "SRV", fmt.Sprintf("0 5 %d %s", a.Ports.C2S, primary))
+		rec("_xmpp-client._tcp."+name, "SRV", fmt.Sprintf("0 5 %d %s", a.Ports.C2S, target))
 		if a.Ports.C2SDirectTLS != 0 {
-			rec("_xmpps-client._tcp."+name, "SRV", fmt.Sprintf("0 5 %d %s", a.Ports.C2SDirectTLS, primary))
+			rec("_xmpps-client._tcp."+name, "SRV", fmt.Sprintf("0 5 %d %s", a.Ports.C2SDirectTLS, target))
 		}
 	}
 	if a.Federation {
@@ -194,7 +215,7 @@ func (s *setup) DNSRecords() []string {
 			if h.Kind == config.HostUpload || h.Kind == config.HostProxy65 {
 				continue // reached over HTTPS or SOCKS5, not s2s
 			}
-			rec("_xmpp-server._tcp."+h.ASCII+".", "SRV", fmt.Sprintf("0 5 %d %s", a.Ports.S2S, primary))
+			rec("_xmpp-server._tcp."+h.ASCII+".", "SRV", fmt.Sprintf("0 5 %d %s", a.Ports.S2S, target))
 		}
 	}
 	return rr

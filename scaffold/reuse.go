@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"path"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,6 +25,14 @@ import (
 func existingSecret(fsys afero.Fs, a config.Answers, env string, re func() *regexp.Regexp) string {
 	if fsys == nil {
 		return ""
+	}
+	if a.InCluster() {
+		// secrets/<env> holds the value exactly (see kubernetesFiles).
+		data, err := safeio.ReadRegular(fsys, path.Join(secretsDir, env), config.MaxSecretBytes)
+		if err != nil || config.SecretProblem(string(data)) != "" {
+			return ""
+		}
+		return string(data)
 	}
 	if a.Deploy == config.DeployCompose {
 		data, err := safeio.ReadRegular(fsys, ".env", safeio.MaxInput)

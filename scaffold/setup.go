@@ -26,6 +26,8 @@ type setup struct {
 	// Transition is what this re-run changes on the running server, or
 	// nil (see transition).
 	Transition *Transition
+	// localFiles are a cluster's own config files (LocalConfigFiles).
+	localFiles []string
 }
 
 // NotesPath is where a host install keeps its notes, at run time.
@@ -78,7 +80,7 @@ func (s *setup) Steps() []Step {
 
 // NotesHoldPassword: the next steps hold the database password (the
 // command that creates its user).
-func (s *setup) NotesHoldPassword() bool { return s.Driver.Network && !s.Compose() }
+func (s *setup) NotesHoldPassword() bool { return s.Driver.Network && !s.Container() }
 
 // hostNotesFile is the file beside a host install's config that keeps the
 // next steps, the warnings and the DNS records.

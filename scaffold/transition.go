@@ -251,9 +251,12 @@ func transition(prev Previous, s *setup) (Transition, bool) {
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("prosody.cfg.lua and the other files prosody-wizard wrote are written anew for this (each one you changed is kept as NAME.bak.<time>, and the list above marks it changed): carry edits of your own over, settings into %s/, which no run touches", own))
 	t.Heading = strings.ToUpper(heads[0][:1]) + strings.Join(heads, " and ")[1:] + ":"
-	if s.Compose() {
+	switch {
+	case s.Kubernetes():
+		t.Steps = kubernetesTransitionSteps(from, s, move)
+	case s.Compose():
 		t.Steps = composeTransitionSteps(from, s, move)
-	} else {
+	default:
 		t.Steps = hostTransitionSteps(from, s, upgrade, move)
 	}
 	return t, true
@@ -298,6 +301,12 @@ func moveNotes(from config.Driver, s *setup) []string {
 	if from.Network {
 		return []string{fmt.Sprintf("prosody-wizard copies data only out of the data folder (internal storage or SQLite): export the %s database yourself (prosody-migrator, https://prosody.im/doc/migrator) before it goes away", from.Label)}
 	}
+	if s.Kubernetes() {
+		return []string{
+			fmt.Sprintf("prosody-wizard writes no migrator configuration for a cluster: copy the data into %s with prosody-migrator (https://prosody.im/doc/migrator) in a pod that mounts the volume prosody-data, with Prosody stopped", driverName(s.Driver)),
+			"the old data stays where it was, unused: remove it once the new backend serves everything",
+		}
+	}
 	file := migratorPath(s.Answers)
 	if !s.Compose() {
 		file = s.MigratorFile()
@@ -336,6 +345,26 @@ func composeTransitionSteps(from config.Driver, s *setup, move bool) []string {
 		steps = append(steps, "once it serves everything, remove the migrator's configuration (it holds the password): "+ShellCommand("rm", migratorPath(s.Answers)))
 	}
 	return steps
+}
+
+// kubernetesTransitionSteps are the steps of a cluster: stop the pod,
+// back up the volume, a new image, the data copied (by hand, see
+// moveNotes), the base applied again.
+func kubernetesTransitionSteps(from config.Driver, s *setup, move bool) []string {
+	steps := []string{"stop Prosody: " + s.kubectl("scale", "statefulset/prosody", "--replicas=0"),
+		"back up the data volume (the PersistentVolumeClaim prosody-data) with your cluster's snapshots or backup tool"}
+	if from.Network {
+		steps[1] += fmt.Sprintf(", and the %s database where it runs", from.Label)
+	}
+	steps = append(steps,
+		"build the image from the newest packages: "+ShellCommand("docker", "build", "--pull", "-t", s.Image(), "."),
+		"push it: "+s.PushCommand())
+	if move {
+		steps = append(steps, fmt.Sprintf("copy the data into %s with prosody-migrator, in a pod that mounts prosody-data (see the notes above)", driverName(s.Driver)))
+	}
+	return append(steps,
+		"apply the base (it starts the pod again): kubectl apply -k .",
+		"watch it start: "+s.kubectl("rollout", "status", "statefulset/prosody", "--timeout", "5m"))
 }
 
 // hostTransitionSteps are the steps of a host install: stop, back up,
