@@ -164,9 +164,9 @@ func wizard(o options, stdin *os.File, stdout, stderr io.Writer) error {
 			return &problemsError{file, problems}
 		}
 		start = a
-		// A compose repo keeps its answers at its root: edit it in place.
+		// A compose repo or a cluster's keeps its answers at its root: edit it in place.
 		// By its full path: "." would not say which folder it is.
-		if out == "" && a.Deploy == config.DeployCompose && filepath.Base(file) == "answers.yaml" {
+		if out == "" && a.Container() && filepath.Base(file) == "answers.yaml" {
 			out = displayDir(filepath.Dir(file))
 		}
 	}

@@ -16,7 +16,7 @@ import (
 // database password, the TURN secret, the certificate and its key are
 // reused, never regenerated behind the person's back.
 func TestRerunKeepsSecretsAndKeys(t *testing.T) {
-	for _, name := range []string{"minimal", "full-postgres", "host"} {
+	for _, name := range []string{"minimal", "full-postgres", "host", "kubernetes", "kubernetes-postgres"} {
 		t.Run(name, func(t *testing.T) {
 			a, first := goldenPlan(t, name)
 			fsys := afero.NewMemMapFs()
@@ -43,7 +43,7 @@ func TestRerunKeepsSecretsAndKeys(t *testing.T) {
 			}
 			cfg := ConfigPath(a)
 			want := []string{cfg, filepath.ToSlash(filepath.Join(filepath.Dir(cfg), "answers.yaml"))}
-			if a.Deploy == config.DeployCompose {
+			if a.Container() {
 				want[1] = "answers.yaml"
 			}
 			slices.Sort(want)
@@ -148,7 +148,7 @@ func TestBackupDir(t *testing.T) {
 func TestDiffMasksWholeSecrets(t *testing.T) {
 	oldPw, newPw := `Tr0ub4dor "h0rse"; b4ttery 'st4ple' \ $xyz`, "abc;LEAKEDTAIL"
 	oldTURN, newTURN := `sh4red s3cr3t; "qu0ted" ta1l#3nd`, `x"yyy zzz`
-	for _, deploy := range []string{config.DeployHost, config.DeployCompose} {
+	for _, deploy := range []string{config.DeployHost, config.DeployCompose, config.DeployKubernetes} {
 		t.Run(deploy, func(t *testing.T) {
 			plan := func(pw, secret string) Plan {
 				a := config.Defaults()
@@ -235,6 +235,9 @@ func TestRerunKeepsAnySecret(t *testing.T) {
 			a.Domains = []string{"wizard-demo.net"}
 			a.Components = config.DefaultComponents("wizard-demo.net")
 			a.Database = config.Database{Driver: config.DriverMySQL, Host: "localhost", Name: "prosody", User: "prosody", Password: pw}
+			if deploy == config.DeployKubernetes {
+				a.Ports.HTTPS = config.KubeHTTPSPort
+			}
 			a.TURN = config.TURN{Host: "turn.wizard-demo.net", Port: 3478, Secret: secret}
 			fsys := written(t, a)
 			in := goldenInputs(a)
