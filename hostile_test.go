@@ -148,6 +148,7 @@ func runBinaryIn(t *testing.T, dir, bin string, stdin io.Reader, asUser []int, a
 type linkCase struct {
 	name   string
 	host   bool   // deploy: host, else compose
+	kube   bool   // deploy: kubernetes
 	link   string // path of the link below the output folder
 	folder bool   // the link points at a folder (else at a file)
 	real   []string
@@ -161,6 +162,10 @@ var linkCases = []linkCase{
 	{name: "env file", link: ".env"},
 	{name: "compose file", link: "compose.yaml"},
 	{name: "data folder", link: "data", folder: true},
+	{name: "kubernetes manifests folder", kube: true, link: "kubernetes", folder: true},
+	{name: "kustomization", kube: true, link: "kustomization.yaml"},
+	{name: "kubernetes secrets folder", kube: true, link: "secrets", folder: true},
+	{name: "kubernetes own config folder", kube: true, link: "prosody/local.d", folder: true, real: []string{"prosody"}},
 	{name: "host etc", host: true, link: "etc", folder: true},
 	{name: "host config folder", host: true, link: "etc/prosody", folder: true, real: []string{"etc"}},
 	{name: "host data parent", host: true, link: "var/lib", folder: true, real: []string{"var"}},
@@ -207,6 +212,10 @@ func (c linkCase) answers(uid, gid int) string {
 	body := "version: 1\ndomains: [example.org]\n"
 	if c.host {
 		body += "deploy: host\n"
+	}
+	if c.kube {
+		// With a database server, so that secrets/ is written.
+		body += "deploy: kubernetes\ndatabase: {driver: postgres, host: db.example.org}\n"
 	}
 	return body + fmt.Sprintf("owner: {uid: %d, gid: %d}\n", max(uid, 1), max(gid, 1))
 }
