@@ -52,6 +52,12 @@ type draft struct {
 	// not 0), which a reverse proxy may front.
 	HTTPSOn bool
 
+	// The answers of deploy: kubernetes (config.Kubernetes), asked only
+	// for a cluster; "" keeps the default.
+	KubeImage, KubeNamespace, KubeService, KubeStorageClass string
+	KubeIngress                                             bool
+	KubeIngressClass                                        string
+
 	Out      string
 	UID, GID string // "" = choose automatically
 
@@ -60,9 +66,12 @@ type draft struct {
 	// accessible: the draft is filled by line prompts, where an empty line
 	// keeps the current value and "-" clears an optional one.
 	accessible bool
-	// seenPrimary, seenDeploy and seenAdmins are the values follow last
-	// saw.
-	seenPrimary, seenDeploy, seenAdmins string
+	// seenPrimary, seenDeploy, seenAdmins and seenTURN are the values
+	// follow last saw.
+	seenPrimary, seenDeploy, seenAdmins, seenTURN string
+	// turnDropped: follow emptied the suggested TURN host when the
+	// deployment became a cluster (see follow).
+	turnDropped bool
 	// shown are the inputs of the page on screen that follow may change
 	// (see followed).
 	shown []followedInput
@@ -105,8 +114,16 @@ func fromAnswers(a config.Answers, out string) *draft {
 		ProxyKind:    config.ProxyNone,
 		HTTPSOn:      a.Ports.HTTPS != 0,
 		Out:          out,
+
+		KubeImage:        a.Kubernetes.Image,
+		KubeNamespace:    a.Kubernetes.Namespace,
+		KubeService:      a.KubeService(),
+		KubeStorageClass: a.Kubernetes.StorageClass,
+		KubeIngress:      a.Kubernetes.Ingress,
+		KubeIngressClass: a.Kubernetes.IngressClass,
 	}
-	if a.Proxied() {
+	// A cluster's Ingress counts as a proxy (Proxied) but is no proxy.kind.
+	if a.Proxied() && a.Proxy.Kind != "" {
 		d.ProxyKind = a.Proxy.Kind
 	}
 	if len(a.Domains) > 1 {
@@ -118,7 +135,7 @@ func fromAnswers(a config.Answers, out string) *draft {
 	if a.Owner.UID >= 0 {
 		d.UID, d.GID = strconv.Itoa(a.Owner.UID), strconv.Itoa(a.Owner.GID)
 	}
-	d.seenPrimary, d.seenDeploy, d.seenAdmins = d.Primary, d.Deploy, d.Admins
+	d.seenPrimary, d.seenDeploy, d.seenAdmins, d.seenTURN = d.Primary, d.Deploy, d.Admins, d.TURN
 	d.Enable = append([]string{}, a.Modules.Enable...)
 	d.Disable = append([]string{}, a.Modules.Disable...)
 	return d
@@ -182,6 +199,7 @@ func (d *draft) toAnswers(base config.Answers) config.Answers {
 	a.Components = config.Components{MUC: opt(d.MUC), Upload: opt(d.Upload), Proxy65: opt(d.Proxy65)}
 	a.TURN.Host = opt(d.TURN)
 	d.applyProxy(&a, base)
+	d.applyKubernetes(&a, base)
 	a.Owner = config.Owner{UID: -1, GID: -1}
 	if uid, err := strconv.Atoi(opt(d.UID)); err == nil {
 		a.Owner.UID = uid
@@ -313,10 +331,13 @@ func (d *draft) toggleModule(name string, base config.Answers) bool {
 
 // follow keeps answers that default from others in step once a person has
 // changed the primary domain or the deployment kind: component hosts, the
-// TURN host, the admin account and the output folder that still hold the
-// old default take the new one; anything the person typed (an emptied
+// TURN host (none for a cluster), the admin account and the output folder
+// that still hold the old default take the new one; anything the person typed (an emptied
 // admin field too) stays.
 func (d *draft) follow() {
+	if d.TURN != d.seenTURN {
+		d.turnDropped = false // the person changed it
+	}
 	if d.Primary != d.seenPrimary {
 		oldP, newP := strings.TrimSpace(d.seenPrimary), strings.TrimSpace(d.Primary)
 		if d.MUC == config.DefaultComponents(oldP).MUC {
@@ -325,8 +346,8 @@ func (d *draft) follow() {
 		if d.Upload == config.DefaultComponents(oldP).Upload {
 			d.Upload = config.DefaultComponents(newP).Upload
 		}
-		if d.TURN == config.DefaultTURNHost(oldP) {
-			d.TURN = config.DefaultTURNHost(newP)
+		if d.TURN == defaultTURN(d.seenDeploy, oldP) {
+			d.TURN = defaultTURN(d.seenDeploy, newP)
 		}
 		if strings.TrimSpace(d.Admins) == defaultAdmin(oldP) && d.Admins != defaultAdmin(newP) {
 			d.Admins = defaultAdmin(newP) // on screen through followShown
@@ -346,8 +367,19 @@ func (d *draft) follow() {
 		if d.Out == defaultOut(&draft{Primary: d.Primary, Deploy: d.seenDeploy}) {
 			d.Out = defaultOut(d)
 		}
+		// A cluster runs no TURN server: the suggested host goes, and
+		// comes back when another deployment is chosen, unless the
+		// person changed the TURN host in between.
+		p := strings.TrimSpace(d.Primary)
+		switch {
+		case d.Deploy == config.DeployKubernetes && d.TURN != "" && d.TURN == defaultTURN(d.seenDeploy, p):
+			d.TURN, d.turnDropped = "", true
+		case d.Deploy != config.DeployKubernetes && d.turnDropped && d.TURN == "":
+			d.TURN, d.turnDropped = defaultTURN(d.Deploy, p), false
+		}
 		d.seenDeploy = d.Deploy
 	}
+	d.seenTURN = d.TURN
 }
 
 // defaultAdmin is the admin account the wizard suggests for a primary

@@ -84,6 +84,13 @@ var questionChanges = map[string][]func(d *draft){
 	"deploy": {func(d *draft) {
 		d.Deploy = map[string]string{config.DeployCompose: config.DeployHost, config.DeployHost: config.DeployCompose}[d.Deploy]
 	}},
+	// A cluster's questions (only asked for deploy: kubernetes).
+	"kubernetes.image":         {func(d *draft) { d.KubeImage = "registry.example.org/prosody:" + d.Series }},
+	"kubernetes.namespace":     {func(d *draft) { d.KubeNamespace = "chat" }},
+	"kubernetes.service":       {func(d *draft) { d.KubeService = config.ServiceNodePort }},
+	"kubernetes.storage_class": {func(d *draft) { d.KubeStorageClass = "fast" }},
+	"kubernetes.ingress":       {func(d *draft) { d.KubeIngress = !d.KubeIngress }},
+	"kubernetes.ingress_class": {func(d *draft) { d.KubeIngress, d.KubeIngressClass = true, "nginx" }},
 	// The uid and gid questions: config wants both or neither.
 	"owner": {func(d *draft) { d.UID, d.GID = "1234", "1234" }, func(d *draft) { d.UID, d.GID = "1234", "1000" }},
 }
@@ -92,7 +99,11 @@ var questionChanges = map[string][]func(d *draft){
 // not show (certificates, certbot.sh), or that it masks (the database
 // password: see TestPreviewMasksSecrets), so no change of theirs can be
 // seen.
-var unshown = []string{"tls.cert", "tls.key", "tls.email", "database.password"}
+var unshown = []string{"tls.cert", "tls.key", "tls.email", "database.password",
+	// A cluster's answers land in its kustomize base, which none of the
+	// starting points plans yet (the scaffold of issue 14 is to come).
+	"kubernetes.image", "kubernetes.namespace", "kubernetes.service", "kubernetes.storage_class",
+	"kubernetes.ingress", "kubernetes.ingress_class"}
 
 // marksRig plans drafts as the wizard does, with pinned inputs and
 // certificate files to point tls.cert and tls.key at.

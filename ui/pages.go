@@ -29,7 +29,8 @@ type page struct {
 	name  string // welcome, domains, tls, database, modules, components, deployment, review
 	title string
 	steps []step
-	// previewFile is the file the preview shows on this page. It
+	// previewFile is the file the preview shows on this page, one of
+	// previewFiles (the second stands for the deployment's file). It
 	// highlights the lines the focused question's answer produced (the
 	// plan marks them by the answers file's name for the answer, which is
 	// each question's key), or the page's questions' when that one
@@ -112,11 +113,7 @@ var pages = []page{
 				description: "One certificate covers every domain and component.",
 				fields: func(d *draft, _ config.Series) []huh.Field {
 					return []huh.Field{huh.NewSelect[string]().Key("tls.mode").Title("Where does the certificate come from?").
-						Options(
-							huh.NewOption("self-signed: made now (fine to start; clients warn)", config.TLSSelfSigned),
-							huh.NewOption("existing: files I already have", config.TLSExisting),
-							huh.NewOption("letsencrypt: free certificates (placeholder until issued)", config.TLSLetsEncrypt),
-						).Value(&d.TLSMode)}
+						Options(tlsOptions(d.Deploy)...).Value(&d.TLSMode)}
 				},
 			},
 			{
@@ -202,10 +199,13 @@ var pages = []page{
 		}, proxyStep},
 	},
 	{
-		name: "deployment", title: "Deployment", previewFile: "compose.yaml",
-		// Two steps: the output folder and the owner follow the kind of
-		// deployment (a host install goes to /), so they are asked once it
-		// is chosen; accessible mode builds each step when it asks it.
+		// The preview shows the deployment's file: compose.yaml, or a
+		// cluster's StatefulSet (deploymentFile).
+		name: "deployment", title: "Deployment", previewFile: previewFiles[1],
+		// The output folder and the owner follow the kind of deployment
+		// (a host install goes to /), so they are asked once it is
+		// chosen, after a cluster's own questions; accessible mode builds
+		// each step when it asks it.
 		steps: []step{
 			{
 				title: "Deployment",
@@ -215,10 +215,13 @@ var pages = []page{
 							Options(
 								huh.NewOption("compose: a starter repo for Docker Compose", config.DeployCompose),
 								huh.NewOption("host: /etc/prosody on this machine (Debian's prosody)", config.DeployHost),
+								huh.NewOption("kubernetes: a kustomize base (kubectl apply -k)", config.DeployKubernetes),
 							).Value(&d.Deploy),
 					}
 				},
 			},
+			kubernetesStep,
+			ingressClassStep,
 			{
 				title: "Where the files go",
 				fields: func(d *draft, _ config.Series) []huh.Field {
@@ -275,20 +278,39 @@ func passwordInput(d *draft) *huh.Input {
 	return in
 }
 
+// tlsOptions are the certificate modes offered for a kind of deployment
+// (asked before it; the page is built with the current answer): a
+// cluster's certificate comes from cert-manager, so existing files are
+// not offered there (validation says why, should the answers have them).
+func tlsOptions(deploy string) []huh.Option[string] {
+	opts := []huh.Option[string]{huh.NewOption("self-signed: made now (fine to start; clients warn)", config.TLSSelfSigned)}
+	if deploy != config.DeployKubernetes {
+		opts = append(opts, huh.NewOption("existing: files I already have", config.TLSExisting))
+	}
+	return append(opts, huh.NewOption("letsencrypt: free certificates (placeholder until issued)", config.TLSLetsEncrypt))
+}
+
 // outDescription says what the output folder is for a kind of deployment.
 func outDescription(deploy string) string {
-	if deploy == config.DeployHost {
+	switch deploy {
+	case config.DeployHost:
 		return "/ installs into this machine (/etc/prosody…); another folder must hold a copy of a Debian system (for testing)"
+	case config.DeployKubernetes:
+		return "The repo's folder (the kustomize base and the Dockerfile)"
 	}
 	return "The starter repo's folder"
 }
 
 // dbHostDescription says what the database host is for a kind of
 // deployment (asked later; the page is built with the current answer): a
-// compose repo can run the database itself, a host install needs one.
+// compose repo can run the database itself, a host install and a cluster
+// need one.
 func dbHostDescription(deploy string) string {
-	if deploy == config.DeployHost {
+	switch deploy {
+	case config.DeployHost:
 		return "The database server's name or address (a host install needs one)"
+	case config.DeployKubernetes:
+		return "The database server's name or address as the pod reaches it (a cluster needs one)"
 	}
 	return "Empty for a database service in compose.yaml"
 }
@@ -296,8 +318,11 @@ func dbHostDescription(deploy string) string {
 // dbHostPlaceholder is an example of the database host (compose: what
 // empty means).
 func dbHostPlaceholder(deploy string) string {
-	if deploy == config.DeployHost {
+	switch deploy {
+	case config.DeployHost:
 		return "localhost"
+	case config.DeployKubernetes:
+		return "postgres.db.svc.cluster.local"
 	}
 	return "(the compose service)"
 }
@@ -305,10 +330,13 @@ func dbHostPlaceholder(deploy string) string {
 // turnDescription says who runs the TURN server for a kind of deployment
 // (as the next steps the wizard prints do).
 func turnDescription(deploy string) string {
-	if deploy == config.DeployHost {
+	switch deploy {
+	case config.DeployHost:
 		return "coturn's config is written beside Prosody's; NEXT-STEPS.md says how to run it (Debian: apt-get install coturn)"
+	case config.DeployKubernetes:
+		return "A cluster runs no TURN server; name one that runs elsewhere, or leave it off"
 	}
-	return "compose runs coturn for it; a host install gets coturn's config"
+	return "compose runs coturn for it; a host install gets coturn's config; a cluster runs none"
 }
 
 // The questions check their answers with config's own per-field checks,

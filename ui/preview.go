@@ -24,13 +24,26 @@ type preview struct {
 	drawn    string
 
 	key      string            // the answers and folder it was made for
-	files    [2][]string       // prosody.cfg.lua and compose.yaml, as lines
+	names    [2]string         // the files shown (see deploymentFile)
+	files    [2][]string       // prosody.cfg.lua and the deployment's file, as lines
 	marks    [2]scaffold.Marks // which of those lines each answer produced
 	problems []string          // why the current answers do not plan yet, as shown
 	found    []config.Problem  // all of them (see shownProblems)
 }
 
+// previewFiles are the files the preview shows until the answers plan:
+// Prosody's config and the deployment's file (see deploymentFile). A
+// page's previewFile names one of them.
 var previewFiles = [2]string{"prosody.cfg.lua", "compose.yaml"}
+
+// deploymentFile is the file that says how Prosody runs, the preview's
+// second: compose.yaml, or a cluster's StatefulSet.
+func deploymentFile(a config.Answers) string {
+	if a.InCluster() {
+		return "kubernetes/statefulset.yaml"
+	}
+	return previewFiles[1]
+}
 
 // refreshPreview replans when the answers changed. While the answers are
 // incomplete or invalid it keeps the last good files and lists the problems.
@@ -65,8 +78,13 @@ func (m *Model) refreshPreview() {
 	if f, ok := p.File(scaffold.ConfigPath(a)); ok {
 		m.preview.files[0], m.preview.marks[0] = previewLines(p.Masked(f)), f.Marks
 	}
+	name := deploymentFile(a)
+	m.preview.names = [2]string{previewFiles[0], name}
 	m.preview.files[1], m.preview.marks[1] = []string{"(a host install has no compose.yaml)"}, nil
-	if f, ok := p.File("compose.yaml"); ok {
+	if a.InCluster() {
+		m.preview.files[1] = []string{"(the plan has no " + name + ")"}
+	}
+	if f, ok := p.File(name); ok {
 		m.preview.files[1], m.preview.marks[1] = previewLines(p.Masked(f)), f.Marks
 	}
 }
@@ -122,13 +140,17 @@ func (pv *preview) render(st Styles, tab int, p page, question, pageFields []str
 
 func (pv *preview) draw(st Styles, tab int, p page, question, pageFields []string, width, height int) string {
 	// ctrl+t flips between the files, starting from the page's own.
-	if p.previewFile == "compose.yaml" {
+	if p.previewFile == previewFiles[1] {
 		tab = 1 - tab
 	}
 	inner := max(10, width-4)
 	var head []string
 	tabs := make([]string, 2)
-	for i, name := range previewFiles {
+	names := pv.names
+	if names[0] == "" {
+		names = previewFiles // nothing planned yet
+	}
+	for i, name := range names {
 		if i == tab {
 			tabs[i] = st.TabActive.Render(name)
 		} else {

@@ -9,10 +9,12 @@ import (
 // applyProxy sets the reverse proxy the draft chose. ports.https, which
 // the wizard does not ask, follows the choice where it still has the
 // other mode's default: Prosody's own 5281 without a proxy, the proxy's
-// 443 with one. Traefik's own answers stay only with Traefik.
+// 443 with one (a cluster's Ingress counts as one: config.Proxied).
+// Traefik's own answers stay only with Traefik; a cluster has no
+// proxy.kind, whatever was chosen before the deployment.
 func (d *draft) applyProxy(a *config.Answers, base config.Answers) {
 	kind := d.ProxyKind
-	if kind == config.ProxyNone || !d.HTTPSOn {
+	if kind == config.ProxyNone || !d.HTTPSOn || d.Deploy == config.DeployKubernetes {
 		kind = ""
 	}
 	a.Proxy = base.Proxy
@@ -21,9 +23,9 @@ func (d *draft) applyProxy(a *config.Answers, base config.Answers) {
 		a.Proxy = config.Proxy{Kind: kind}
 	}
 	switch https := config.Defaults().Ports.HTTPS; {
-	case kind != "" && a.Ports.HTTPS == https:
+	case a.Proxied() && a.Ports.HTTPS == https:
 		a.Ports.HTTPS = config.ProxyHTTPSPort
-	case kind == "" && base.Proxied() && a.Ports.HTTPS == config.ProxyHTTPSPort:
+	case !a.Proxied() && base.Proxied() && a.Ports.HTTPS == config.ProxyHTTPSPort:
 		a.Ports.HTTPS = https
 	}
 }
@@ -33,7 +35,8 @@ func (d *draft) applyProxy(a *config.Answers, base config.Answers) {
 var proxyStep = step{
 	title:       "Reverse proxy",
 	description: "If nginx, Caddy or Traefik already serves HTTPS on this machine, it can serve file sharing and web clients too; the XMPP ports stay direct.",
-	when:        func(d *draft) bool { return d.HTTPSOn },
+	// A cluster's Ingress takes its place (the deployment page asks).
+	when: func(d *draft) bool { return d.HTTPSOn && d.Deploy != config.DeployKubernetes },
 	fields: func(d *draft, _ config.Series) []huh.Field {
 		return []huh.Field{huh.NewSelect[string]().Key("proxy.kind").Title("What serves HTTPS for Prosody?").
 			Options(
