@@ -101,6 +101,9 @@ func TestQuestionsRefuseWhatValidationRefuses(t *testing.T) {
 		return func(d *draft) { d.Driver, d.Deploy = config.DriverPostgres, deploy }
 	}
 	tlsMode := func(mode string) func(d *draft) { return func(d *draft) { d.TLSMode = mode } }
+	cluster := func(ingress bool) func(d *draft) {
+		return func(d *draft) { d.Deploy, d.KubeIngress = config.DeployKubernetes, ingress }
+	}
 	hosts := []string{"", "-", "chat.example.org", "Chat.EXAMPLE.org", "example.org", "bad..x", "exa mple.org",
 		"-x.example.org", longHost, "bücher.example", "a\u202eb.example.org", "1.2.3.4"}
 	ids := []string{"", "-1", "0", "1", "1000", "-2", "2147483646", "2147483647"}
@@ -137,6 +140,8 @@ func TestQuestionsRefuseWhatValidationRefuses(t *testing.T) {
 			values: []string{"", "-", "db", "db.example.org", "10.0.0.1", "::1", "bad host", "a_b", "db\u202e"}},
 		{name: "database host (host)", setup: postgres(config.DeployHost), set: func(d *draft, v string) { d.DBHost = v },
 			check: validDBHost, fields: fieldIs("database.host"), values: []string{"", "-", "localhost", "10.0.0.1"}},
+		{name: "database host (kubernetes)", setup: postgres(config.DeployKubernetes), set: func(d *draft, v string) { d.DBHost = v },
+			check: validDBHost, fields: fieldIs("database.host"), values: []string{"", "-", "pg.db.svc.cluster.local", "bad host"}},
 		{name: "database port", setup: postgres(config.DeployCompose), set: func(d *draft, v string) { d.DBPort = v },
 			check: validDBPort, fields: fieldIs("database.port"),
 			values: []string{"", "-", "0", "5432", "65535", "65536", "-1", "70000"}},
@@ -158,6 +163,20 @@ func TestQuestionsRefuseWhatValidationRefuses(t *testing.T) {
 			fields: fieldIs("components.proxy65"), values: append(hosts, "conference.example.org", "upload.example.org", "proxy.example.org")},
 		{name: "TURN host", set: func(d *draft, v string) { d.TURN = v }, check: func(d *draft) func(string) error { return validTURNHost(&d.TURN) },
 			fields: fieldIs("turn.host"), values: append(hosts, "::1", "2001:db8::1", "turn.example.org")},
+		{name: "image", setup: cluster(false), set: func(d *draft, v string) { d.KubeImage = v },
+			check: func(d *draft) func(string) error { return validOptional(&d.KubeImage, config.ImageProblem) }, fields: fieldIs("kubernetes.image"),
+			values: []string{"", "-", "prosody", "Prosody", "a b", "$(id)", "'x'", "reg.example.org/p:1;id", "ghcr.io/Team/prosody",
+				"registry.example.org:5000/team/prosody:13.0", "prosody@sha256:" + strings.Repeat("a", 64), "prosody:" + strings.Repeat("1", 129),
+				strings.Repeat("a", 256), "localhost:5000/p‮"}},
+		{name: "namespace", setup: cluster(false), set: func(d *draft, v string) { d.KubeNamespace = v },
+			check: validNamespace, fields: fieldIs("kubernetes.namespace"),
+			values: []string{"", "-", "prosody", "Chat", "x.y", "a b", "$(id)", "-x", "x-", "x_y", strings.Repeat("a", 63), strings.Repeat("a", 64)}},
+		{name: "storage class", setup: cluster(false), set: func(d *draft, v string) { d.KubeStorageClass = v },
+			check: func(d *draft) func(string) error { return validOptional(&d.KubeStorageClass, config.ClassProblem) }, fields: fieldIs("kubernetes.storage_class"),
+			values: []string{"", "-", "fast", "fast.ssd", "Fast", "a b", "$(id)", "a..b", "-a", strings.Repeat("a", 254)}},
+		{name: "ingress class", setup: cluster(true), set: func(d *draft, v string) { d.KubeIngressClass = v },
+			check: func(d *draft) func(string) error { return validOptional(&d.KubeIngressClass, config.ClassProblem) }, fields: fieldIs("kubernetes.ingress_class"),
+			values: []string{"", "-", "nginx", "traefik.example.org", "Nginx", "a b", "$(id)", "nginx;id"}},
 		{name: "owner uid", set: func(d *draft, v string) { d.UID = v }, check: func(*draft) func(string) error { return validID(config.UIDProblem) },
 			fields: fieldIs("owner.uid"), values: ids},
 		{name: "owner gid", set: func(d *draft, v string) { d.GID = v }, check: func(*draft) func(string) error { return validID(config.GIDProblem) },
