@@ -392,3 +392,41 @@ func TestAccessibleEditKubernetes(t *testing.T) {
 		}
 	}
 }
+
+// TestKubernetesViews: a cluster's questions at 80x24 and 60x20, the
+// image focused and then the Ingress, are goldens, no line wider or
+// taller than the terminal.
+func TestKubernetesViews(t *testing.T) {
+	for _, size := range []struct {
+		name          string
+		width, height int
+	}{{"80x24", 80, 24}, {"60x20", 60, 20}} {
+		t.Run(size.name, func(t *testing.T) {
+			opts, _ := flowOptions(config.Defaults())
+			opts.Plan = nil // no preview beside the questions at these sizes
+			d := newDriver(t, opts, size.width, size.height)
+			d.enter()
+			d.typeText("example.org")
+			d.enterUntil("deployment", 30)
+			d.down()
+			d.down()
+			d.enter()
+			shots := map[string]string{"deployment-kubernetes": d.render()}
+			for range 4 {
+				d.enter()
+			}
+			shots["deployment-kubernetes-ingress"] = d.render()
+			for name, view := range shots {
+				goldenView(t, size.name+"/"+name, view)
+				for i, line := range strings.Split(ansi.Strip(view), "\n") {
+					if w := ansi.StringWidth(line); w > size.width {
+						t.Errorf("%s line %d is %d cells wide, wider than the terminal", name, i+1, w)
+					}
+				}
+				if n := strings.Count(view, "\n") + 1; n > size.height {
+					t.Errorf("%s is %d lines, taller than the terminal (%d)", name, n, size.height)
+				}
+			}
+		})
+	}
+}
