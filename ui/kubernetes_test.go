@@ -430,3 +430,32 @@ func TestKubernetesViews(t *testing.T) {
 		})
 	}
 }
+
+// TestKubernetesProblemsLeadToTheirPage: each problem validation finds in
+// a cluster's answers names a field a page asks (the review's way back):
+// the cluster's own on the deployment page.
+func TestKubernetesProblemsLeadToTheirPage(t *testing.T) {
+	a := parseAnswers(t, "version: 1\ndeploy: kubernetes\ndomains: [example.org]\n"+
+		"tls: {mode: existing, cert: /c.pem, key: /k.pem}\ndatabase: {driver: postgres}\n"+
+		"kubernetes: {namespace: 'x.y', image: 'A b', service: ClusterIP, ingress_class: '$(id)', storage_class: 'a b'}\n")
+	want := map[string]string{"tls.mode": "tls", "database.host": "database", "kubernetes.namespace": "deployment",
+		"kubernetes.image": "deployment", "kubernetes.service": "deployment", "kubernetes.ingress_class": "deployment",
+		"kubernetes.storage_class": "deployment"}
+	seen := map[string]bool{}
+	for _, p := range config.Validate(a) {
+		i := pageOf(p.Field)
+		if i < 0 {
+			t.Errorf("%s: no page asks it", p)
+			continue
+		}
+		if w, ok := want[p.Field]; ok && pages[i].name != w {
+			t.Errorf("%s: on the %s page, want %s", p, pages[i].name, w)
+		}
+		seen[p.Field] = true
+	}
+	for f := range want {
+		if !seen[f] {
+			t.Errorf("validation found no problem with %s: the test proves nothing for it", f)
+		}
+	}
+}
