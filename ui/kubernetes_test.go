@@ -459,3 +459,29 @@ func TestKubernetesProblemsLeadToTheirPage(t *testing.T) {
 		}
 	}
 }
+
+// TestExistingCertificateThenCluster: existing files chosen before the
+// deployment became a cluster are refused by validation in the review
+// (config's words say why); back on the certificates page, which no
+// longer offers them, the answer is one it offers.
+func TestExistingCertificateThenCluster(t *testing.T) {
+	d := fromAnswers(parseAnswers(t, "version: 1\ndomains: [example.org]\n"), "")
+	d.TLSMode, d.Cert, d.Key = config.TLSExisting, "/c.pem", "/k.pem"
+	d.Deploy = config.DeployKubernetes
+	d.follow()
+	var refused bool
+	for _, p := range config.Validate(d.toAnswers(config.Defaults())) {
+		refused = refused || p.Field == "tls.mode" && strings.Contains(p.Message, "cert-manager")
+	}
+	if !refused {
+		t.Error("validation takes existing files for a cluster")
+	}
+	tls := pages[slices.IndexFunc(pages, func(p page) bool { return p.name == "tls" })]
+	tls.steps[0].fields(d, config.Series13)
+	if d.TLSMode != config.TLSSelfSigned {
+		t.Errorf("back on the certificates page: tls.mode %q, want self-signed (the first offered)", d.TLSMode)
+	}
+	if p := config.Validate(d.toAnswers(config.Defaults())); len(p) > 0 {
+		t.Errorf("then: %v", p)
+	}
+}
