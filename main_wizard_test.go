@@ -246,3 +246,40 @@ func TestWizardNoTerminalNoAnswersExit2(t *testing.T) {
 		}
 	}
 }
+
+// TestWizardEditsARepoInPlace: --answers DIR/answers.yaml --edit of a
+// repo (compose, or a cluster's kustomize base, which keep their answers
+// at their root) writes back into DIR; a host install's answers go to its
+// own default, /.
+func TestWizardEditsARepoInPlace(t *testing.T) {
+	for _, c := range []struct{ answers, want string }{
+		{"minimal", "repo"}, {"kubernetes", "repo"}, {"host", ""},
+	} {
+		t.Run(c.answers, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "answers", c.answers+".yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wizardEnv(t)
+			dir := filepath.Join(t.TempDir(), "repo")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "answers.yaml"), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got := fakeFrontEnds(t, func(ui.Options) (ui.Outcome, error) { return ui.Outcome{Aborted: true}, nil })
+			var o, e bytes.Buffer
+			if code := run([]string{"--accessible", "--answers", filepath.Join(dir, "answers.yaml"), "--edit"}, devNull(t), &o, &e); code != exitAborted {
+				t.Fatalf("exit %d, want %d\n%s", code, exitAborted, e.String())
+			}
+			want := c.want
+			if want != "" {
+				want = dir
+			}
+			if got.Out != want || got.Answers.Deploy == "" {
+				t.Errorf("the wizard got out %q (deploy %q), want %q", got.Out, got.Answers.Deploy, want)
+			}
+		})
+	}
+}
