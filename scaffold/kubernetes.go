@@ -142,6 +142,10 @@ type KubePort struct {
 	Name   string // the port's name, which the Service's targetPort names
 	Number int
 	Label  string
+	// Field and Follows are the answers that set it and turn it on (see
+	// config.Port), for the marks.
+	Field   string
+	Follows []string
 }
 
 // kubePortNames are the names of the container's ports by service (at
@@ -162,7 +166,7 @@ func (s *setup) KubeServices() []KubeService {
 	xmpp := KubeService{Name: kubeXMPPSvc, Type: s.Answers.KubeService(), External: true}
 	web := KubeService{Name: kubeHTTPSvc, Type: "ClusterIP"}
 	for _, p := range s.Ports {
-		kp := KubePort{Name: kubePortNames[p.Service], Number: p.Number, Label: p.Label}
+		kp := KubePort{Name: kubePortNames[p.Service], Number: p.Number, Label: p.Label, Field: p.Field, Follows: p.Follows}
 		if p.Internal {
 			web.Ports = append(web.Ports, kp)
 		} else {

@@ -106,12 +106,6 @@ var unshown = []string{"tls.cert", "tls.key", "tls.email", "database.password",
 	// the Ingress).
 	"kubernetes.namespace", "kubernetes.service", "kubernetes.storage_class", "kubernetes.ingress", "kubernetes.ingress_class"}
 
-// clusterStarts are starting points whose changes are only a cluster's
-// questions: the StatefulSet does not yet mark every line other answers
-// make (the ports federation and components.proxy65 open, the lines
-// under an internationalised domain's certificate items).
-var clusterStarts = map[string]bool{"kubernetes": true, "kubernetes-postgres": true}
-
 // marksRig plans drafts as the wizard does, with pinned inputs and
 // certificate files to point tls.cert and tls.key at.
 func marksRig(t *testing.T, start config.Answers) Options {
@@ -188,9 +182,6 @@ func TestPreviewHighlightsWhatEachQuestionChanges(t *testing.T) {
 			t.Fatalf("%s: %v", name, before.problems)
 		}
 		for key, changes := range questionChanges {
-			if clusterStarts[name] && !strings.HasPrefix(key, "kubernetes.") {
-				continue
-			}
 			for i, change := range changes {
 				d := base
 				d.Modules = slices.Clone(base.Modules)
