@@ -104,6 +104,17 @@ type TURN struct {
 // are part of the compliance suites' A/V profile, XEP-0479).
 func DefaultTURNHost(primary string) string { return primary }
 
+// DefaultTURNHostFor is turn.host's default for a kind of deployment:
+// DefaultTURNHost, but none in a cluster, which runs no TURN server (its
+// media relay range does not fit a Service); one elsewhere is named with
+// turn.host.
+func DefaultTURNHostFor(deploy, primary string) string {
+	if deploy == DeployKubernetes {
+		return ""
+	}
+	return DefaultTURNHost(primary)
+}
+
 // Modules adjusts the recommended module set.
 type Modules struct {
 	Enable  []string `yaml:"enable"`

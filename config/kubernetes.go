@@ -73,8 +73,12 @@ func (a Answers) KubeImage() string { return orDefault(a.Kubernetes.Image, Defau
 // KubeService is the XMPP Service's type, with its default.
 func (a Answers) KubeService() string { return orDefault(a.Kubernetes.Service, ServiceLoadBalancer) }
 
+// NormalizeNamespace is kubernetes.namespace as the answers keep it:
+// trimmed, in lower case.
+func NormalizeNamespace(ns string) string { return strings.ToLower(strings.TrimSpace(ns)) }
+
 func (k *Kubernetes) normalize() {
-	k.Namespace = strings.ToLower(strings.TrimSpace(k.Namespace))
+	k.Namespace = NormalizeNamespace(k.Namespace)
 	k.Image = strings.TrimSpace(k.Image)
 	k.Service = strings.TrimSpace(k.Service)
 	switch strings.ToLower(k.Service) {

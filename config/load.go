@@ -76,10 +76,8 @@ func Parse(data []byte) (Answers, error) {
 	if a.Proxied() && !seen["ports.https"] {
 		a.Ports.HTTPS = ProxyHTTPSPort // the proxy's port, not Prosody's 5281
 	}
-	if !seen["turn.host"] && !a.InCluster() {
-		// A cluster runs no TURN server (its media relay range does not
-		// fit a Service); one elsewhere is named with turn.host.
-		a.TURN.Host = NormalizeDomain(DefaultTURNHost(primary))
+	if !seen["turn.host"] {
+		a.TURN.Host = NormalizeDomain(DefaultTURNHostFor(a.Deploy, primary))
 	}
 	def := DefaultContact(a.Admins)
 	for i, k := range a.Contact.kinds() {

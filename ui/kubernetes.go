@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strings"
 
 	"charm.land/huh/v2"
 
@@ -62,7 +61,7 @@ func validOptional(current *string, problem func(string) string) func(string) er
 // validNamespace checks the namespace as validation sees it: in lower
 // case (config's Normalize lowers it).
 func validNamespace(d *draft) func(string) error {
-	return validOptional(&d.KubeNamespace, func(s string) string { return config.NamespaceProblem(strings.ToLower(s)) })
+	return validOptional(&d.KubeNamespace, func(s string) string { return config.NamespaceProblem(config.NormalizeNamespace(s)) })
 }
 
 // applyKubernetes sets the answers of deploy: kubernetes from the draft,
@@ -89,12 +88,6 @@ func (d *draft) applyKubernetes(a *config.Answers, base config.Answers) {
 	}
 }
 
-// defaultTURN is the TURN host the wizard suggests: the primary domain's,
-// where compose runs coturn and a host install gets its config; none for
-// a cluster, which runs no TURN server (as config.Parse defaults it).
-func defaultTURN(deploy, primary string) string {
-	if deploy == config.DeployKubernetes {
-		return ""
-	}
-	return config.DefaultTURNHost(primary)
-}
+// defaultTURN is the TURN host the wizard suggests, as config.Parse
+// defaults it (config.DefaultTURNHostFor).
+func defaultTURN(deploy, primary string) string { return config.DefaultTURNHostFor(deploy, primary) }
