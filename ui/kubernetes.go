@@ -1,7 +1,6 @@
 package ui
 
 import (
-
 	"charm.land/huh/v2"
 
 	"prosody-wizard/config"
