@@ -58,7 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl := flag.NewFlagSet("prosody-wizard", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	fl.StringVar(&o.answers, "answers", "", "answers `FILE` (YAML, schema version 1; - reads standard input): write without asking")
-	fl.StringVar(&o.out, "out", "", "output `DIR` (compose: ./<primary domain>; host: /)")
+	fl.StringVar(&o.out, "out", "", "output `DIR` (compose, kubernetes: ./<primary domain>; host: /)")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "print the plan (path, mode, owner, size, new/changed/same) and write nothing")
 	fl.BoolVar(&o.force, "force", false, "write over existing files, keeping each old one as NAME.bak.<time>")
 	fl.StringVar(&o.backupDir, "backup-dir", "", "with --force: keep backups in `DIR` (inside the output folder) instead of beside each file")

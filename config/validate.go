@@ -338,7 +338,7 @@ func DatabaseHostProblem(host, deploy string) string {
 // a compose repo needs a folder of its own.
 func OutProblem(out, deploy string) string {
 	if out == "" {
-		return "is empty; give a folder (compose: ./<primary domain>; host: /)"
+		return "is empty; give a folder (compose, kubernetes: ./<primary domain>; host: /)"
 	}
 	if r, hidden := firstHidden(out, nil); hidden {
 		return quoted(out) + " " + hiddenText(r)
