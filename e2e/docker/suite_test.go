@@ -466,10 +466,17 @@ func (r *cellRun) admin() error {
 // types answer at each prompt once it shows, as a person does; the answer
 // (a password) must not be echoed back.
 func (r *cellRun) typeAtPrompts(line string, prompts []string, answer string) error {
+	return typeAtPrompts(r.p.dir, r.p.env(), line, prompts, answer)
+}
+
+// typeAtPrompts runs line on a pseudo-terminal (script) in dir with env
+// and types answer at each prompt once it shows; the answer must not be
+// echoed back.
+func typeAtPrompts(dir string, env []string, line string, prompts []string, answer string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "script", "-qec", line, "/dev/null")
-	cmd.Dir, cmd.Env, cmd.WaitDelay = r.p.dir, r.p.env(), time.Second
+	cmd.Dir, cmd.Env, cmd.WaitDelay = dir, env, time.Second
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return err
