@@ -51,6 +51,9 @@ type kubeCell struct {
 	postgres bool
 	// breakPod, for the self-test, changes the rendered pod before it runs.
 	breakPod func(*corev1.PodSpec)
+	// image, when set, is the image's name instead of the cell's own (the
+	// self-test builds the 13.0 cell's, which the cache then has).
+	image string
 }
 
 // kubeDBHost is the database's host name in the answers: the stand-in's
@@ -101,6 +104,7 @@ func TestDockerKubernetesCatchesNoFSGroup(t *testing.T) {
 	t.Cleanup(func() { report.Write(t) })
 	cell := kubeCells[0]
 	cell.name = "selftest-no-fsgroup"
+	cell.image = kubeImage(kubeCells[0])
 	cell.breakPod = func(p *corev1.PodSpec) { p.SecurityContext.FSGroup = nil }
 	err := runKubeCell(t, testkit.Binary(t, "../.."), cell)
 	if err == nil {
@@ -146,7 +150,10 @@ func runKubeCell(t *testing.T, bin string, cell kubeCell) (err error) {
 	clean := regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(cell.name, "")
 	r := &kubeRun{t: t, cell: cell, bin: bin, dir: dir, repo: filepath.Join(dir, "repo"),
 		name:  fmt.Sprintf("pw-pod-%s-%d", clean, os.Getpid()),
-		image: fmt.Sprintf("prosody-wizard-e2e/k8s-%s:%s", clean, cell.series)}
+		image: cell.image}
+	if r.image == "" {
+		r.image = kubeImage(cell)
+	}
 	defer func() {
 		rmErr := r.step("cleanup: nothing left on the engine", r.remove)
 		if err == nil {
@@ -178,6 +185,12 @@ func runKubeCell(t *testing.T, bin string, cell kubeCell) (err error) {
 		}
 	}
 	return nil
+}
+
+// kubeImage is the name of a cell's image.
+func kubeImage(cell kubeCell) string {
+	clean := regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(cell.name, "")
+	return fmt.Sprintf("prosody-wizard-e2e/k8s-%s:%s", clean, cell.series)
 }
 
 // step runs one named step of the cell, timed in the suite's report.
@@ -484,6 +497,11 @@ func (r *kubeRun) admin() error {
 			return err
 		}
 	} else {
+		// The README's words as they stand: kubectl exec without -it
+		// gives prosodyctl no terminal and no input; what it does is
+		// logged for the report.
+		out, err := r.exec(30*time.Second, account.Args...)
+		r.t.Logf("%s: the README's words without -it: %v\n%s", r.cell.name, err, out)
 		exec := scaffold.ShellCommand(append([]string{"docker", "exec", "-it", r.name}, account.Args...)...)
 		if err := typeAtPrompts(r.repo, os.Environ(), exec, []string{"Enter new password:", "Retype new password:"}, passwordAdmin); err != nil {
 			return err
@@ -533,6 +551,15 @@ func (r *kubeRun) message() error {
 	for _, u := range [][2]string{{"alice", passwordAlice}, {"bob", passwordBob}} {
 		if _, err := r.exec(time.Minute, "prosodyctl", "register", u[0], domain, u[1]); err != nil {
 			return err
+		}
+	}
+	if r.cell.postgres {
+		// The accounts are in PostgreSQL: Prosody logged in with the
+		// password from the Secret.
+		out, err := r.docker(30*time.Second, nil, "exec", r.name+"-postgres", "psql", "-U", r.a.Database.User, "-d", r.a.Database.Name,
+			"-XtAc", `SELECT string_agg(DISTINCT "user", ',' ORDER BY "user") FROM prosody WHERE store = 'accounts' AND host = '`+domain+"'")
+		if want := "admin,alice,bob"; err != nil || out != want {
+			return fmt.Errorf("PostgreSQL holds the accounts %q of %s (%v), want %s", out, domain, err, want)
 		}
 	}
 	const body = "pod e2e: alice to bob"
@@ -680,21 +707,21 @@ func (r *kubeRun) logs() error {
 		}
 	}
 	for _, l := range strings.Split(out, "\n") {
-		if strings.Contains(l, "\twarn\t") || strings.Contains(l, "\terror\t") {
+		if regexp.MustCompile(`\s(warn|error)\s`).MatchString(l) {
 			r.t.Logf("%s: prosody: %s", r.cell.name, l)
 		}
 	}
 	return nil
 }
 
-// remove deletes the pod, the stand-in, the network and the image, then
-// checks nothing of the cell's name is left.
+// remove deletes the pod, the stand-in and the network, then checks
+// nothing of the cell's name is left. The image stays, under the test's
+// name (prosody-wizard-e2e/…), so that the next build is cached.
 func (r *kubeRun) remove() error {
 	_, _ = r.docker(time.Minute, nil, "rm", "-f", "-v", r.name, r.name+"-postgres")
 	if r.network != "" {
 		_, _ = r.docker(time.Minute, nil, "network", "rm", r.network)
 	}
-	_, _ = r.docker(time.Minute, nil, "image", "rm", "-f", r.image)
 	var left []string
 	for _, q := range [][]string{
 		{"ps", "-aq", "--filter", "label=prosody-wizard.test=" + r.name},
