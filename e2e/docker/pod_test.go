@@ -56,7 +56,8 @@ func mirrorPod(sts *appsv1.StatefulSet, objs []kubecheck.Object, secrets secretS
 	if psc == nil || c.SecurityContext == nil {
 		return nil, fmt.Errorf("the pod or its container has no securityContext")
 	}
-	args := []string{"run", "-d", "--name", name, "--hostname", sts.Name + "-0", "--label", "prosody-wizard.test=" + name}
+	// Kubernetes ignores an image's HEALTHCHECK: the probes are the pod's.
+	args := []string{"run", "-d", "--name", name, "--hostname", sts.Name + "-0", "--label", "prosody-wizard.test=" + name, "--no-healthcheck"}
 	if network != "" {
 		args = append(args, "--network", network)
 	}
