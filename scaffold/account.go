@@ -95,6 +95,7 @@ func FirstAccount(s config.Setup) AccountCommand {
 		c.Args = []string{"prosodyctl", "shell", "invite", "create_account", c.JID}
 	} else {
 		c.Args = []string{"prosodyctl", "adduser", c.JID}
+		c.Wrapper = withTerminal(c.Wrapper)
 	}
 	return c
 }
@@ -115,7 +116,22 @@ func adminWarnings(s *setup, account AccountCommand) []string {
 }
 
 // AddUser is prosodyctl adduser for the same account, run the same way:
-// for a client that takes no invitation links (it asks for the password).
+// for a client that takes no invitation links (it asks for the password,
+// so kubectl exec needs a terminal: -it).
 func (c AccountCommand) AddUser() string {
-	return ShellCommand(append(slices.Clone(c.Wrapper), "prosodyctl", "adduser", c.JID)...)
+	return ShellCommand(append(withTerminal(c.Wrapper), "prosodyctl", "adduser", c.JID)...)
+}
+
+// withTerminal is a wrapper that gives the command a terminal to ask a
+// password on: kubectl exec passes no input without -i nor a terminal
+// without -t (docker compose exec and sudo have both already).
+func withTerminal(wrapper []string) []string {
+	if len(wrapper) > 3 && wrapper[0] == "kubectl" {
+		for i, w := range wrapper {
+			if w == "exec" {
+				return slices.Concat(wrapper[:i+1], []string{"-it"}, wrapper[i+1:])
+			}
+		}
+	}
+	return slices.Clone(wrapper)
 }
