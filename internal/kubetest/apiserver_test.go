@@ -120,6 +120,10 @@ func TestDryRunApply(t *testing.T) {
 	s.ApplyCRDs(t, crds...)
 	t.Logf("%d CRD files registered in %v", len(crds), time.Since(started).Round(10*time.Millisecond))
 	s.Create(t, []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prosody\n"))
+	// Again through the stream of a kustomize base: the existing
+	// namespace is no error, the missing one is made.
+	s.EnsureNamespaces(t, []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prosody\n---\n"+
+		strings.Replace(configMap, "namespace: prosody", "namespace: made-by-ensure", 1)))
 
 	tests := []struct {
 		name string
@@ -135,6 +139,7 @@ func TestDryRunApply(t *testing.T) {
 		{"Issuer (CRD)", issuer, nil},
 		{"Certificate (CRD)", certificate, nil},
 		{"ClusterIssuer, cluster-scoped (CRD)", "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: selfsigned\nspec:\n  selfSigned: {}\n", nil},
+		{"ConfigMap in the namespace EnsureNamespaces made", strings.Replace(configMap, "namespace: prosody", "namespace: made-by-ensure", 1), nil},
 		{"a kustomize-style stream of all of them",
 			"---\n" + configMap + "---\n" + service + "---\n" + deployment + "---\n" + statefulSet + "---\n" + issuer + "---\n" + certificate, nil},
 
@@ -145,7 +150,9 @@ func TestDryRunApply(t *testing.T) {
 		{"Deployment selector that misses the pod labels", strings.Replace(deployment, "        app: prosody\n    spec:", "        app: other\n    spec:", 1),
 			[]string{"Deployment prosody/prosody: ", "`selector` does not match template `labels`"}},
 		{"Certificate with an unknown field under spec", strings.Replace(certificate, "  secretName:", "  secretname: typo\n  secretName:", 1),
-			[]string{"Certificate prosody/prosody-tls: ", `unknown field "spec.secretname"`}},
+			[]string{"Certificate prosody/prosody-tls: ", ".spec.secretname: field not declared in schema"}},
+		{"Deployment with an unknown field under spec", strings.Replace(deployment, "  replicas: 1", "  replica: 1", 1),
+			[]string{"Deployment prosody/prosody: ", ".spec.replica: field not declared in schema"}},
 		{"Certificate without issuerRef (CRD schema)", certificate[:strings.Index(certificate, "  issuerRef:")],
 			[]string{"Certificate prosody/prosody-tls: ", "spec.issuerRef: Required value"}},
 		{"ConfigMap in a namespace that does not exist", strings.Replace(configMap, "namespace: prosody", "namespace: nowhere", 1),

@@ -168,3 +168,38 @@ func (s *APIServer) dryRunApply(ctx context.Context, o Object) error {
 	}
 	return err
 }
+
+// EnsureNamespaces creates for real every namespace the YAML stream names,
+// as Namespace objects or in objects' metadata.namespace, that does not
+// exist yet, so that a DryRunApply of the same stream finds them: what a
+// real `kubectl apply` of a kustomize base does by creating its Namespace
+// first. Any failure fails t.
+func (s *APIServer) EnsureNamespaces(t testing.TB, stream []byte) {
+	t.Helper()
+	objs, err := ParseObjects(stream)
+	if err != nil {
+		t.Fatalf("kubetest EnsureNamespaces: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, o := range objs {
+		ns := o.Namespace
+		if o.APIVersion == "v1" && o.Kind == "Namespace" {
+			ns = o.Name
+		}
+		if ns == "" || seen[ns] {
+			continue
+		}
+		seen[ns] = true
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := s.create(ctx, Object{APIVersion: "v1", Kind: "Namespace", Name: ns,
+			YAML: fmt.Appendf(nil, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %q\n", ns)})
+		cancel()
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.Code == http.StatusConflict {
+			continue // AlreadyExists
+		}
+		if err != nil {
+			t.Fatalf("kubetest EnsureNamespaces: %v", err)
+		}
+	}
+}
