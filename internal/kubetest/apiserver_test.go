@@ -82,6 +82,28 @@ spec:
         requests:
           storage: 1Gi
 `
+	ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: prosody-http
+  namespace: prosody
+spec:
+  ingressClassName: nginx
+  tls:
+  - hosts: [upload.example.org]
+    secretName: prosody-tls
+  rules:
+  - host: upload.example.org
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: prosody
+            port:
+              number: 5280
+`
 	issuer = `apiVersion: cert-manager.io/v1
 kind: Issuer
 metadata:
@@ -136,12 +158,13 @@ func TestDryRunApply(t *testing.T) {
 		{"Service", service, nil},
 		{"Deployment", deployment, nil},
 		{"StatefulSet", statefulSet, nil},
+		{"Ingress", ingress, nil},
 		{"Issuer (CRD)", issuer, nil},
 		{"Certificate (CRD)", certificate, nil},
 		{"ClusterIssuer, cluster-scoped (CRD)", "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: selfsigned\nspec:\n  selfSigned: {}\n", nil},
 		{"ConfigMap in the namespace EnsureNamespaces made", strings.Replace(configMap, "namespace: prosody", "namespace: made-by-ensure", 1), nil},
 		{"a kustomize-style stream of all of them",
-			"---\n" + configMap + "---\n" + service + "---\n" + deployment + "---\n" + statefulSet + "---\n" + issuer + "---\n" + certificate, nil},
+			"---\n" + configMap + "---\n" + service + "---\n" + deployment + "---\n" + statefulSet + "---\n" + ingress + "---\n" + issuer + "---\n" + certificate, nil},
 
 		{"Service port 70000", strings.Replace(service, "port: 5222", "port: 70000", 1),
 			[]string{"Service prosody/prosody: ", `Service "prosody" is invalid`, "spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive"}},
@@ -149,6 +172,8 @@ func TestDryRunApply(t *testing.T) {
 			[]string{"StatefulSet prosody/postgres: ", "spec.replicas: Invalid value: -1: must be greater than or equal to 0"}},
 		{"Deployment selector that misses the pod labels", strings.Replace(deployment, "        app: prosody\n    spec:", "        app: other\n    spec:", 1),
 			[]string{"Deployment prosody/prosody: ", "`selector` does not match template `labels`"}},
+		{"Ingress path without pathType", strings.Replace(ingress, "        pathType: Prefix\n", "", 1),
+			[]string{"Ingress prosody/prosody-http: ", "spec.rules[0].http.paths[0].pathType: Required value"}},
 		{"Certificate with an unknown field under spec", strings.Replace(certificate, "  secretName:", "  secretname: typo\n  secretName:", 1),
 			[]string{"Certificate prosody/prosody-tls: ", ".spec.secretname: field not declared in schema"}},
 		{"Deployment with an unknown field under spec", strings.Replace(deployment, "  replicas: 1", "  replica: 1", 1),
