@@ -134,8 +134,9 @@ func (s *APIServer) create(ctx context.Context, o Object) error {
 // runs its admission on each, then stores nothing. Field manager
 // prosody-wizard, force=true. It returns nil when the server accepted all
 // of them, else the refusals joined, each an *APIError with the server's
-// own message. The objects' namespaces must exist (Create them first): a
-// dry run of a Namespace document creates none.
+// own message. The objects' namespaces must exist (EnsureNamespaces with
+// the same stream makes them): a dry run of a Namespace document creates
+// none.
 func (s *APIServer) DryRunApply(ctx context.Context, stream []byte) error {
 	objs, err := ParseObjects(stream)
 	if err != nil {
