@@ -34,6 +34,10 @@ func Diff(fsys afero.Fs, c Change) string {
 	switch ext := path.Ext(c.Path); {
 	case ext == ".key":
 		return fmt.Sprintf("%s: private key replaced (contents not shown)\n", c.Path)
+	case path.Dir(c.Path) == secretsDir:
+		// A cluster's secret file is one value, no name before it for
+		// the line rule to see: nothing of it is shown.
+		return fmt.Sprintf("%s: secret replaced (contents not shown)\n", c.Path)
 	case ext == ".crt" || bytes.Contains(old, []byte("-----BEGIN CERTIFICATE-----")):
 		return fmt.Sprintf("%s: certificate replaced\n", c.Path)
 	case !isText(old) || !isText(c.Data):
