@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -180,6 +181,9 @@ func TestProsodyCheckConfig(t *testing.T) {
 				}
 				if a.Components.MUC == "" {
 					accepted = append(accepted, "Group chats")
+				}
+				if mods := config.ChosenModules(a); !slices.Contains(mods, "bosh") && !slices.Contains(mods, "websocket") {
+					accepted = append(accepted, "Web connections") // disabled by the answers
 				}
 				fout, _ := runAsOwner(a, p, prosodyctl, "--config", cfg, "check", "features").CombinedOutput()
 				for _, l := range strings.Split(string(fout), "\n") {
